@@ -1,0 +1,110 @@
+//! The per-guest capsock state, its builder, and the view an embedder's store data gives out.
+
+use std::sync::Arc;
+
+use wasmtime::component::{HasData, ResourceTable};
+
+use crate::net::Canceller;
+use crate::policy::Policy;
+
+/// The default limit on sockets one guest may hold open at once.
+pub const DEFAULT_MAX_SOCKETS: usize = 1024;
+
+/// The capsock state of one guest instance: its policy, limits and canceller.
+#[derive(Debug)]
+pub struct CapsockCtx {
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) cancel: Arc<Canceller>,
+    pub(crate) max_sockets: usize,
+    pub(crate) open_sockets: usize,
+    /// Receive buffer reused across calls, so a receive allocates only what it returns.
+    pub(crate) scratch: Vec<u8>,
+}
+
+impl CapsockCtx {
+    /// Starts a builder: deny-all policy, [`DEFAULT_MAX_SOCKETS`], a fresh canceller.
+    pub fn builder() -> CapsockCtxBuilder {
+        CapsockCtxBuilder::default()
+    }
+
+    /// The policy this guest runs under.
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
+    }
+
+    /// The canceller that interrupts this guest's blocked socket calls.
+    pub fn canceller(&self) -> &Arc<Canceller> {
+        &self.cancel
+    }
+
+    /// How many sockets the guest holds open now.
+    pub fn open_sockets(&self) -> usize {
+        self.open_sockets
+    }
+}
+
+/// Builds a [`CapsockCtx`]. Authority is explicit: nothing is allowed unless the policy says so.
+#[derive(Debug, Default)]
+pub struct CapsockCtxBuilder {
+    policy: Option<Arc<Policy>>,
+    cancel: Option<Arc<Canceller>>,
+    max_sockets: Option<usize>,
+}
+
+impl CapsockCtxBuilder {
+    /// The policy every socket operation is checked against (default: deny everything).
+    pub fn policy(mut self, policy: impl Into<Arc<Policy>>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+
+    /// Shares a canceller, e.g. one the embedder triggers on a deadline or Ctrl-C.
+    pub fn canceller(mut self, cancel: Arc<Canceller>) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// The most sockets the guest may hold open at once; past it, creating one fails with
+    /// `EMFILE`.
+    pub fn max_sockets(mut self, n: usize) -> Self {
+        self.max_sockets = Some(n);
+        self
+    }
+
+    /// Builds the context (creating a canceller's eventfd if none was shared).
+    pub fn build(self) -> std::io::Result<CapsockCtx> {
+        let cancel = match self.cancel {
+            Some(c) => c,
+            None => Arc::new(Canceller::new()?),
+        };
+        Ok(CapsockCtx {
+            policy: self.policy.unwrap_or_default(),
+            cancel,
+            max_sockets: self.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
+            open_sockets: 0,
+            scratch: Vec::new(),
+        })
+    }
+}
+
+/// What the generated host traits are implemented on: the capsock state and the resource
+/// table its sockets live in (shared with WASI, as wasmtime-wasi's views are).
+pub struct CapsockCtxView<'a> {
+    /// The capsock state.
+    pub ctx: &'a mut CapsockCtx,
+    /// The store's resource table.
+    pub table: &'a mut ResourceTable,
+}
+
+/// Implemented by a store's data type to hand capsock its state.
+pub trait CapsockView: Send {
+    /// Borrows the capsock state and the resource table.
+    fn capsock(&mut self) -> CapsockCtxView<'_>;
+}
+
+/// The [`HasData`] marker for capsock's bindings (wasmtime's `add_to_linker` pattern).
+pub struct Capsock;
+
+impl HasData for Capsock {
+    type Data<'a> = CapsockCtxView<'a>;
+}

@@ -1,0 +1,503 @@
+//! The net core: native sockets through rustix, with CPython's blocking model.
+//!
+//! Every fd is created non-blocking and close-on-exec; a socket's [`Mode`] decides what an
+//! operation does when the kernel says `EAGAIN`: fail at once (non-blocking), or wait in
+//! `poll(2)` without limit (blocking) or until the operation's deadline (timeout mode).
+//!
+//! This module makes the system calls and nothing else: it is reached only through the glue,
+//! which has the policy decide on every address first. Nothing here creates, binds or connects a
+//! socket on an address the caller did not pass in.
+
+pub mod msg;
+pub mod resolve;
+pub mod sockopt;
+pub mod types;
+pub mod wait;
+
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::time::Duration;
+
+use rustix::event::PollFlags;
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
+
+use crate::error::{SocketError, SocketResult};
+pub use types::{Family, Kind, Mode};
+pub use wait::Canceller;
+use wait::Deadline;
+
+/// The most a single receive hands back. Datagrams on IP are at most 64 KiB, and a stream
+/// receive may always return fewer bytes than asked, so this bounds the host's memory per call
+/// without changing what a guest can observe.
+pub const MAX_RECV: usize = 1 << 20;
+
+/// A host socket: the fd and the state CPython keeps beside it.
+#[derive(Debug)]
+pub struct NetSocket {
+    fd: OwnedFd,
+    family: Family,
+    kind: Kind,
+    proto: i32,
+    mode: Mode,
+    /// Whether the socket has a local address (explicit bind, connect, accept, or a send that
+    /// bound it implicitly). Decides whether a connect or sendto is also an implicit bind.
+    bound: bool,
+}
+
+fn rustix_family(family: Family) -> AddressFamily {
+    match family {
+        Family::Inet => AddressFamily::INET,
+        Family::Inet6 => AddressFamily::INET6,
+    }
+}
+
+fn rustix_type(kind: Kind) -> SocketType {
+    match kind {
+        Kind::Stream => SocketType::STREAM,
+        Kind::Dgram => SocketType::DGRAM,
+    }
+}
+
+fn rustix_proto(proto: i32) -> Option<Protocol> {
+    // Negative values become large numbers the kernel refuses with its own error.
+    std::num::NonZeroU32::new(proto as u32).map(Protocol::from_raw)
+}
+
+/// Receive flags a guest may pass: `MSG_PEEK`, `MSG_DONTWAIT`, `MSG_WAITALL`, `MSG_TRUNC`,
+/// `MSG_OOB`, `MSG_ERRQUEUE`, `MSG_CMSG_CLOEXEC`. Others fail with `EINVAL`.
+pub fn recv_flags(flags: i32) -> SocketResult<RecvFlags> {
+    RecvFlags::from_bits(flags as u32).ok_or_else(|| {
+        SocketError::os_msg(
+            Errno::INVAL,
+            format!("unsupported receive flags {flags:#x} (allowed: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC)"),
+        )
+    })
+}
+
+/// Send flags a guest may pass: `MSG_OOB`, `MSG_DONTWAIT`, `MSG_DONTROUTE`, `MSG_EOR`,
+/// `MSG_MORE`, `MSG_CONFIRM`, `MSG_NOSIGNAL`. `MSG_NOSIGNAL` is always added: a peer that went
+/// away is `EPIPE` for the guest, never a signal for the host.
+pub fn send_flags(flags: i32) -> SocketResult<SendFlags> {
+    SendFlags::from_bits(flags as u32)
+        .map(|f| f | SendFlags::NOSIGNAL)
+        .ok_or_else(|| {
+            SocketError::os_msg(
+                Errno::INVAL,
+                format!("unsupported send flags {flags:#x} (allowed: MSG_OOB, MSG_DONTWAIT, MSG_DONTROUTE, MSG_EOR, MSG_MORE, MSG_CONFIRM, MSG_NOSIGNAL)"),
+            )
+        })
+}
+
+/// The family of an address.
+pub fn family_of(addr: &SocketAddr) -> Family {
+    match addr {
+        SocketAddr::V4(_) => Family::Inet,
+        SocketAddr::V6(_) => Family::Inet6,
+    }
+}
+
+fn to_std(addr: rustix::net::SocketAddrAny) -> SocketResult<SocketAddr> {
+    SocketAddr::try_from(addr).map_err(|_| Errno::AFNOSUPPORT.into())
+}
+
+impl NetSocket {
+    /// `socket(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`.
+    pub fn new(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
+        let fd = rustix::net::socket_with(
+            rustix_family(family),
+            rustix_type(kind),
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            rustix_proto(proto),
+        )?;
+        Ok(NetSocket {
+            fd,
+            family,
+            kind,
+            proto,
+            mode,
+            bound: false,
+        })
+    }
+
+    /// `socketpair(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`. Linux offers it for `AF_UNIX` only,
+    /// so for the IP families this returns the kernel's own `EOPNOTSUPP`.
+    pub fn pair(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<(Self, Self)> {
+        let (a, b) = rustix::net::socketpair(
+            rustix_family(family),
+            rustix_type(kind),
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            rustix_proto(proto),
+        )?;
+        let make = |fd| NetSocket {
+            fd,
+            family,
+            kind,
+            proto,
+            mode,
+            bound: true,
+        };
+        Ok((make(a), make(b)))
+    }
+
+    /// The fd, for readiness polling and socket options.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// The address family.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// The socket kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The protocol number given at creation (Python's `proto`: 0 unless one was named).
+    pub fn proto(&self) -> i32 {
+        self.proto
+    }
+
+    /// The blocking mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Sets the blocking mode (Python's `settimeout` / `setblocking`). The fd stays
+    /// non-blocking; the mode only decides how the host waits.
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    /// Whether a connect or sendto on this socket would first bind it implicitly.
+    pub fn needs_implicit_bind(&self) -> bool {
+        !self.bound
+    }
+
+    /// `bind(2)`.
+    pub fn bind(&mut self, addr: &SocketAddr) -> SocketResult<()> {
+        rustix::net::bind(&self.fd, addr)?;
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `listen(2)`. Like CPython, a negative backlog is taken as 0.
+    pub fn listen(&mut self, backlog: i32) -> SocketResult<()> {
+        rustix::net::listen(&self.fd, backlog.max(0))?;
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `connect(2)`, then, when it is in progress, a wait for writability bounded by the mode
+    /// and `getsockopt(SO_ERROR)` for the outcome (CPython's `internal_connect`). In
+    /// non-blocking mode an in-progress connect is `EINPROGRESS`, as in Python.
+    pub fn connect(&mut self, addr: &SocketAddr, cancel: &Canceller) -> SocketResult<()> {
+        let result = loop {
+            match rustix::net::connect(&self.fd, addr) {
+                Err(Errno::INTR) => continue,
+                other => break other,
+            }
+        };
+        match result {
+            Ok(()) => {}
+            Err(Errno::INPROGRESS) => {
+                self.bound = true;
+                let mut deadline = Deadline::new(self.mode);
+                if !deadline.waits() {
+                    return Err(Errno::INPROGRESS.into());
+                }
+                deadline.wait(self.fd.as_fd(), PollFlags::OUT, cancel)?;
+                rustix::net::sockopt::socket_error(&self.fd)??;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `accept4(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`, waiting as the mode says. Each peer
+    /// is shown to `admit` first; a peer it refuses is reset (`SO_LINGER` 0, then `close(2)`)
+    /// and never returned, and the wait goes on within the same deadline.
+    pub fn accept(
+        &self,
+        new_mode: Mode,
+        cancel: &Canceller,
+        mut admit: impl FnMut(&SocketAddr) -> bool,
+    ) -> SocketResult<(NetSocket, SocketAddr)> {
+        let mut deadline = Deadline::new(self.mode);
+        loop {
+            match rustix::net::acceptfrom_with(
+                &self.fd,
+                SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            ) {
+                Ok((fd, peer)) => {
+                    let Some(peer) = peer.and_then(|p| SocketAddr::try_from(p).ok()) else {
+                        continue; // not an IP peer: cannot happen on an IP listener
+                    };
+                    if !admit(&peer) {
+                        // Reset rather than close politely: the peer learns nothing more.
+                        let _ = rustix::net::sockopt::set_socket_linger(&fd, Some(Duration::ZERO));
+                        drop(fd);
+                        continue;
+                    }
+                    let sock = NetSocket {
+                        fd,
+                        family: self.family,
+                        kind: self.kind,
+                        proto: self.proto,
+                        mode: new_mode,
+                        bound: true,
+                    };
+                    return Ok((sock, peer));
+                }
+                Err(Errno::INTR | Errno::CONNABORTED) => continue,
+                Err(Errno::AGAIN) => {
+                    deadline.wait(self.fd.as_fd(), PollFlags::IN, cancel)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Runs one receive-like or send-like system call, waiting for `events` on `EAGAIN` as the
+    /// mode says (CPython's `sock_call`). `MSG_DONTWAIT` makes this one call non-blocking.
+    fn io<T>(
+        &self,
+        events: PollFlags,
+        dontwait: bool,
+        deadline: &mut Deadline,
+        cancel: &Canceller,
+        mut op: impl FnMut(BorrowedFd<'_>) -> rustix::io::Result<T>,
+    ) -> SocketResult<T> {
+        loop {
+            match op(self.fd.as_fd()) {
+                Ok(v) => return Ok(v),
+                Err(Errno::INTR) => continue,
+                Err(Errno::AGAIN) if !dontwait => {
+                    deadline.wait(self.fd.as_fd(), events, cancel)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `recv(2)` of at most `bufsize` bytes (capped at [`MAX_RECV`]) into `buf`, which is
+    /// cleared first. With `MSG_WAITALL` in blocking mode the host keeps receiving until
+    /// `bufsize` bytes, end of stream, or an error after some data (CPython's blocking fd gives
+    /// that from the kernel; the host's fds are non-blocking, so it loops instead).
+    pub fn recv(
+        &self,
+        buf: &mut Vec<u8>,
+        bufsize: u64,
+        flags: i32,
+        cancel: &Canceller,
+    ) -> SocketResult<()> {
+        let rflags = recv_flags(flags)?;
+        let want = usize::try_from(bufsize).unwrap_or(usize::MAX).min(MAX_RECV);
+        buf.clear();
+        buf.reserve(want);
+        let dontwait = rflags.contains(RecvFlags::DONTWAIT);
+        let waitall = rflags.contains(RecvFlags::WAITALL)
+            && self.mode == Mode::Blocking
+            && self.kind == Kind::Stream;
+        let mut deadline = Deadline::new(self.mode);
+        loop {
+            let room = want - buf.len();
+            let spare = &mut buf.spare_capacity_mut()[..room];
+            let got = self.io(PollFlags::IN, dontwait, &mut deadline, cancel, |fd| {
+                rustix::net::recv(fd, &mut *spare, rflags).map(|((init, _), _)| init.len())
+            });
+            let n = match got {
+                Ok(n) => n,
+                Err(e) if buf.is_empty() || !waitall => return Err(e),
+                Err(_) => return Ok(()),
+            };
+            // SAFETY: `recv` initialised the first `n` bytes of the spare capacity.
+            unsafe { buf.set_len(buf.len() + n) };
+            if !waitall || n == 0 || buf.len() == want {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `recvfrom(2)`: like [`NetSocket::recv`], and the sender's address when the kernel
+    /// reports one (`None` on a connected stream).
+    pub fn recv_from(
+        &self,
+        buf: &mut Vec<u8>,
+        bufsize: u64,
+        flags: i32,
+        cancel: &Canceller,
+    ) -> SocketResult<Option<SocketAddr>> {
+        let rflags = recv_flags(flags)?;
+        let want = usize::try_from(bufsize).unwrap_or(usize::MAX).min(MAX_RECV);
+        buf.clear();
+        buf.reserve(want);
+        let spare = &mut buf.spare_capacity_mut()[..want];
+        let mut deadline = Deadline::new(self.mode);
+        let (n, addr) = self.io(
+            PollFlags::IN,
+            rflags.contains(RecvFlags::DONTWAIT),
+            &mut deadline,
+            cancel,
+            |fd| {
+                rustix::net::recvfrom(fd, &mut *spare, rflags)
+                    .map(|((init, _), _, a)| (init.len(), a))
+            },
+        )?;
+        // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
+        unsafe { buf.set_len(n) };
+        addr.map(to_std).transpose()
+    }
+
+    /// `send(2)` with `MSG_NOSIGNAL`: one call, returns how many bytes went.
+    pub fn send(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<usize> {
+        let sflags = send_flags(flags)?;
+        let mut deadline = Deadline::new(self.mode);
+        self.io(
+            PollFlags::OUT,
+            sflags.contains(SendFlags::DONTWAIT),
+            &mut deadline,
+            cancel,
+            |fd| rustix::net::send(fd, data, sflags),
+        )
+    }
+
+    /// Python's `sendall`: `send(2)` until everything went. The mode's timeout bounds the whole
+    /// call, not each send (Python ≥ 3.5).
+    pub fn sendall(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<()> {
+        let sflags = send_flags(flags)?;
+        let dontwait = sflags.contains(SendFlags::DONTWAIT);
+        let mut deadline = Deadline::new(self.mode);
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = self.io(PollFlags::OUT, dontwait, &mut deadline, cancel, |fd| {
+                rustix::net::send(fd, rest, sflags)
+            })?;
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    /// `sendto(2)` with `MSG_NOSIGNAL`.
+    pub fn send_to(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        addr: &SocketAddr,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        let sflags = send_flags(flags)?;
+        let mut deadline = Deadline::new(self.mode);
+        let n = self.io(
+            PollFlags::OUT,
+            sflags.contains(SendFlags::DONTWAIT),
+            &mut deadline,
+            cancel,
+            |fd| rustix::net::sendto(fd, data, sflags, addr),
+        )?;
+        self.bound = true;
+        Ok(n)
+    }
+
+    /// `recvmsg(2)`, waiting as the mode says.
+    pub fn recvmsg(
+        &self,
+        bufsize: u64,
+        ancbufsize: u64,
+        flags: i32,
+        cancel: &Canceller,
+    ) -> SocketResult<msg::Received> {
+        let bufsize = usize::try_from(bufsize).unwrap_or(usize::MAX);
+        let ancbufsize = usize::try_from(ancbufsize).unwrap_or(usize::MAX);
+        let dontwait = flags & libc::MSG_DONTWAIT != 0;
+        let mut deadline = Deadline::new(self.mode);
+        loop {
+            match msg::recvmsg(self.fd.as_fd(), bufsize, ancbufsize, flags) {
+                Err(SocketError::Os(Errno::INTR, None)) => continue,
+                Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => {
+                    deadline.wait(self.fd.as_fd(), PollFlags::IN, cancel)?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// `sendmsg(2)`, waiting as the mode says.
+    pub fn sendmsg(
+        &mut self,
+        buffers: &[&[u8]],
+        ancillary: &[msg::Ancillary],
+        flags: i32,
+        addr: Option<&SocketAddr>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        let dontwait = flags & libc::MSG_DONTWAIT != 0;
+        let mut deadline = Deadline::new(self.mode);
+        loop {
+            match msg::sendmsg(
+                self.fd.as_fd(),
+                self.family,
+                buffers,
+                ancillary,
+                flags,
+                addr.copied(),
+            ) {
+                Err(SocketError::Os(Errno::INTR, None)) => continue,
+                Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => {
+                    deadline.wait(self.fd.as_fd(), PollFlags::OUT, cancel)?;
+                }
+                Ok(n) => {
+                    if addr.is_some() {
+                        self.bound = true;
+                    }
+                    return Ok(n);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// `shutdown(2)`: `how` is `SHUT_RD` (0), `SHUT_WR` (1) or `SHUT_RDWR` (2); anything else is
+    /// `EINVAL`, as the kernel says.
+    pub fn shutdown(&self, how: i32) -> SocketResult<()> {
+        use rustix::net::Shutdown;
+        let how = match how {
+            libc::SHUT_RD => Shutdown::Read,
+            libc::SHUT_WR => Shutdown::Write,
+            libc::SHUT_RDWR => Shutdown::Both,
+            _ => return Err(Errno::INVAL.into()),
+        };
+        rustix::net::shutdown(&self.fd, how)?;
+        Ok(())
+    }
+
+    /// `fcntl(F_DUPFD_CLOEXEC)`: a second socket on the same open file description, with a copy
+    /// of this one's state.
+    pub fn dup(&self) -> SocketResult<NetSocket> {
+        let fd = rustix::io::fcntl_dupfd_cloexec(&self.fd, 0)?;
+        Ok(NetSocket {
+            fd,
+            family: self.family,
+            kind: self.kind,
+            proto: self.proto,
+            mode: self.mode,
+            bound: self.bound,
+        })
+    }
+
+    /// `getsockname(2)`.
+    pub fn getsockname(&self) -> SocketResult<SocketAddr> {
+        to_std(rustix::net::getsockname(&self.fd)?)
+    }
+
+    /// `getpeername(2)`.
+    pub fn getpeername(&self) -> SocketResult<SocketAddr> {
+        match rustix::net::getpeername(&self.fd)? {
+            Some(addr) => to_std(addr),
+            None => Err(Errno::NOTCONN.into()),
+        }
+    }
+}

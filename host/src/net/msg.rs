@@ -1,0 +1,1106 @@
+//! `recvmsg(2)` / `sendmsg(2)` with raw ancillary data, as Python's `socket.recvmsg` and
+//! `socket.sendmsg` expose them.
+//!
+//! Ancillary data travels as a raw `(level, type, data)` list, like Python's. What a guest may
+//! *send* is vetted (a short list of IP-level items of fixed sizes: never `SCM_RIGHTS`, so a guest
+//! cannot name host file descriptors); what the kernel *delivers* is returned as-is, except that
+//! any file descriptors it passed (`SCM_RIGHTS`) are closed at once and that item is dropped, so
+//! no descriptor ever leaks into the host.
+//!
+//! Both functions make one attempt (retrying only `EINTR`, as PEP 475 does): the net core owns
+//! blocking and calls again after `EAGAIN` once `poll(2)` says so.
+
+use std::mem::size_of;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use rustix::io::Errno;
+
+use crate::error::{SocketError, SocketResult};
+use crate::net::types::Family;
+
+/// The largest data buffer [`recvmsg`] allocates (1 MiB); a larger `bufsize` is clamped to it.
+/// An IP datagram is at most 64 KiB, so for UDP this never truncates; for TCP it is a shorter
+/// read, which stream semantics allow.
+pub const MAX_RECV_BUFSIZE: usize = 1 << 20;
+
+/// The largest ancillary buffer [`recvmsg`] allocates and the largest control message
+/// [`sendmsg`] builds (64 KiB); a larger `ancbufsize` is clamped to it.
+pub const MAX_ANCBUFSIZE: usize = 64 << 10;
+
+/// The most buffers one [`sendmsg`] gathers: Linux's `UIO_MAXIOV` (`IOV_MAX`); more is
+/// `EMSGSIZE`, as the kernel answers.
+pub const MAX_IOV: usize = 1024;
+
+/// The `recvmsg` flags a guest may pass.
+const RECV_FLAGS: i32 = libc::MSG_PEEK
+    | libc::MSG_DONTWAIT
+    | libc::MSG_WAITALL
+    | libc::MSG_TRUNC
+    | libc::MSG_OOB
+    | libc::MSG_ERRQUEUE
+    | libc::MSG_CMSG_CLOEXEC;
+
+/// The `sendmsg` flags a guest may pass.
+const SEND_FLAGS: i32 = libc::MSG_OOB
+    | libc::MSG_DONTWAIT
+    | libc::MSG_DONTROUTE
+    | libc::MSG_EOR
+    | libc::MSG_MORE
+    | libc::MSG_CONFIRM
+    | libc::MSG_NOSIGNAL;
+
+/// The ancillary items a guest may send: `(level, type, name, accepted data lengths)`. The
+/// lengths are the ones Linux's `ip_cmsg_send` / `ip6_datagram_send_ctl` accept.
+const SEND_ANCILLARY: &[(i32, i32, &str, &[usize])] = &[
+    (
+        libc::IPPROTO_IP,
+        libc::IP_PKTINFO,
+        "IP_PKTINFO",
+        &[size_of::<libc::in_pktinfo>()],
+    ),
+    (libc::IPPROTO_IP, libc::IP_TTL, "IP_TTL", &[INT]),
+    (libc::IPPROTO_IP, libc::IP_TOS, "IP_TOS", &[1, INT]),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_PKTINFO,
+        "IPV6_PKTINFO",
+        &[size_of::<libc::in6_pktinfo>()],
+    ),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_HOPLIMIT,
+        "IPV6_HOPLIMIT",
+        &[INT],
+    ),
+    (libc::IPPROTO_IPV6, libc::IPV6_TCLASS, "IPV6_TCLASS", &[INT]),
+];
+
+const INT: usize = size_of::<libc::c_int>();
+
+/// One ancillary data item (`struct cmsghdr` and its data), as Python's
+/// `(cmsg_level, cmsg_type, cmsg_data)` tuple.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ancillary {
+    /// `cmsg_level`, e.g. `IPPROTO_IP`.
+    pub level: i32,
+    /// `cmsg_type`, e.g. `IP_PKTINFO`.
+    pub kind: i32,
+    /// The item's data, without header or padding.
+    pub data: Vec<u8>,
+}
+
+/// What one [`recvmsg`] returned: Python's `(data, ancdata, msg_flags, address)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// The bytes received (at most the clamped `bufsize`).
+    pub data: Vec<u8>,
+    /// The ancillary items, in the kernel's order (a truncated last item keeps what fits).
+    pub ancillary: Vec<Ancillary>,
+    /// `msg_flags`: `MSG_TRUNC`, `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE`…
+    pub flags: i32,
+    /// The sender, when the kernel names one (`None` on a connected TCP socket).
+    pub address: Option<SocketAddr>,
+}
+
+/// One attempt, no waiting: `recvmsg(2)` into a host buffer of `bufsize` bytes (clamped to
+/// [`MAX_RECV_BUFSIZE`]) and a control buffer of `ancbufsize` bytes (clamped to
+/// [`MAX_ANCBUFSIZE`]), with `MSG_CMSG_CLOEXEC` always added. The caller (the net core) handles
+/// `EAGAIN` and timeouts by calling again; `EINTR` is retried here.
+///
+/// `bufsize` 0 is allowed (Python's `recvmsg(0)`). Returns [`SocketResult`] so that a refused
+/// argument carries a message; the kernel's errors are `SocketError::Os(errno, None)`.
+///
+/// Errors: `EINVAL` for a flag outside `MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_TRUNC |
+/// MSG_OOB | MSG_ERRQUEUE | MSG_CMSG_CLOEXEC` (the message names the bad bits); else the
+/// kernel's errno.
+pub fn recvmsg(
+    fd: BorrowedFd<'_>,
+    bufsize: usize,
+    ancbufsize: usize,
+    flags: i32,
+) -> SocketResult<Received> {
+    let bad = flags & !RECV_FLAGS;
+    if bad != 0 {
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!("recvmsg flags {bad:#x} are not available to guests"),
+        ));
+    }
+    let mut data = vec![0u8; bufsize.min(MAX_RECV_BUFSIZE)];
+    let ancbufsize = ancbufsize.min(MAX_ANCBUFSIZE);
+    // `usize` units so the control buffer is aligned for `cmsghdr` (whose first field is a
+    // `size_t`).
+    let mut control = vec![0usize; ancbufsize.div_ceil(size_of::<usize>())];
+    let mut name = zeroed_storage();
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr().cast::<libc::c_void>(),
+        iov_len: data.len(),
+    };
+    // SAFETY: `msghdr` is a plain C struct for which all-zero bytes are a valid value (null
+    // pointers, zero lengths).
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = (&raw mut name).cast::<libc::c_void>();
+    msg.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    msg.msg_iov = &raw mut iov;
+    msg.msg_iovlen = 1;
+    if ancbufsize > 0 {
+        msg.msg_control = control.as_mut_ptr().cast::<libc::c_void>();
+        msg.msg_controllen = ancbufsize as _;
+    }
+    let received = loop {
+        // SAFETY: every pointer in `msg` names a live host buffer of the length stated next to
+        // it (`name`: sockaddr_storage; `iov` → `data`: `data.len()` bytes; `control`: at least
+        // `ancbufsize` bytes, aligned for cmsghdr), none of which is touched until the call
+        // returns; the kernel writes only within those lengths. `fd` is borrowed and open.
+        let rc = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, flags | libc::MSG_CMSG_CLOEXEC) };
+        if rc >= 0 {
+            break rc as usize;
+        }
+        let e = last_errno();
+        if e != Errno::INTR {
+            return Err(e.into());
+        }
+    };
+    // With MSG_TRUNC the kernel returns a datagram's real length, which can exceed the buffer.
+    data.truncate(received.min(data.len()));
+
+    let controllen = (msg.msg_controllen as usize).min(ancbufsize);
+    // SAFETY: `control` is a live allocation of `control.len() * size_of::<usize>()` bytes,
+    // initialised (zeroed, then partly written by the kernel); `usize` has no padding, so
+    // viewing it as bytes is sound; the view is only read while `control` lives.
+    let control_bytes = unsafe {
+        std::slice::from_raw_parts(
+            control.as_ptr().cast::<u8>(),
+            control.len() * size_of::<usize>(),
+        )
+    };
+    let ancillary = parse_control(&control_bytes[..controllen]);
+
+    let mut out_flags = msg.msg_flags;
+    // The kernel echoes MSG_CMSG_CLOEXEC into msg_flags; report it only if the guest asked.
+    if flags & libc::MSG_CMSG_CLOEXEC == 0 {
+        out_flags &= !libc::MSG_CMSG_CLOEXEC;
+    }
+    Ok(Received {
+        data,
+        ancillary,
+        flags: out_flags,
+        address: decode_sockaddr(&name, msg.msg_namelen),
+    })
+}
+
+/// Splits a received control buffer into items the way CPython does: a header that does not
+/// fit ends the list; an item whose data was cut short (`MSG_CTRUNC`) keeps what fits.
+/// `SCM_RIGHTS` items have their descriptors closed and are dropped.
+fn parse_control(control: &[u8]) -> Vec<Ancillary> {
+    let header = size_of::<libc::cmsghdr>();
+    let data_offset = cmsg_len(0);
+    let mut items = Vec::new();
+    let mut offset = 0usize;
+    while offset
+        .checked_add(header.max(data_offset))
+        .is_some_and(|end| end <= control.len())
+    {
+        // SAFETY: `offset + size_of::<cmsghdr>() <= control.len()` was just checked, so the
+        // unaligned read stays inside the slice; cmsghdr is plain integers, valid for any bytes.
+        let h: libc::cmsghdr =
+            unsafe { std::ptr::read_unaligned(control[offset..].as_ptr().cast()) };
+        let cmsg_len = h.cmsg_len as usize;
+        if cmsg_len < data_offset {
+            break; // malformed: CPython stops here too
+        }
+        let end = offset.saturating_add(cmsg_len).min(control.len());
+        let data = &control[offset + data_offset..end];
+        if h.cmsg_level == libc::SOL_SOCKET && h.cmsg_type == libc::SCM_RIGHTS {
+            close_passed_fds(data);
+        } else {
+            items.push(Ancillary {
+                level: h.cmsg_level,
+                kind: h.cmsg_type,
+                data: data.to_vec(),
+            });
+        }
+        match offset.checked_add(cmsg_align(cmsg_len)) {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    items
+}
+
+/// Closes every descriptor in an `SCM_RIGHTS` payload: the kernel installed them in the host's
+/// table, and the guest must never get (or leak) them.
+fn close_passed_fds(data: &[u8]) {
+    for chunk in data.chunks_exact(INT) {
+        let fd = i32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        if fd >= 0 {
+            // SAFETY: the kernel has just installed `fd` in this process for this recvmsg
+            // call (SCM_RIGHTS); nothing else knows or owns it, so taking ownership and
+            // closing it once is sound.
+            drop(unsafe { OwnedFd::from_raw_fd(fd) });
+        }
+    }
+}
+
+/// One attempt: `sendmsg(2)` gathering `buffers`, with vetted `ancillary` items, to `address`
+/// (or the connected peer), with `MSG_NOSIGNAL` always added. `EINTR` is retried here; the
+/// caller handles `EAGAIN` and timeouts. Returns the bytes sent.
+///
+/// `address` is encoded for the socket's `family`: an IPv4 address on an `AF_INET6` socket is
+/// sent to its IPv4-mapped form (`::ffff:a.b.c.d`), the same destination; an IPv6 address on an
+/// `AF_INET` socket is `EAFNOSUPPORT`, as the kernel answers.
+///
+/// Errors (before any syscall): `EINVAL` for a flag outside `MSG_OOB | MSG_DONTWAIT |
+/// MSG_DONTROUTE | MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_NOSIGNAL`, or an ancillary item not in
+/// the vetted list (`(IPPROTO_IP, IP_PKTINFO, 12 bytes)`, `(IPPROTO_IP, IP_TTL, 4)`,
+/// `(IPPROTO_IP, IP_TOS, 1 or 4)`, `(IPPROTO_IPV6, IPV6_PKTINFO, 20)`, `(IPPROTO_IPV6,
+/// IPV6_HOPLIMIT, 4)`, `(IPPROTO_IPV6, IPV6_TCLASS, 4)`; `SCM_RIGHTS` and `SCM_CREDENTIALS` are
+/// refused); `EMSGSIZE` for more than [`MAX_IOV`] buffers; `ENOBUFS` for a control message
+/// above [`MAX_ANCBUFSIZE`]; `EAFNOSUPPORT` as above. Else the kernel's errno.
+pub fn sendmsg(
+    fd: BorrowedFd<'_>,
+    family: Family,
+    buffers: &[&[u8]],
+    ancillary: &[Ancillary],
+    flags: i32,
+    address: Option<SocketAddr>,
+) -> SocketResult<usize> {
+    let bad = flags & !SEND_FLAGS;
+    if bad != 0 {
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!("sendmsg flags {bad:#x} are not available to guests"),
+        ));
+    }
+    if buffers.len() > MAX_IOV {
+        return Err(SocketError::os_msg(
+            Errno::MSGSIZE,
+            format!(
+                "sendmsg with {} buffers: at most {MAX_IOV} (IOV_MAX)",
+                buffers.len()
+            ),
+        ));
+    }
+    let mut control_len = 0usize;
+    for item in ancillary {
+        vet_ancillary(item)?;
+        control_len = control_len.saturating_add(cmsg_space(item.data.len()));
+    }
+    if control_len > MAX_ANCBUFSIZE {
+        return Err(SocketError::os_msg(
+            Errno::NOBUFS,
+            format!("sendmsg ancillary data of {control_len} bytes: at most {MAX_ANCBUFSIZE}"),
+        ));
+    }
+    let mut name = match address {
+        Some(addr) => Some(encode_for_family(family, addr)?),
+        None => None,
+    };
+
+    let mut iovs: Vec<libc::iovec> = buffers
+        .iter()
+        .map(|b| libc::iovec {
+            // The kernel only reads through this pointer (sendmsg never writes to iov_base).
+            iov_base: b.as_ptr().cast_mut().cast::<libc::c_void>(),
+            iov_len: b.len(),
+        })
+        .collect();
+    let mut control = vec![0usize; control_len.div_ceil(size_of::<usize>())];
+
+    // SAFETY: `msghdr` is a plain C struct for which all-zero bytes are a valid value (null
+    // pointers, zero lengths).
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    if let Some((storage, len)) = name.as_mut() {
+        msg.msg_name = (storage as *mut libc::sockaddr_storage).cast::<libc::c_void>();
+        msg.msg_namelen = *len;
+    }
+    if !iovs.is_empty() {
+        msg.msg_iov = iovs.as_mut_ptr();
+        msg.msg_iovlen = iovs.len() as _;
+    }
+    if control_len > 0 {
+        msg.msg_control = control.as_mut_ptr().cast::<libc::c_void>();
+        msg.msg_controllen = control_len as _;
+        write_control(&msg, ancillary)?;
+    }
+    loop {
+        // SAFETY: every pointer in `msg` names a live host buffer of the length stated next to
+        // it (`name`: an encoded sockaddr of `msg_namelen` bytes; `iovs`: `msg_iovlen` iovecs,
+        // each naming a live borrowed slice; `control`: `msg_controllen` bytes, aligned for
+        // cmsghdr, fully written by `write_control`); the kernel only reads them. `fd` is
+        // borrowed and open.
+        let rc = unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, flags | libc::MSG_NOSIGNAL) };
+        if rc >= 0 {
+            return Ok(rc as usize);
+        }
+        let e = last_errno();
+        if e != Errno::INTR {
+            return Err(e.into());
+        }
+    }
+}
+
+/// Refuses an ancillary item outside [`SEND_ANCILLARY`] or of a length it does not list.
+fn vet_ancillary(item: &Ancillary) -> SocketResult<()> {
+    let (level, kind, len) = (item.level, item.kind, item.data.len());
+    let entry = SEND_ANCILLARY
+        .iter()
+        .find(|&&(l, k, _, _)| l == level && k == kind);
+    let Some(&(_, _, name, lengths)) = entry else {
+        let what = match (level, kind) {
+            (libc::SOL_SOCKET, libc::SCM_RIGHTS) => {
+                "SCM_RIGHTS: a guest cannot pass file descriptors".to_owned()
+            }
+            (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) => {
+                "SCM_CREDENTIALS: a guest cannot pass credentials".to_owned()
+            }
+            _ => format!("(level {level}, type {kind})"),
+        };
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!("ancillary data item {what} is not available to guests"),
+        ));
+    };
+    if !lengths.contains(&len) {
+        let sizes = lengths
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!("ancillary data item {name} takes {sizes} bytes of data, not {len}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the (already vetted) items into `msg`'s control buffer with `CMSG_FIRSTHDR` /
+/// `CMSG_NXTHDR` / `CMSG_DATA`, each at its `CMSG_SPACE`-aligned place.
+fn write_control(msg: &libc::msghdr, ancillary: &[Ancillary]) -> SocketResult<()> {
+    // SAFETY: `msg.msg_control` points at a live, zeroed, cmsghdr-aligned buffer of
+    // `msg.msg_controllen` bytes, which is exactly the sum of CMSG_SPACE(len) over the items.
+    // CMSG_FIRSTHDR / CMSG_NXTHDR only return a header that lies wholly inside that buffer
+    // (null otherwise, checked before use), and the data written at CMSG_DATA is
+    // `item.data.len()` bytes, within that item's CMSG_SPACE.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+        for item in ancillary {
+            if cmsg.is_null() {
+                return Err(SocketError::os_msg(
+                    Errno::INVAL,
+                    "ancillary data does not fit its control buffer",
+                ));
+            }
+            (*cmsg).cmsg_len = cmsg_len(item.data.len()) as _;
+            (*cmsg).cmsg_level = item.level;
+            (*cmsg).cmsg_type = item.kind;
+            std::ptr::copy_nonoverlapping(
+                item.data.as_ptr(),
+                libc::CMSG_DATA(cmsg),
+                item.data.len(),
+            );
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
+        }
+    }
+    Ok(())
+}
+
+/// `CMSG_SPACE(len)`, for lengths the callers have bounded (≤ [`MAX_ANCBUFSIZE`]).
+fn cmsg_space(len: usize) -> usize {
+    let len = len.min(MAX_ANCBUFSIZE) as libc::c_uint;
+    // SAFETY: CMSG_SPACE is pure arithmetic on its argument (it is `unsafe` only by
+    // declaration); the argument is bounded so nothing overflows.
+    unsafe { libc::CMSG_SPACE(len) as usize }
+}
+
+/// `CMSG_LEN(len)`, for lengths the callers have bounded (≤ [`MAX_ANCBUFSIZE`]).
+fn cmsg_len(len: usize) -> usize {
+    let len = len.min(MAX_ANCBUFSIZE) as libc::c_uint;
+    // SAFETY: CMSG_LEN is pure arithmetic on its argument (it is `unsafe` only by
+    // declaration); the argument is bounded so nothing overflows.
+    unsafe { libc::CMSG_LEN(len) as usize }
+}
+
+/// `CMSG_ALIGN(len)`: `len` rounded up to the cmsg alignment, i.e. `CMSG_SPACE(1) -
+/// CMSG_SPACE(0)` units; saturates instead of overflowing.
+fn cmsg_align(len: usize) -> usize {
+    let unit = cmsg_space(1) - cmsg_space(0);
+    len.checked_next_multiple_of(unit).unwrap_or(usize::MAX)
+}
+
+/// The address for `sendmsg` on a socket of `family` (see [`sendmsg`]).
+fn encode_for_family(
+    family: Family,
+    addr: SocketAddr,
+) -> SocketResult<(libc::sockaddr_storage, libc::socklen_t)> {
+    match (family, addr) {
+        (Family::Inet, SocketAddr::V4(_)) | (Family::Inet6, SocketAddr::V6(_)) => {
+            Ok(encode_sockaddr(&addr))
+        }
+        (Family::Inet6, SocketAddr::V4(v4)) => {
+            let mapped = SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0);
+            Ok(encode_sockaddr(&SocketAddr::V6(mapped)))
+        }
+        (Family::Inet, SocketAddr::V6(v6)) => Err(SocketError::os_msg(
+            Errno::AFNOSUPPORT,
+            format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
+        )),
+    }
+}
+
+/// An all-zero `sockaddr_storage`.
+fn zeroed_storage() -> libc::sockaddr_storage {
+    // SAFETY: `sockaddr_storage` is a plain C struct of integers; all-zero bytes are a valid
+    // value (family AF_UNSPEC).
+    unsafe { std::mem::zeroed() }
+}
+
+/// Encodes a std address as `sockaddr_in` / `sockaddr_in6` inside a `sockaddr_storage`, with
+/// its length. Port and address in network byte order; the IPv6 flow label is converted with
+/// `htonl`, as CPython and rustix do (std's own conversion does not), so `flowinfo()` is
+/// Python's host-order value.
+pub(crate) fn encode_sockaddr(addr: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut storage = zeroed_storage();
+    match addr {
+        SocketAddr::V4(v4) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: v4.port().to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from(*v4.ip()).to_be(),
+                },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is, by definition, large enough and aligned enough for
+            // every sockaddr type, sockaddr_in included; the write stays inside `storage`.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
+            (storage, size_of::<libc::sockaddr_in>() as libc::socklen_t)
+        }
+        SocketAddr::V6(v6) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo().to_be(),
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
+                sin6_scope_id: v6.scope_id(),
+            };
+            // SAFETY: sockaddr_storage is, by definition, large enough and aligned enough for
+            // every sockaddr type, sockaddr_in6 included; the write stays inside `storage`.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
+            (storage, size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+        }
+    }
+}
+
+/// Decodes a `sockaddr_in` / `sockaddr_in6` of `len` bytes (as the kernel reported it) from a
+/// `sockaddr_storage`; `None` for length 0 (e.g. TCP's `recvmsg`), a length too short for its
+/// family, or a family other than `AF_INET` / `AF_INET6`. The inverse of [`encode_sockaddr`].
+pub(crate) fn decode_sockaddr(
+    storage: &libc::sockaddr_storage,
+    len: libc::socklen_t,
+) -> Option<SocketAddr> {
+    let len = len as usize;
+    if len < size_of::<libc::sa_family_t>() {
+        return None;
+    }
+    match i32::from(storage.ss_family) {
+        libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
+            // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in, every byte
+            // of it is initialised, and sockaddr_in is plain integers, valid for any bytes.
+            let sin = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_in>() };
+            Some(SocketAddr::V4(SocketAddrV4::new(
+                Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)),
+                u16::from_be(sin.sin_port),
+            )))
+        }
+        libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in6, every
+            // byte of it is initialised, and sockaddr_in6 is plain integers, valid for any
+            // bytes.
+            let sin6 = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_in6>() };
+            Some(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                u16::from_be(sin6.sin6_port),
+                u32::from_be(sin6.sin6_flowinfo),
+                sin6.sin6_scope_id,
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// The calling thread's `errno` after a failed libc call.
+fn last_errno() -> Errno {
+    Errno::from_raw_os_error(
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::time::Duration;
+
+    use rustix::net::{AddressFamily, SocketFlags, SocketType, ipproto, socket_with};
+
+    use super::*;
+
+    /// A non-blocking socket of `family` / `ty`; None when the host has no IPv6.
+    fn sock(family: Family, ty: SocketType) -> Option<OwnedFd> {
+        let af = match family {
+            Family::Inet => AddressFamily::INET,
+            Family::Inet6 => AddressFamily::INET6,
+        };
+        let proto = if ty == SocketType::STREAM {
+            ipproto::TCP
+        } else {
+            ipproto::UDP
+        };
+        match socket_with(
+            af,
+            ty,
+            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+            Some(proto),
+        ) {
+            Ok(fd) => Some(fd),
+            Err(Errno::AFNOSUPPORT) if family == Family::Inet6 => None,
+            Err(e) => panic!("socket: {e}"),
+        }
+    }
+
+    fn loopback(family: Family) -> SocketAddr {
+        match family {
+            Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+        }
+    }
+
+    fn bound_udp(family: Family) -> Option<(OwnedFd, SocketAddr)> {
+        let s = sock(family, SocketType::DGRAM)?;
+        if rustix::net::bind(&s, &loopback(family)).is_err() {
+            return None; // an IPv6 stack without ::1
+        }
+        let addr = local_addr(&s);
+        Some((s, addr))
+    }
+
+    fn local_addr(s: &OwnedFd) -> SocketAddr {
+        let mut storage = zeroed_storage();
+        let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: `storage` is a writable sockaddr_storage and `len` says its size.
+        let rc = unsafe { libc::getsockname(s.as_raw_fd(), (&raw mut storage).cast(), &mut len) };
+        assert_eq!(rc, 0);
+        decode_sockaddr(&storage, len).expect("an IP address")
+    }
+
+    /// UDP receiver and unbound sender of `family`.
+    fn udp_pair(family: Family) -> Option<(OwnedFd, SocketAddr, OwnedFd)> {
+        let (rx, addr) = bound_udp(family)?;
+        let tx = sock(family, SocketType::DGRAM)?;
+        Some((rx, addr, tx))
+    }
+
+    /// recvmsg, waiting (bounded) for something to arrive on the non-blocking socket.
+    fn recv_wait(fd: &OwnedFd, bufsize: usize, ancbufsize: usize, flags: i32) -> Received {
+        for _ in 0..2000 {
+            match recvmsg(fd.as_fd(), bufsize, ancbufsize, flags) {
+                Err(e) if e.errno() == Some(Errno::AGAIN) => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(e) => panic!("recvmsg: {e}"),
+                Ok(r) => return r,
+            }
+        }
+        panic!("nothing arrived within 2 s");
+    }
+
+    fn send(
+        tx: &OwnedFd,
+        family: Family,
+        bufs: &[&[u8]],
+        anc: &[Ancillary],
+        to: SocketAddr,
+    ) -> usize {
+        sendmsg(tx.as_fd(), family, bufs, anc, 0, Some(to)).expect("sendmsg")
+    }
+
+    fn set_int(fd: &OwnedFd, level: i32, name: i32, value: i32) {
+        // SAFETY: `value` is a live C int and the length says exactly its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                level,
+                name,
+                (&raw const value).cast(),
+                size_of::<i32>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(rc, 0, "setsockopt({level}, {name})");
+    }
+
+    fn message_of<T: std::fmt::Debug>(r: SocketResult<T>) -> (Errno, String) {
+        match r.expect_err("expected an error") {
+            SocketError::Os(e, Some(m)) => (e, m),
+            other => panic!("expected an OS error with a message, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sockaddr_round_trips() {
+        let cases = [
+            SocketAddr::from((Ipv4Addr::new(192, 0, 2, 7), 53)),
+            SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, 4),
+                8080,
+                0x000a_bcde,
+                3,
+            )),
+        ];
+        for addr in cases {
+            let (storage, len) = encode_sockaddr(&addr);
+            assert_eq!(decode_sockaddr(&storage, len), Some(addr));
+            assert_eq!(decode_sockaddr(&storage, len - 1), None);
+            assert_eq!(decode_sockaddr(&storage, 0), None);
+        }
+        // Network byte order, flow label included (as CPython's htonl).
+        let (storage, _) = encode_sockaddr(&cases[1]);
+        // SAFETY: storage holds an encoded sockaddr_in6.
+        let sin6 = unsafe { &*std::ptr::from_ref(&storage).cast::<libc::sockaddr_in6>() };
+        assert_eq!(sin6.sin6_port, 8080u16.to_be());
+        assert_eq!(sin6.sin6_flowinfo, 0x000a_bcdeu32.to_be());
+        assert_eq!(decode_sockaddr(&zeroed_storage(), 128), None); // AF_UNSPEC
+    }
+
+    #[test]
+    fn gather_of_three_buffers_is_one_datagram() {
+        for family in [Family::Inet, Family::Inet6] {
+            let Some((rx, to, tx)) = udp_pair(family) else {
+                continue;
+            };
+            let n = send(&tx, family, &[b"ab", b"", b"cdef", b"g"], &[], to);
+            assert_eq!(n, 7);
+            let r = recv_wait(&rx, 100, 0, 0);
+            assert_eq!(r.data, b"abcdefg");
+            assert_eq!(r.flags, 0);
+            assert!(r.ancillary.is_empty());
+            // recvmsg reports the sender.
+            let from = r.address.expect("a sender");
+            // The sender was bound implicitly (to the wildcard address): same port, loopback IP.
+            assert_eq!(from.port(), local_addr(&tx).port(), "{family:?}");
+            assert!(from.ip().is_loopback(), "{from}");
+        }
+    }
+
+    #[test]
+    fn ipv4_address_on_inet6_socket_is_mapped() {
+        let Some((rx, to, _)) = udp_pair(Family::Inet) else {
+            unreachable!()
+        };
+        let Some(tx6) = sock(Family::Inet6, SocketType::DGRAM) else {
+            return;
+        };
+        assert_eq!(send(&tx6, Family::Inet6, &[b"m"], &[], to), 1);
+        let r = recv_wait(&rx, 10, 0, 0);
+        assert_eq!(r.data, b"m");
+        let tx = sock(Family::Inet, SocketType::DGRAM).unwrap();
+        let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, to.port()));
+        let (e, m) = message_of(sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], 0, Some(v6)));
+        assert_eq!(e, Errno::AFNOSUPPORT);
+        assert!(m.contains("AF_INET socket"), "{m}");
+    }
+
+    #[test]
+    fn ip_pktinfo_is_returned_raw() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        set_int(&rx, libc::IPPROTO_IP, libc::IP_PKTINFO, 1);
+        send(&tx, Family::Inet, &[b"hello"], &[], to);
+        let r = recv_wait(&rx, 100, cmsg_space(12), 0);
+        assert_eq!(r.data, b"hello");
+        assert_eq!(r.flags, 0, "no MSG_CTRUNC, no MSG_CMSG_CLOEXEC echoed");
+        assert_eq!(r.ancillary.len(), 1);
+        let a = &r.ancillary[0];
+        assert_eq!((a.level, a.kind), (libc::IPPROTO_IP, libc::IP_PKTINFO));
+        assert_eq!(a.data.len(), 12);
+        // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
+        assert_eq!(
+            i32::from_ne_bytes(a.data[..4].try_into().unwrap()),
+            1,
+            "lo is ifindex 1"
+        );
+        assert_eq!(&a.data[4..8], &[127, 0, 0, 1]);
+        assert_eq!(&a.data[8..12], &[127, 0, 0, 1]);
+    }
+
+    #[test]
+    fn ctrunc_keeps_what_fits() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        set_int(&rx, libc::IPPROTO_IP, libc::IP_PKTINFO, 1);
+        // Python on Linux: recvmsg(100, 20) → [(0, 8, 4 bytes)], MSG_CTRUNC.
+        send(&tx, Family::Inet, &[b"one"], &[], to);
+        let r = recv_wait(&rx, 100, 20, 0);
+        assert_eq!(r.data, b"one");
+        assert_eq!(r.flags & libc::MSG_CTRUNC, libc::MSG_CTRUNC);
+        assert_eq!(r.ancillary.len(), 1);
+        assert_eq!(r.ancillary[0].data, 1i32.to_ne_bytes());
+        // Too small for a header: no items at all, MSG_CTRUNC.
+        send(&tx, Family::Inet, &[b"two"], &[], to);
+        let r = recv_wait(&rx, 100, 8, 0);
+        assert_eq!(r.data, b"two");
+        assert_eq!(r.flags, libc::MSG_CTRUNC);
+        assert!(r.ancillary.is_empty());
+    }
+
+    #[test]
+    fn trunc_peek_and_zero_bufsize() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        send(&tx, Family::Inet, &[b"0123456789"], &[], to);
+        // MSG_PEEK leaves the datagram.
+        let r = recv_wait(&rx, 100, 0, libc::MSG_PEEK);
+        assert_eq!(r.data, b"0123456789");
+        // Short buffer: MSG_TRUNC reported. With MSG_TRUNC passed, the kernel returns the real
+        // length (10) but only 4 bytes exist: data is 4 bytes, as in Python.
+        let r = recv_wait(&rx, 4, 0, libc::MSG_PEEK | libc::MSG_TRUNC);
+        assert_eq!(r.data, b"0123");
+        assert_eq!(r.flags, libc::MSG_TRUNC);
+        let r = recv_wait(&rx, 4, 0, 0);
+        assert_eq!(r.data, b"0123");
+        assert_eq!(r.flags, libc::MSG_TRUNC);
+        assert!(r.address.is_some());
+        // It was consumed.
+        let e = recvmsg(rx.as_fd(), 100, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), Some(Errno::AGAIN));
+        // recvmsg(0), as Python allows.
+        send(&tx, Family::Inet, &[b"abc"], &[], to);
+        let r = recv_wait(&rx, 0, 0, 0);
+        assert!(r.data.is_empty());
+        assert_eq!(r.flags, libc::MSG_TRUNC);
+    }
+
+    #[test]
+    fn huge_sizes_are_clamped() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        set_int(&rx, libc::IPPROTO_IP, libc::IP_PKTINFO, 1);
+        send(&tx, Family::Inet, &[b"big"], &[], to);
+        let r = recv_wait(&rx, usize::MAX, usize::MAX, 0);
+        assert_eq!(r.data, b"big");
+        assert_eq!(r.ancillary.len(), 1);
+    }
+
+    #[test]
+    fn cloexec_is_reported_only_when_asked() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        send(&tx, Family::Inet, &[b"c"], &[], to);
+        let r = recv_wait(&rx, 10, 0, libc::MSG_CMSG_CLOEXEC);
+        assert_eq!(r.flags & !libc::MSG_CMSG_CLOEXEC, 0);
+    }
+
+    #[test]
+    fn ip_ttl_ancillary_is_sent() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        set_int(&rx, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+        let ttl = Ancillary {
+            level: libc::IPPROTO_IP,
+            kind: libc::IP_TTL,
+            data: 3i32.to_ne_bytes().to_vec(),
+        };
+        let tos = Ancillary {
+            level: libc::IPPROTO_IP,
+            kind: libc::IP_TOS,
+            data: vec![0x10],
+        };
+        assert_eq!(send(&tx, Family::Inet, &[b"ttl"], &[ttl, tos], to), 3);
+        let r = recv_wait(&rx, 10, 64, 0);
+        assert_eq!(r.data, b"ttl");
+        let got = r
+            .ancillary
+            .iter()
+            .find(|a| (a.level, a.kind) == (libc::IPPROTO_IP, libc::IP_TTL))
+            .expect("an IP_TTL item");
+        assert_eq!(got.data, 3i32.to_ne_bytes());
+    }
+
+    #[test]
+    fn ipv6_ancillary_is_sent() {
+        let Some((rx, to, tx)) = udp_pair(Family::Inet6) else {
+            return;
+        };
+        set_int(&rx, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1);
+        set_int(&rx, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1);
+        let mut pktinfo = Ipv6Addr::UNSPECIFIED.octets().to_vec();
+        pktinfo.extend_from_slice(&0u32.to_ne_bytes());
+        let anc = [
+            Ancillary {
+                level: libc::IPPROTO_IPV6,
+                kind: libc::IPV6_HOPLIMIT,
+                data: 5i32.to_ne_bytes().to_vec(),
+            },
+            Ancillary {
+                level: libc::IPPROTO_IPV6,
+                kind: libc::IPV6_TCLASS,
+                data: 0i32.to_ne_bytes().to_vec(),
+            },
+            Ancillary {
+                level: libc::IPPROTO_IPV6,
+                kind: libc::IPV6_PKTINFO,
+                data: pktinfo,
+            },
+        ];
+        assert_eq!(send(&tx, Family::Inet6, &[b"six"], &anc, to), 3);
+        let r = recv_wait(&rx, 10, 256, 0);
+        assert_eq!(r.data, b"six");
+        let hop = r
+            .ancillary
+            .iter()
+            .find(|a| (a.level, a.kind) == (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT))
+            .expect("an IPV6_HOPLIMIT item");
+        assert_eq!(hop.data, 5i32.to_ne_bytes());
+        let info = r
+            .ancillary
+            .iter()
+            .find(|a| (a.level, a.kind) == (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO))
+            .expect("an IPV6_PKTINFO item");
+        assert_eq!(&info.data[..16], &Ipv6Addr::LOCALHOST.octets());
+    }
+
+    #[test]
+    fn empty_send_is_an_empty_datagram() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        assert_eq!(send(&tx, Family::Inet, &[], &[], to), 0);
+        let r = recv_wait(&rx, 10, 0, 0);
+        assert!(r.data.is_empty());
+        assert_eq!(r.flags, 0);
+        let from = r.address.expect("a sender");
+        assert_eq!(
+            from,
+            SocketAddr::from((Ipv4Addr::LOCALHOST, local_addr(&tx).port()))
+        );
+    }
+
+    #[test]
+    fn refused_ancillary() {
+        let (_rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        let item = |level, kind, data: Vec<u8>| Ancillary { level, kind, data };
+        let send = |a: Ancillary| sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[a], 0, Some(to));
+        let (e, m) = message_of(send(item(libc::SOL_SOCKET, libc::SCM_RIGHTS, vec![0; 4])));
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("SCM_RIGHTS"), "{m}");
+        let (e, m) = message_of(send(item(
+            libc::SOL_SOCKET,
+            libc::SCM_CREDENTIALS,
+            vec![0; 12],
+        )));
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("SCM_CREDENTIALS"), "{m}");
+        let (e, m) = message_of(send(item(libc::IPPROTO_IP, libc::IP_RETOPTS, vec![0; 4])));
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("(level 0, type 7)"), "{m}");
+        let (e, m) = message_of(send(item(libc::IPPROTO_IP, libc::IP_TTL, vec![3])));
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("IP_TTL takes 4 bytes of data, not 1"), "{m}");
+        let (e, m) = message_of(send(item(libc::IPPROTO_IP, libc::IP_TOS, vec![0; 2])));
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("1 or 4 bytes"), "{m}");
+        let (e, _) = message_of(send(item(
+            libc::IPPROTO_IP,
+            libc::IP_PKTINFO,
+            vec![0; 1 << 20],
+        )));
+        assert_eq!(e, Errno::INVAL);
+        let (e, _) = message_of(send(item(i32::MIN, i32::MAX, Vec::new())));
+        assert_eq!(e, Errno::INVAL);
+        // Too many vetted items in all.
+        let ttl = item(libc::IPPROTO_IP, libc::IP_TTL, 3i32.to_ne_bytes().to_vec());
+        let many = vec![ttl; MAX_ANCBUFSIZE / cmsg_space(4) + 1];
+        let r = sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &many, 0, Some(to));
+        assert_eq!(message_of(r).0, Errno::NOBUFS);
+    }
+
+    #[test]
+    fn refused_flags() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        for bad in [
+            libc::MSG_FASTOPEN,
+            libc::MSG_PEEK,
+            libc::MSG_ZEROCOPY,
+            i32::MIN,
+            -1,
+        ] {
+            let r = sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], bad, Some(to));
+            let (e, m) = message_of(r);
+            assert_eq!(e, Errno::INVAL);
+            assert!(m.contains("sendmsg flags"), "{m}");
+        }
+        for bad in [
+            libc::MSG_NOSIGNAL,
+            libc::MSG_DONTROUTE,
+            libc::MSG_CTRUNC,
+            0x10,
+            -1,
+        ] {
+            let (e, m) = message_of(recvmsg(rx.as_fd(), 10, 0, bad));
+            assert_eq!(e, Errno::INVAL);
+            assert!(m.contains("recvmsg flags"), "{m}");
+        }
+        let (_, m) = message_of(recvmsg(rx.as_fd(), 10, 0, libc::MSG_PEEK | 0x4_0000));
+        assert!(m.contains("0x40000"), "{m}");
+        // Every allowed flag passes the check (the kernel then answers EAGAIN: nothing queued).
+        let e = recvmsg(rx.as_fd(), 10, 0, RECV_FLAGS & !libc::MSG_ERRQUEUE).unwrap_err();
+        assert_eq!(e.errno(), Some(Errno::AGAIN));
+        let ok = libc::MSG_DONTWAIT | libc::MSG_CONFIRM | libc::MSG_NOSIGNAL;
+        assert_eq!(
+            sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], ok, Some(to)).unwrap(),
+            1
+        );
+    }
+
+    #[test]
+    fn iov_max_is_emsgsize() {
+        let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
+        let one: &[u8] = b"x";
+        let bufs = vec![one; MAX_IOV + 1];
+        let (e, m) = message_of(sendmsg(tx.as_fd(), Family::Inet, &bufs, &[], 0, Some(to)));
+        assert_eq!(e, Errno::MSGSIZE);
+        assert!(m.contains("1025 buffers"), "{m}");
+        assert_eq!(send(&tx, Family::Inet, &bufs[..MAX_IOV], &[], to), MAX_IOV);
+        assert_eq!(recv_wait(&rx, 2048, 0, 0).data.len(), MAX_IOV);
+    }
+
+    #[test]
+    fn tcp_pair_has_no_address() {
+        let listener = sock(Family::Inet, SocketType::STREAM).unwrap();
+        rustix::net::bind(&listener, &loopback(Family::Inet)).unwrap();
+        rustix::net::listen(&listener, 1).unwrap();
+        let to = local_addr(&listener);
+        let client = sock(Family::Inet, SocketType::STREAM).unwrap();
+        match rustix::net::connect(&client, &to) {
+            Ok(()) | Err(Errno::INPROGRESS) => {}
+            Err(e) => panic!("connect: {e}"),
+        }
+        let mut server = None;
+        for _ in 0..2000 {
+            match rustix::net::accept(&listener) {
+                Ok(s) => {
+                    server = Some(s);
+                    break;
+                }
+                Err(Errno::AGAIN) => std::thread::sleep(Duration::from_millis(1)),
+                Err(e) => panic!("accept: {e}"),
+            }
+        }
+        let server = server.expect("accepted");
+        rustix::io::ioctl_fionbio(&server, true).unwrap();
+        // Wait for the connect to finish before sending.
+        let mut sent = None;
+        for _ in 0..2000 {
+            match sendmsg(client.as_fd(), Family::Inet, &[b"tc", b"p!"], &[], 0, None) {
+                Ok(n) => {
+                    sent = Some(n);
+                    break;
+                }
+                Err(e) if e.errno() == Some(Errno::AGAIN) => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(e) => panic!("sendmsg: {e}"),
+            }
+        }
+        assert_eq!(sent, Some(4));
+        let mut got = Vec::new();
+        for _ in 0..100 {
+            if got.len() >= 4 {
+                break;
+            }
+            let r = recv_wait(&server, 10, 64, 0);
+            assert_eq!(r.address, None, "TCP recvmsg names no sender");
+            assert!(r.ancillary.is_empty());
+            got.extend_from_slice(&r.data);
+        }
+        assert_eq!(got, b"tcp!");
+    }
+
+    #[test]
+    fn passed_descriptors_are_closed_and_dropped() {
+        // Only AF_UNIX can carry SCM_RIGHTS; the net core has none yet, but recvmsg must never
+        // leak what the kernel installs. Send a pipe's write end, close ours, receive through
+        // recvmsg: once it closed the received copy, the read end sees end-of-file.
+        let mut pair = [0; 2];
+        // SAFETY: `pair` is a writable array of two C ints.
+        let rc = unsafe {
+            libc::socketpair(
+                libc::AF_UNIX,
+                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                0,
+                pair.as_mut_ptr(),
+            )
+        };
+        assert_eq!(rc, 0);
+        // SAFETY: socketpair just returned these two fds, owned by nobody else.
+        let (a, b) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+        let mut pipe = [0; 2];
+        // SAFETY: `pipe` is a writable array of two C ints.
+        let rc = unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
+        assert_eq!(rc, 0);
+        // SAFETY: pipe2 just returned these two fds, owned by nobody else.
+        let (read_end, write_end) =
+            unsafe { (OwnedFd::from_raw_fd(pipe[0]), OwnedFd::from_raw_fd(pipe[1])) };
+
+        // Send write_end over `a` with raw libc (sendmsg refuses SCM_RIGHTS by design).
+        let fd_bytes = write_end.as_raw_fd().to_ne_bytes();
+        let mut control = vec![0usize; cmsg_space(4).div_ceil(size_of::<usize>())];
+        let mut iov = libc::iovec {
+            iov_base: b"fd".as_ptr().cast_mut().cast(),
+            iov_len: 2,
+        };
+        // SAFETY: all-zero msghdr is valid; every pointer set below names a live buffer of the
+        // stated length; the control buffer is aligned and CMSG_SPACE(4) bytes long.
+        let rc = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &raw mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = cmsg_space(4) as _;
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_len = cmsg_len(4) as _;
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            std::ptr::copy_nonoverlapping(fd_bytes.as_ptr(), libc::CMSG_DATA(cmsg), 4);
+            libc::sendmsg(a.as_raw_fd(), &msg, 0)
+        };
+        assert_eq!(rc, 2);
+        drop(write_end);
+
+        let r = recvmsg(b.as_fd(), 10, 64, 0).expect("queued");
+        assert_eq!(r.data, b"fd");
+        assert!(
+            r.ancillary.is_empty(),
+            "SCM_RIGHTS is dropped: {:?}",
+            r.ancillary
+        );
+        let mut byte = [0u8; 1];
+        // SAFETY: `byte` is a writable 1-byte buffer.
+        let n = unsafe { libc::read(read_end.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
+        assert_eq!(n, 0, "every write end is closed: EOF, not EAGAIN");
+    }
+
+    #[test]
+    fn parse_control_is_defensive() {
+        // Garbage control buffers never panic nor read outside the slice.
+        let header = size_of::<libc::cmsghdr>();
+        let mut buf = vec![0u8; 64];
+        assert!(parse_control(&buf).is_empty(), "cmsg_len 0 is malformed");
+        for len in [usize::MAX, header + 1000, header, header + 3] {
+            buf[..size_of::<usize>()].copy_from_slice(&len.to_ne_bytes());
+            for cut in 0..buf.len() {
+                let items = parse_control(&buf[..cut]);
+                assert!(items.iter().all(|a| a.data.len() <= cut));
+            }
+        }
+        assert_eq!(cmsg_align(usize::MAX), usize::MAX);
+        assert_eq!(cmsg_align(17), cmsg_space(17) - cmsg_space(0));
+    }
+}

@@ -1,0 +1,2246 @@
+//! Python's module-level resolver functions (`socket.getaddrinfo`, `gethostbyname`,
+//! `getservbyname`, `if_nametoindex`, …) answered on the host by the system resolver (glibc),
+//! returning plain Rust types.
+//!
+//! Every function follows CPython 3.11's `Modules/socketmodule.c`: the same C calls in the same
+//! order (using glibc's reentrant `_r` variants where CPython uses the static ones), the same
+//! special cases, and the same exceptions. The glue converts the results to WIT records and
+//! applies the policy *before* calling here; nothing in this module consults the policy. The
+//! calls block the calling thread while the resolver works, as they do in CPython.
+//!
+//! # How Python's exceptions are modelled
+//!
+//! | Python raises | here |
+//! |---|---|
+//! | `socket.gaierror(code, gai_strerror(code))` | [`SocketError::Gai`]`(code, message)` |
+//! | `socket.herror(h_errno, hstrerror(h_errno))` | [`SocketError::H`]`(code, message)` |
+//! | `OSError(errno, strerror(errno))` | [`SocketError::Os`]`(errno, None)` |
+//! | `ValueError`, `TypeError`, `OverflowError`, `UnicodeError` for an argument | `Os(EINVAL, Some(Python's message))` |
+//! | `OSError("message")` (no errno) | `Os(errno below, Some(Python's message))` |
+//!
+//! Python raises some `OSError`s with only a message (their `errno` is `None`). A
+//! [`SocketError::Os`] always carries an errno, so each gets the closest one and keeps
+//! Python's exact text:
+//!
+//! | Python's message | errno here |
+//! |---|---|
+//! | `service/proto not found`, `port/proto not found`, `protocol not found` | `ENOENT` |
+//! | `no interface with this name` | `ENODEV` |
+//! | `wildcard resolved to multiple address` | `ENOTUNIQ` |
+//! | `unsupported address family`, `unknown address family`, `address family mismatched` | `EAFNOSUPPORT` |
+//!
+//! # Host names and IDNA
+//!
+//! CPython encodes `str` host names with Python's `idna` codec (IDNA 2003 ToASCII, RFC 3490)
+//! before it calls the C library, in `getaddrinfo`, `gethostbyname`, `gethostbyname_ex` and
+//! `gethostbyaddr`; so does this module, with std only (`idna_encode`), and glibc always gets
+//! the ASCII form. Exact: the ASCII fast path and its label-length errors, the four label
+//! separators, nameprep's map-to-nothing table, its prohibited characters, the bidirectional
+//! rule that a right-to-left label starts and ends with a right-to-left character, the `xn--`
+//! prefix check and Punycode (RFC 3492). Nameprep's case folding and NFKC normalisation need
+//! Unicode tables std does not have; they are lower-casing plus the mappings that Latin, Greek
+//! and letter-like text needs (`ß`→`ss`, final sigma, full-width ASCII, non-ASCII spaces,
+//! ligatures such as `ﬁ`, digraphs such as `ǅ`, super- and subscripts, Roman numerals, …).
+//! That is exact for the names people type (`bücher`, `straße`, `ＡＢＣ`, `日本語`, `пример`,
+//! `مثال`); it differs from Python for decomposed input (`e` + U+0301 is not composed), for the
+//! remaining compatibility characters (half-width kana and Hangul, CJK compatibility
+//! ideographs, mathematical alphanumerics, some punctuation) and for Greek with iota
+//! subscript; and "no left-to-right character in a right-to-left label" is judged with
+//! `char::is_alphabetic` instead of the exact table.
+//!
+//! # Where this differs from CPython on purpose
+//!
+//! - A string argument with an interior NUL is refused with `EINVAL` (a message naming the
+//!   argument). CPython refuses it in most functions, but `getaddrinfo` silently truncates
+//!   `"localhost\0evil"` to `"localhost"`; here that is refused too.
+//! - `herror` codes come from the `h_errnop` out-parameter of `gethostbyname2_r` /
+//!   `gethostbyaddr_r`. CPython reads the thread's global `h_errno`, which glibc's `_r` calls
+//!   do not always set, so CPython can report a stale code: in a fresh process CPython 3.11
+//!   gives `herror(0, 'Resolver Error 0 (no error)')` for `gethostbyname_ex('<broadcast>')`,
+//!   and `herror(3, …)` right after `gethostbyname_ex('')`; here it is always `herror(1,
+//!   'Unknown host')`, the code glibc reports for that lookup.
+//! - The `_r` calls get a buffer that grows on `ERANGE` (CPython's is fixed at 16 KiB), so a
+//!   very large host entry is returned instead of `herror(-1, 'Resolver internal error')`.
+
+use std::cell::Cell;
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::io;
+use std::mem::{self, MaybeUninit};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::ptr;
+
+use rustix::io::Errno;
+
+use crate::error::{SocketError, SocketResult};
+
+// glibc's reentrant netdb functions that the `libc` crate does not declare; the prototypes are
+// those of glibc's <netdb.h> and <arpa/inet.h>.
+unsafe extern "C" {
+    fn gethostbyname2_r(
+        name: *const c_char,
+        af: c_int,
+        ret: *mut libc::hostent,
+        buf: *mut c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::hostent,
+        h_errnop: *mut c_int,
+    ) -> c_int;
+    fn gethostbyaddr_r(
+        addr: *const c_void,
+        len: libc::socklen_t,
+        af: c_int,
+        ret: *mut libc::hostent,
+        buf: *mut c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::hostent,
+        h_errnop: *mut c_int,
+    ) -> c_int;
+    fn getservbyname_r(
+        name: *const c_char,
+        proto: *const c_char,
+        ret: *mut libc::servent,
+        buf: *mut c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::servent,
+    ) -> c_int;
+    fn getservbyport_r(
+        port: c_int,
+        proto: *const c_char,
+        ret: *mut libc::servent,
+        buf: *mut c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::servent,
+    ) -> c_int;
+    fn getprotobyname_r(
+        name: *const c_char,
+        ret: *mut libc::protoent,
+        buf: *mut c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::protoent,
+    ) -> c_int;
+    fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
+}
+
+/// glibc's `NI_MAXSERV` (not exported by the `libc` crate); CPython's service buffer size.
+const NI_MAXSERV: usize = 32;
+/// First buffer for `gethostbyname2_r` / `gethostbyaddr_r`: CPython's fixed size.
+const HOST_BUF_START: usize = 16 * 1024;
+/// First buffer for `getservbyname_r` / `getservbyport_r` / `getprotobyname_r`.
+const NSS_BUF_START: usize = 1024;
+/// Largest buffer the `_r` calls are given before `ERANGE` is accepted as the answer.
+const NSS_BUF_MAX: usize = 1024 * 1024;
+
+/// One result of `getaddrinfo(3)`: Python's `(family, type, proto, canonname, sockaddr)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddrInfo {
+    /// `ai_family`: `AF_INET` or `AF_INET6` (other families are skipped).
+    pub family: i32,
+    /// `ai_socktype`: `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_RAW`, …
+    pub socktype: i32,
+    /// `ai_protocol`, e.g. 6 for TCP.
+    pub protocol: i32,
+    /// `ai_canonname` (set in the first result with `AI_CANONNAME`), else empty, as in Python.
+    pub canonname: String,
+    /// `ai_addr`; IPv6 addresses keep `sin6_flowinfo` (host order) and `sin6_scope_id`.
+    pub addr: SocketAddr,
+}
+
+/// Python's `(hostname, aliaslist, ipaddrlist)`, from `gethostbyname2_r(3)` or
+/// `gethostbyaddr_r(3)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostEntry {
+    /// `h_name`, the primary name.
+    pub name: String,
+    /// `h_aliases`.
+    pub aliases: Vec<String>,
+    /// `h_addr_list`, all of the entry's family (IPv4 for `gethostbyname_ex`).
+    pub addresses: Vec<IpAddr>,
+}
+
+/// `getaddrinfo(3)` (then `freeaddrinfo(3)`), as Python's `socket.getaddrinfo(host, port,
+/// family, type, proto, flags)`.
+///
+/// `host` `None` passes NULL (Python's `None`); otherwise the name is IDNA-encoded as Python does
+/// (a label that is empty or too long, or a prohibited character, is CPython's `UnicodeError`:
+/// `Os(EINVAL, "encoding with 'idna' codec failed (UnicodeError: …)")`). `service` `None` passes
+/// NULL; it is a service name or a port number as text (the guest formats Python's integer
+/// ports). `family` is an `AF_*` value, `socktype` 0 means any, `flags` are `AI_*` values; all
+/// four go to glibc unchanged, which rejects bad ones with its `gaierror`.
+///
+/// Errors: `EAI_SYSTEM` → `Os(errno)`; any other `EAI_*` code → `Gai(code,
+/// gai_strerror(code))`; an interior NUL → `Os(EINVAL, "embedded null character in host name")`
+/// (or `… in service name`). Results are in glibc's order, as Python returns them; results of
+/// families other than `AF_INET`/`AF_INET6` are skipped.
+pub fn getaddrinfo(
+    host: Option<&str>,
+    service: Option<&str>,
+    family: i32,
+    socktype: i32,
+    protocol: i32,
+    flags: i32,
+) -> SocketResult<Vec<AddrInfo>> {
+    let host = host.map(encode_host_name).transpose()?;
+    let service = service
+        .map(|s| c_arg(s, "embedded null character in service name"))
+        .transpose()?;
+    let list = call_getaddrinfo(
+        host.as_deref(),
+        service.as_deref(),
+        family,
+        socktype,
+        protocol,
+        flags,
+    )?;
+    let mut out = Vec::new();
+    for ai in list.iter() {
+        // SAFETY: glibc's result: `ai_addr` is null or points at `ai_addrlen` readable bytes,
+        // alive until `list` is dropped.
+        let Some(addr) = (unsafe { sockaddr_to_std(ai.ai_addr, ai.ai_addrlen) }) else {
+            continue;
+        };
+        let canonname = if ai.ai_canonname.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a non-null `ai_canonname` is a NUL-terminated string owned by `list`.
+            decode_strict(unsafe { CStr::from_ptr(ai.ai_canonname) }.to_bytes())?
+        };
+        out.push(AddrInfo {
+            family: ai.ai_family,
+            socktype: ai.ai_socktype,
+            protocol: ai.ai_protocol,
+            canonname,
+            addr,
+        });
+    }
+    Ok(out)
+}
+
+/// `getnameinfo(3)`, as Python's `socket.getnameinfo(sockaddr, flags)`: `(host, port)` as text.
+///
+/// CPython first checks the IPv6 flow info: above `0xfffff` it raises `OverflowError:
+/// getnameinfo(): flowinfo must be 0-1048575.`, here `Os(EINVAL, that message)`. It then
+/// builds the `sockaddr` (`sin6_flowinfo` and `sin6_scope_id` from the tuple) and calls
+/// `getnameinfo(3)` with `NI_MAXHOST` / `NI_MAXSERV` buffers and `flags` unchanged; failures are
+/// `Gai(code, gai_strerror(code))` (`EAI_SYSTEM` → `Os(errno)`), e.g. `Gai(-1, "Bad value for
+/// ai_flags")`.
+pub fn getnameinfo(addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
+    let raw = RawSockAddr::new(addr)?;
+    let (sa, salen) = raw.as_ptr();
+    let mut host = [0u8; libc::NI_MAXHOST as usize];
+    let mut serv = [0u8; NI_MAXSERV];
+    // SAFETY: `sa` points at `salen` bytes of `raw`, alive for the call; the output buffers are
+    // writable for the lengths given.
+    let rc = unsafe {
+        libc::getnameinfo(
+            sa,
+            salen,
+            host.as_mut_ptr().cast(),
+            host.len() as libc::socklen_t,
+            serv.as_mut_ptr().cast(),
+            serv.len() as libc::socklen_t,
+            flags,
+        )
+    };
+    if rc != 0 {
+        return Err(gai_error(rc, io::Error::last_os_error()));
+    }
+    Ok((
+        decode_strict(until_nul(&host))?,
+        decode_strict(until_nul(&serv))?,
+    ))
+}
+
+/// Python's `socket.gethostbyname(name)`: the name's IPv4 address, found as CPython's
+/// `setipaddr(name, AF_INET)` finds it.
+///
+/// `""` asks `getaddrinfo(3)` for the passive wildcard → `0.0.0.0`; `"<broadcast>"` and
+/// `"255.255.255.255"` are `255.255.255.255`; a dotted quad is parsed with `inet_pton(3)`;
+/// anything else is `getaddrinfo(3)` with `AF_INET`, first result. Errors are that call's
+/// `Gai(code, message)` (`"no.such.invalid"` → `Gai(-2, "Name or service not known")`, `"::1"`
+/// → `Gai(-9, "Address family for hostname not supported")`); the name is IDNA-encoded first
+/// (see [`getaddrinfo`]); an interior NUL is CPython's `TypeError`, here `Os(EINVAL,
+/// "gethostbyname() argument 1 must be encoded string without null bytes, not str")`.
+pub fn gethostbyname(name: &str) -> SocketResult<Ipv4Addr> {
+    let name = et_arg(name, "gethostbyname")?;
+    match setipaddr(&name, libc::AF_INET)? {
+        IpAddr::V4(a) => Ok(a),
+        IpAddr::V6(_) => Err(SocketError::os_msg(
+            Errno::AFNOSUPPORT,
+            "unknown address family",
+        )),
+    }
+}
+
+/// `gethostbyname2_r(3)` with `AF_INET`, as Python's `socket.gethostbyname_ex(name)`.
+///
+/// As CPython does, the name is first resolved like [`gethostbyname`] (so an unknown name is
+/// that step's `Gai`, e.g. `Gai(-2, "Name or service not known")`), then looked up with
+/// `gethostbyname2_r(3)`; a failure there is `H(h_errno, hstrerror(h_errno))` (e.g. `""` →
+/// `H(3, "Unknown server error")`), and an entry of another family `Os(EAFNOSUPPORT)`. Argument
+/// errors are as for [`gethostbyname`], naming `gethostbyname_ex()`.
+pub fn gethostbyname_ex(name: &str) -> SocketResult<HostEntry> {
+    let cname = et_arg(name, "gethostbyname_ex")?;
+    let af = family_of(setipaddr(&cname, libc::AF_INET)?);
+    host_lookup(af, |ret, buf, buflen, result, h_errnop| {
+        // SAFETY: `cname` is NUL-terminated; `host_lookup` passes a writable `hostent`, a
+        // buffer of `buflen` bytes and valid out-pointers, all alive for the call.
+        unsafe {
+            gethostbyname2_r(
+                cname.as_ptr(),
+                libc::AF_INET,
+                ret,
+                buf,
+                buflen,
+                result,
+                h_errnop,
+            )
+        }
+    })
+}
+
+/// `gethostbyaddr_r(3)`, as Python's `socket.gethostbyaddr(ip_address)`.
+///
+/// The argument is IPv4 or IPv6 text, or a name that is resolved first, as CPython's
+/// `setipaddr(name, AF_UNSPEC)` does (`inet_pton(3)`, else `getaddrinfo(3)`'s first result;
+/// `""` is `Os(ENOTUNIQ, "wildcard resolved to multiple address")` where glibc has both
+/// wildcards). A failed reverse lookup is `H(h_errno, hstrerror(h_errno))`, e.g. `H(1,
+/// "Unknown host")`. Argument errors are as for [`gethostbyname`], naming `gethostbyaddr()`.
+pub fn gethostbyaddr(address: &str) -> SocketResult<HostEntry> {
+    let cname = et_arg(address, "gethostbyaddr")?;
+    let ip = setipaddr(&cname, libc::AF_UNSPEC)?;
+    let af = family_of(ip);
+    let bytes: Vec<u8> = match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    host_lookup(af, |ret, buf, buflen, result, h_errnop| {
+        // SAFETY: `bytes` holds the `bytes.len()`-byte address of family `af`; `host_lookup`
+        // passes a writable `hostent`, a buffer of `buflen` bytes and valid out-pointers.
+        unsafe {
+            gethostbyaddr_r(
+                bytes.as_ptr().cast(),
+                bytes.len() as libc::socklen_t,
+                af,
+                ret,
+                buf,
+                buflen,
+                result,
+                h_errnop,
+            )
+        }
+    })
+}
+
+/// `gethostname(3)`, as Python's `socket.gethostname()` (a 1024-byte buffer, as CPython's). A
+/// failure is `Os(errno)`. Bytes that are not UTF-8 are replaced (CPython decodes with the
+/// file-system encoding's `surrogateescape`).
+pub fn gethostname() -> SocketResult<String> {
+    let mut buf = [0u8; 1024];
+    // SAFETY: `buf` is writable for the length given (one byte is kept for the NUL, as in
+    // CPython, so the result is always terminated).
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    if rc < 0 {
+        return Err(last_errno().into());
+    }
+    Ok(String::from_utf8_lossy(until_nul(&buf)).into_owned())
+}
+
+/// `getservbyname_r(3)`, as Python's `socket.getservbyname(servicename[, protocolname])`: the
+/// service's port in host byte order.
+///
+/// Not found (any failure of the call, as in CPython) → `Os(ENOENT, "service/proto not
+/// found")` (Python's `OSError` has no errno). An interior NUL is Python's `ValueError:
+/// embedded null character`, here `Os(EINVAL, "embedded null character in service name")` (or
+/// `… in protocol name`). Reads `/etc/services` (Debian/Ubuntu package `netbase`).
+pub fn getservbyname(name: &str, proto: Option<&str>) -> SocketResult<u16> {
+    let cname = c_arg(name, "embedded null character in service name")?;
+    let cproto = proto
+        .map(|p| c_arg(p, "embedded null character in protocol name"))
+        .transpose()?;
+    let proto_ptr = cproto.as_deref().map_or(ptr::null(), CStr::as_ptr);
+    nss_lookup(
+        |ret, buf, buflen, result| {
+            // SAFETY: `cname` and `cproto` (or NULL) are NUL-terminated; `nss_lookup` passes a
+            // writable `servent`, a buffer of `buflen` bytes and a valid out-pointer.
+            unsafe { getservbyname_r(cname.as_ptr(), proto_ptr, ret, buf, buflen, result) }
+        },
+        |ent: Option<&libc::servent>| match ent {
+            // `s_port` holds the port in network byte order in its low 16 bits.
+            Some(se) => Ok(u16::from_be(se.s_port as u16)),
+            None => Err(SocketError::os_msg(Errno::NOENT, "service/proto not found")),
+        },
+    )
+}
+
+/// `getservbyport_r(3)`, as Python's `socket.getservbyport(port[, protocolname])`: the
+/// service's name.
+///
+/// Python checks the port first (`OverflowError: getservbyport: port must be 0-65535.`); that
+/// check happens in the guest, which passes a `u16`. Not found → `Os(ENOENT, "port/proto not
+/// found")`. An interior NUL in `proto` is `Os(EINVAL, "embedded null character in protocol
+/// name")`. Reads `/etc/services` (package `netbase`).
+pub fn getservbyport(port: u16, proto: Option<&str>) -> SocketResult<String> {
+    let cproto = proto
+        .map(|p| c_arg(p, "embedded null character in protocol name"))
+        .transpose()?;
+    let proto_ptr = cproto.as_deref().map_or(ptr::null(), CStr::as_ptr);
+    // CPython passes `htons((short)port)`: the network-order port, zero-extended to an int.
+    let net_port = c_int::from(port.to_be());
+    nss_lookup(
+        |ret, buf, buflen, result| {
+            // SAFETY: `cproto` (or NULL) is NUL-terminated; `nss_lookup` passes a writable
+            // `servent`, a buffer of `buflen` bytes and a valid out-pointer.
+            unsafe { getservbyport_r(net_port, proto_ptr, ret, buf, buflen, result) }
+        },
+        |ent: Option<&libc::servent>| match ent {
+            // SAFETY: a found entry's `s_name` points into the lookup buffer, alive here.
+            Some(se) => unsafe { c_string_strict(se.s_name) },
+            None => Err(SocketError::os_msg(Errno::NOENT, "port/proto not found")),
+        },
+    )
+}
+
+/// `getprotobyname_r(3)`, as Python's `socket.getprotobyname(protocolname)`: the protocol
+/// number. Not found → `Os(ENOENT, "protocol not found")`; an interior NUL → `Os(EINVAL,
+/// "embedded null character in protocol name")`. Reads `/etc/protocols` (package `netbase`).
+pub fn getprotobyname(name: &str) -> SocketResult<i32> {
+    let cname = c_arg(name, "embedded null character in protocol name")?;
+    nss_lookup(
+        |ret, buf, buflen, result| {
+            // SAFETY: `cname` is NUL-terminated; `nss_lookup` passes a writable `protoent`, a
+            // buffer of `buflen` bytes and a valid out-pointer.
+            unsafe { getprotobyname_r(cname.as_ptr(), ret, buf, buflen, result) }
+        },
+        |ent: Option<&libc::protoent>| match ent {
+            Some(pe) => Ok(pe.p_proto),
+            None => Err(SocketError::os_msg(Errno::NOENT, "protocol not found")),
+        },
+    )
+}
+
+/// `if_nameindex(3)` (then `if_freenameindex(3)`), as Python's `socket.if_nameindex()`: every
+/// interface as `(index, name)`, in the C library's order. A failure is `Os(errno)`. Names that
+/// are not UTF-8 are decoded lossily (CPython uses `surrogateescape`).
+pub fn if_nameindex() -> SocketResult<Vec<(u32, String)>> {
+    /// Frees the array on every path.
+    struct Array(*mut libc::if_nameindex);
+    impl Drop for Array {
+        fn drop(&mut self) {
+            // SAFETY: the non-null pointer came from `if_nameindex` and is freed once.
+            unsafe { libc::if_freenameindex(self.0) }
+        }
+    }
+
+    // SAFETY: no arguments; returns a malloc'd array or NULL with errno set.
+    let first = unsafe { libc::if_nameindex() };
+    if first.is_null() {
+        return Err(last_errno().into());
+    }
+    let array = Array(first);
+    let mut out = Vec::new();
+    let mut p = array.0;
+    loop {
+        // SAFETY: `p` is within the array, which ends with an entry whose `if_index` is 0;
+        // the loop stops at that entry, so it never reads past the end.
+        let entry = unsafe { &*p };
+        if entry.if_index == 0 {
+            break;
+        }
+        let name = if entry.if_name.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a non-null `if_name` is a NUL-terminated string inside the array.
+            String::from_utf8_lossy(unsafe { CStr::from_ptr(entry.if_name) }.to_bytes())
+                .into_owned()
+        };
+        out.push((entry.if_index, name));
+        // SAFETY: this entry was not the terminator, so the next one exists.
+        p = unsafe { p.add(1) };
+    }
+    Ok(out)
+}
+
+/// `if_nametoindex(3)`, as Python's `socket.if_nametoindex(name)`. Unknown (the call returns 0,
+/// and sets no useful errno, as CPython notes) → `Os(ENODEV, "no interface with this name")`;
+/// an interior NUL is Python's `ValueError: embedded null byte`, here `Os(EINVAL, "embedded null
+/// byte in interface name")`.
+pub fn if_nametoindex(name: &str) -> SocketResult<u32> {
+    let cname = c_arg(name, "embedded null byte in interface name")?;
+    // SAFETY: `cname` is NUL-terminated and alive for the call.
+    let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
+    if index == 0 {
+        return Err(SocketError::os_msg(
+            Errno::NODEV,
+            "no interface with this name",
+        ));
+    }
+    Ok(index)
+}
+
+/// `if_indextoname(3)`, as Python's `socket.if_indextoname(index)`. Unknown index (0
+/// included) → `Os(ENXIO)`, Python's `OSError: [Errno 6] No such device or address`.
+pub fn if_indextoname(index: u32) -> SocketResult<String> {
+    let mut buf = [0u8; libc::IF_NAMESIZE + 1];
+    // SAFETY: `buf` has room for `IF_NAMESIZE` bytes plus one, as CPython's buffer.
+    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast()) };
+    if p.is_null() {
+        return Err(last_errno().into());
+    }
+    Ok(String::from_utf8_lossy(until_nul(&buf)).into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors and strings
+
+/// `Os(EINVAL, message)`: Python's `ValueError`/`TypeError`/`OverflowError`/`UnicodeError` for
+/// an argument.
+fn value_error(message: impl Into<String>) -> SocketError {
+    SocketError::os_msg(Errno::INVAL, message)
+}
+
+/// An [`Errno`] from a raw value, never panicking: values rustix cannot hold become `EIO`.
+fn errno_from_raw(raw: i32) -> Errno {
+    if (1..=4095).contains(&raw) {
+        Errno::from_raw_os_error(raw)
+    } else {
+        Errno::IO
+    }
+}
+
+/// The calling thread's errno, as an [`Errno`].
+fn last_errno() -> Errno {
+    errno_from_raw(io::Error::last_os_error().raw_os_error().unwrap_or(0))
+}
+
+/// CPython's `set_gaierror`: `EAI_SYSTEM` is the errno's `OSError`, any other code is
+/// `gaierror(code, gai_strerror(code))`. `os_error` is errno read right after the call.
+fn gai_error(code: c_int, os_error: io::Error) -> SocketError {
+    if code == libc::EAI_SYSTEM
+        && let Some(raw @ 1..=4095) = os_error.raw_os_error()
+    {
+        return SocketError::Os(errno_from_raw(raw), None);
+    }
+    // SAFETY: `gai_strerror` takes any int and returns a static NUL-terminated string.
+    let message = unsafe { static_c_str(libc::gai_strerror(code)) };
+    SocketError::Gai(code, message)
+}
+
+/// CPython's `set_herror`: `herror(code, hstrerror(code))`.
+fn h_error(code: c_int) -> SocketError {
+    // SAFETY: `hstrerror` takes any int and returns a static NUL-terminated string.
+    let message = unsafe { static_c_str(libc::hstrerror(code)) };
+    SocketError::H(code, message)
+}
+
+/// Copies a static C string (`gai_strerror`, `hstrerror`); NULL gives an empty string.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string alive for the call.
+unsafe fn static_c_str(p: *const c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: the caller guarantees a NUL-terminated string.
+    String::from_utf8_lossy(unsafe { CStr::from_ptr(p) }.to_bytes()).into_owned()
+}
+
+/// A C string argument; an interior NUL is `Os(EINVAL, message)`.
+fn c_arg(s: &str, message: &str) -> SocketResult<CString> {
+    CString::new(s).map_err(|_| value_error(message))
+}
+
+/// The bytes of a C buffer before its first NUL (the whole buffer if it has none).
+fn until_nul(buf: &[u8]) -> &[u8] {
+    match buf.iter().position(|&b| b == 0) {
+        Some(end) => &buf[..end],
+        None => buf,
+    }
+}
+
+/// Python's strict UTF-8 decoding of a C string (`PyUnicode_FromString`, `"s"` in
+/// `Py_BuildValue`): invalid bytes are its `UnicodeDecodeError`, here `Os(EINVAL, message)`.
+fn decode_strict(bytes: &[u8]) -> SocketResult<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => {
+            let start = e.valid_up_to();
+            let len = e.error_len().unwrap_or(bytes.len() - start).max(1);
+            let first = bytes.get(start).copied().unwrap_or(0);
+            let reason = if e.error_len().is_none() {
+                "unexpected end of data"
+            } else if matches!(first, 0x80..=0xC1 | 0xF5..=0xFF) {
+                "invalid start byte"
+            } else {
+                "invalid continuation byte"
+            };
+            let what = if len == 1 {
+                format!("byte 0x{first:02x} in position {start}")
+            } else {
+                format!("bytes in position {start}-{}", start + len - 1)
+            };
+            Err(value_error(format!(
+                "'utf-8' codec can't decode {what}: {reason}"
+            )))
+        }
+    }
+}
+
+/// [`decode_strict`] of a C string pointer; NULL gives an empty string.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string alive for the call.
+unsafe fn c_string_strict(p: *const c_char) -> SocketResult<String> {
+    if p.is_null() {
+        return Ok(String::new());
+    }
+    // SAFETY: the caller guarantees a NUL-terminated string.
+    decode_strict(unsafe { CStr::from_ptr(p) }.to_bytes())
+}
+
+/// A host name for `getaddrinfo`: IDNA-encoded as CPython does, then NUL-checked.
+fn encode_host_name(host: &str) -> SocketResult<CString> {
+    let bytes = idna_encode(host).map_err(idna_error)?;
+    CString::new(bytes).map_err(|_| value_error("embedded null character in host name"))
+}
+
+/// CPython's `"et"` argument with the `idna` encoding (`gethostbyname`, `gethostbyname_ex`,
+/// `gethostbyaddr`): encoding errors first, then its `TypeError` for a NUL in the result.
+fn et_arg(name: &str, function: &str) -> SocketResult<CString> {
+    let bytes = idna_encode(name).map_err(idna_error)?;
+    CString::new(bytes).map_err(|_| {
+        value_error(format!(
+            "{function}() argument 1 must be encoded string without null bytes, not str"
+        ))
+    })
+}
+
+/// The text of CPython's `UnicodeError` from the `idna` codec.
+fn idna_error(reason: String) -> SocketError {
+    value_error(format!(
+        "encoding with 'idna' codec failed (UnicodeError: {reason})"
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// getaddrinfo plumbing
+
+/// A `getaddrinfo` result list, freed with `freeaddrinfo` on drop.
+struct AddrInfoList(*mut libc::addrinfo);
+
+impl AddrInfoList {
+    /// The entries, in the list's order.
+    fn iter(&self) -> impl Iterator<Item = &libc::addrinfo> + '_ {
+        let mut next = self.0;
+        std::iter::from_fn(move || {
+            // SAFETY: `next` is NULL or an entry of the list owned by `self`, which outlives
+            // the iterator; `ai_next` links entries of the same list.
+            let ai = unsafe { next.as_ref() }?;
+            next = ai.ai_next;
+            Some(ai)
+        })
+    }
+}
+
+impl Drop for AddrInfoList {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: the list came from a successful `getaddrinfo` and is freed once.
+            unsafe { libc::freeaddrinfo(self.0) }
+        }
+    }
+}
+
+/// `getaddrinfo(3)` with hints; errors as CPython's `set_gaierror`.
+fn call_getaddrinfo(
+    host: Option<&CStr>,
+    service: Option<&CStr>,
+    family: c_int,
+    socktype: c_int,
+    protocol: c_int,
+    flags: c_int,
+) -> SocketResult<AddrInfoList> {
+    // SAFETY: `addrinfo` is a plain C struct; all-zero (null pointers) is a valid value.
+    let mut hints: libc::addrinfo = unsafe { mem::zeroed() };
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_protocol = protocol;
+    hints.ai_flags = flags;
+    let mut res: *mut libc::addrinfo = ptr::null_mut();
+    // SAFETY: the strings are NUL-terminated or NULL, `hints` and `res` are valid for the call.
+    let rc = unsafe {
+        libc::getaddrinfo(
+            host.map_or(ptr::null(), CStr::as_ptr),
+            service.map_or(ptr::null(), CStr::as_ptr),
+            &hints,
+            &mut res,
+        )
+    };
+    if rc != 0 {
+        return Err(gai_error(rc, io::Error::last_os_error()));
+    }
+    Ok(AddrInfoList(res))
+}
+
+/// An IPv4 or IPv6 `sockaddr` as a [`SocketAddr`]; other families (or a short length) → None.
+///
+/// # Safety
+/// `sa` is NULL or points at `len` readable bytes.
+unsafe fn sockaddr_to_std(sa: *const libc::sockaddr, len: libc::socklen_t) -> Option<SocketAddr> {
+    let len = len as usize;
+    if sa.is_null() || len < mem::size_of::<libc::sa_family_t>() {
+        return None;
+    }
+    // SAFETY: at least the family field is readable (checked above); unaligned reads are used
+    // because the bytes may be unaligned for the larger structs.
+    let family = unsafe { ptr::read_unaligned(sa.cast::<libc::sa_family_t>()) };
+    match c_int::from(family) {
+        libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: `len` covers a whole `sockaddr_in`.
+            let sin = unsafe { ptr::read_unaligned(sa.cast::<libc::sockaddr_in>()) };
+            Some(SocketAddr::V4(SocketAddrV4::new(
+                Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()),
+                u16::from_be(sin.sin_port),
+            )))
+        }
+        libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: `len` covers a whole `sockaddr_in6`.
+            let sin6 = unsafe { ptr::read_unaligned(sa.cast::<libc::sockaddr_in6>()) };
+            Some(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                u16::from_be(sin6.sin6_port),
+                u32::from_be(sin6.sin6_flowinfo),
+                sin6.sin6_scope_id,
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// A [`SocketAddr`] as a C `sockaddr_in` / `sockaddr_in6`.
+enum RawSockAddr {
+    V4(libc::sockaddr_in),
+    V6(libc::sockaddr_in6),
+}
+
+impl RawSockAddr {
+    /// CPython's `getnameinfo` conversion, with its flow-info check.
+    fn new(addr: SocketAddr) -> SocketResult<Self> {
+        match addr {
+            SocketAddr::V4(a) => {
+                // SAFETY: `sockaddr_in` is a plain C struct; all-zero is a valid value.
+                let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
+                sin.sin_family = libc::AF_INET as libc::sa_family_t;
+                sin.sin_port = a.port().to_be();
+                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
+                Ok(RawSockAddr::V4(sin))
+            }
+            SocketAddr::V6(a) => {
+                if a.flowinfo() > 0xfffff {
+                    return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
+                }
+                // SAFETY: `sockaddr_in6` is a plain C struct; all-zero is a valid value.
+                let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
+                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+                sin6.sin6_port = a.port().to_be();
+                sin6.sin6_flowinfo = a.flowinfo().to_be();
+                sin6.sin6_addr.s6_addr = a.ip().octets();
+                sin6.sin6_scope_id = a.scope_id();
+                Ok(RawSockAddr::V6(sin6))
+            }
+        }
+    }
+
+    /// The `sockaddr` pointer and length for a C call.
+    fn as_ptr(&self) -> (*const libc::sockaddr, libc::socklen_t) {
+        match self {
+            RawSockAddr::V4(sin) => (
+                ptr::from_ref(sin).cast(),
+                mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+            ),
+            RawSockAddr::V6(sin6) => (
+                ptr::from_ref(sin6).cast(),
+                mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            ),
+        }
+    }
+}
+
+/// `AF_INET` or `AF_INET6` for an address.
+fn family_of(ip: IpAddr) -> c_int {
+    match ip {
+        IpAddr::V4(_) => libc::AF_INET,
+        IpAddr::V6(_) => libc::AF_INET6,
+    }
+}
+
+/// `inet_pton(3)` for `AF_INET` / `AF_INET6` (glibc's strict forms, as CPython uses them).
+fn pton(af: c_int, name: &CStr) -> Option<IpAddr> {
+    let mut buf = [0u8; 16];
+    // SAFETY: `name` is NUL-terminated; `buf` has room for an `in6_addr` (and an `in_addr`).
+    let rc = unsafe { inet_pton(af, name.as_ptr(), buf.as_mut_ptr().cast()) };
+    if rc != 1 {
+        return None;
+    }
+    match af {
+        libc::AF_INET => Some(IpAddr::V4(Ipv4Addr::new(buf[0], buf[1], buf[2], buf[3]))),
+        _ => Some(IpAddr::V6(Ipv6Addr::from(buf))),
+    }
+}
+
+/// CPython's `setipaddr(name, af)`: a host name (already IDNA-encoded) to one address.
+fn setipaddr(name: &CStr, af: c_int) -> SocketResult<IpAddr> {
+    let bytes = name.to_bytes();
+    if bytes.is_empty() {
+        let list = call_getaddrinfo(None, Some(c"0"), af, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
+        let first = first_entry(&list)?;
+        if first.ai_family != libc::AF_INET && first.ai_family != libc::AF_INET6 {
+            return Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "unsupported address family",
+            ));
+        }
+        if !first.ai_next.is_null() {
+            return Err(SocketError::os_msg(
+                Errno::NOTUNIQ,
+                "wildcard resolved to multiple address",
+            ));
+        }
+        return entry_ip(first, "unsupported address family");
+    }
+    if bytes == b"255.255.255.255" || bytes == b"<broadcast>" {
+        if af != libc::AF_INET && af != libc::AF_UNSPEC {
+            return Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "address family mismatched",
+            ));
+        }
+        return Ok(IpAddr::V4(Ipv4Addr::BROADCAST));
+    }
+    if (af == libc::AF_UNSPEC || af == libc::AF_INET)
+        && let Some(ip) = pton(libc::AF_INET, name)
+    {
+        return Ok(ip);
+    }
+    // With a scope id (`fe80::1%eth0`) the name goes to getaddrinfo, as in CPython.
+    if (af == libc::AF_UNSPEC || af == libc::AF_INET6)
+        && !bytes.contains(&b'%')
+        && let Some(ip) = pton(libc::AF_INET6, name)
+    {
+        return Ok(ip);
+    }
+    let list = call_getaddrinfo(Some(name), None, af, 0, 0, 0)?;
+    entry_ip(first_entry(&list)?, "unknown address family")
+}
+
+/// The first entry of a successful `getaddrinfo`; glibc never returns an empty list, but if it
+/// did this is `Gai(EAI_NONAME)`.
+fn first_entry(list: &AddrInfoList) -> SocketResult<&libc::addrinfo> {
+    list.iter()
+        .next()
+        .ok_or_else(|| gai_error(libc::EAI_NONAME, io::Error::from_raw_os_error(libc::EINVAL)))
+}
+
+/// The IP address of one `getaddrinfo` entry; another family is `Os(EAFNOSUPPORT, message)`.
+fn entry_ip(ai: &libc::addrinfo, message: &str) -> SocketResult<IpAddr> {
+    // SAFETY: glibc's result: `ai_addr` is null or points at `ai_addrlen` readable bytes.
+    match unsafe { sockaddr_to_std(ai.ai_addr, ai.ai_addrlen) } {
+        Some(sa) => Ok(sa.ip()),
+        None => Err(SocketError::os_msg(Errno::AFNOSUPPORT, message)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// glibc `_r` lookups
+
+/// Runs a glibc `get*_r` lookup with a buffer that grows while the call says `ERANGE`, and hands
+/// the entry (None when not found) to `found` while the buffer is alive.
+fn nss_lookup<E, R>(
+    mut call: impl FnMut(*mut E, *mut c_char, libc::size_t, *mut *mut E) -> c_int,
+    found: impl FnOnce(Option<&E>) -> R,
+) -> R {
+    nss_lookup_from(NSS_BUF_START, &mut call, found)
+}
+
+/// [`nss_lookup`] starting with a buffer of `start` bytes.
+fn nss_lookup_from<E, R>(
+    start: usize,
+    call: &mut impl FnMut(*mut E, *mut c_char, libc::size_t, *mut *mut E) -> c_int,
+    found: impl FnOnce(Option<&E>) -> R,
+) -> R {
+    let mut len = start;
+    loop {
+        let mut buf = vec![0u8; len];
+        let mut entry = MaybeUninit::<E>::uninit();
+        let mut result: *mut E = ptr::null_mut();
+        let rc = call(
+            entry.as_mut_ptr(),
+            buf.as_mut_ptr().cast(),
+            len,
+            &mut result,
+        );
+        if rc == libc::ERANGE && len < NSS_BUF_MAX {
+            len *= 2;
+            continue;
+        }
+        // SAFETY: a non-null `result` points at `entry`, which the call filled in with
+        // pointers into `buf`; both stay alive until the end of this iteration.
+        let entry = unsafe { result.as_ref() };
+        return found(entry);
+    }
+}
+
+/// A `gethostbyname2_r` / `gethostbyaddr_r` lookup as CPython's `gethost_common(h, af)` reads
+/// it; a failed lookup is `herror` from the call's `h_errnop`.
+fn host_lookup(
+    af: c_int,
+    mut call: impl FnMut(
+        *mut libc::hostent,
+        *mut c_char,
+        libc::size_t,
+        *mut *mut libc::hostent,
+        *mut c_int,
+    ) -> c_int,
+) -> SocketResult<HostEntry> {
+    let h_errno = Cell::new(0);
+    let mut call = |ret, buf, buflen, result| {
+        let mut code = 0;
+        let rc = call(ret, buf, buflen, result, &mut code);
+        h_errno.set(code);
+        rc
+    };
+    nss_lookup_from(HOST_BUF_START, &mut call, |entry| match entry {
+        None => Err(h_error(h_errno.get())),
+        Some(h) => gethost_common(h, af),
+    })
+}
+
+/// CPython's `gethost_common`: a `hostent` of family `af` as a [`HostEntry`].
+fn gethost_common(h: &libc::hostent, af: c_int) -> SocketResult<HostEntry> {
+    if h.h_addrtype != af {
+        return Err(SocketError::Os(Errno::AFNOSUPPORT, None));
+    }
+    let addr_len = match af {
+        libc::AF_INET => 4,
+        libc::AF_INET6 => 16,
+        _ => {
+            return Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "unsupported address family",
+            ));
+        }
+    };
+    if h.h_length != addr_len as c_int {
+        return Err(SocketError::Os(Errno::AFNOSUPPORT, None));
+    }
+    let mut aliases = Vec::new();
+    // SAFETY: `h_aliases` is NULL or a NULL-terminated array of NUL-terminated strings, all in
+    // the lookup buffer, alive while `h` is.
+    for alias in unsafe { null_terminated(h.h_aliases) } {
+        // SAFETY: as above.
+        aliases.push(unsafe { c_string_strict(alias) }?);
+    }
+    let mut addresses = Vec::new();
+    // SAFETY: `h_addr_list` is NULL or a NULL-terminated array of pointers to `h_length`
+    // (checked: `addr_len`) bytes each, in the lookup buffer.
+    for addr in unsafe { null_terminated(h.h_addr_list) } {
+        let mut bytes = [0u8; 16];
+        // SAFETY: each address has `addr_len` readable bytes; `bytes` has room for 16.
+        unsafe { ptr::copy_nonoverlapping(addr.cast::<u8>(), bytes.as_mut_ptr(), addr_len) };
+        addresses.push(if af == libc::AF_INET {
+            IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]))
+        } else {
+            IpAddr::V6(Ipv6Addr::from(bytes))
+        });
+    }
+    // SAFETY: `h_name` is NULL or a NUL-terminated string in the lookup buffer.
+    let name = unsafe { c_string_strict(h.h_name) }?;
+    Ok(HostEntry {
+        name,
+        aliases,
+        addresses,
+    })
+}
+
+/// The entries of a NULL-terminated C array of pointers (none when the array is NULL).
+///
+/// # Safety
+/// `array` is NULL or points at pointers ending with NULL, alive while the iterator is used.
+unsafe fn null_terminated(array: *mut *mut c_char) -> impl Iterator<Item = *const c_char> {
+    let mut next = array;
+    std::iter::from_fn(move || {
+        if next.is_null() {
+            return None;
+        }
+        // SAFETY: `next` is within the array (the caller's guarantee); it is not advanced past
+        // the terminating NULL.
+        let item = unsafe { *next };
+        if item.is_null() {
+            return None;
+        }
+        // SAFETY: `item` was not the terminator, so the next slot exists.
+        next = unsafe { next.add(1) };
+        Some(item.cast_const())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python's `idna` codec (encodings/idna.py): IDNA 2003 ToASCII
+
+/// The label separators of RFC 3490 3.1 (full stop, ideographic, full-width, half-width).
+const IDNA_DOTS: [char; 4] = ['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'];
+
+/// Python's `host.encode("idna")`. `Err` is the `UnicodeError` message.
+fn idna_encode(input: &str) -> Result<Vec<u8>, String> {
+    if input.is_empty() {
+        return Ok(Vec::new());
+    }
+    if input.is_ascii() {
+        // Python's ASCII fast path: no mapping, only label lengths (the last may be empty).
+        let labels: Vec<&[u8]> = input.as_bytes().split(|&b| b == b'.').collect();
+        if let Some((last, init)) = labels.split_last() {
+            if init.iter().any(|l| l.is_empty() || l.len() >= 64) {
+                return Err("label empty or too long".into());
+            }
+            if last.len() >= 64 {
+                return Err("label too long".into());
+            }
+        }
+        return Ok(input.as_bytes().to_vec());
+    }
+    let mut labels: Vec<&str> = input.split(IDNA_DOTS).collect();
+    let trailing_dot = labels.last() == Some(&"");
+    if trailing_dot {
+        labels.pop();
+    }
+    let mut out = Vec::new();
+    for label in labels {
+        if !out.is_empty() {
+            out.push(b'.');
+        }
+        out.extend(idna_to_ascii(label)?);
+    }
+    if trailing_dot {
+        out.push(b'.');
+    }
+    Ok(out)
+}
+
+/// RFC 3490 ToASCII of one label, as Python's `encodings.idna.ToASCII`.
+fn idna_to_ascii(label: &str) -> Result<Vec<u8>, String> {
+    const EMPTY_OR_LONG: &str = "label empty or too long";
+    let checked = |bytes: Vec<u8>| {
+        if (1..64).contains(&bytes.len()) {
+            Ok(bytes)
+        } else {
+            Err(EMPTY_OR_LONG.to_string())
+        }
+    };
+    if label.is_ascii() {
+        return checked(label.as_bytes().to_vec());
+    }
+    let label = nameprep(label)?;
+    if label.is_ascii() {
+        return checked(label.into_bytes());
+    }
+    if label.starts_with("xn--") {
+        return Err("Label starts with ACE prefix".into());
+    }
+    // Punycode writes at least one byte per character, so "xn--" + 60 characters is too long
+    // already; this also bounds the work Punycode does.
+    if label.chars().count() >= 60 {
+        return Err(EMPTY_OR_LONG.into());
+    }
+    let mut out = b"xn--".to_vec();
+    out.extend(punycode_encode(&label));
+    checked(out)
+}
+
+/// RFC 3491 nameprep as Python's `encodings.idna.nameprep`, with NFKC approximated (see the
+/// module documentation). `Err` is the `UnicodeError` message.
+fn nameprep(label: &str) -> Result<String, String> {
+    let mut mapped = String::with_capacity(label.len());
+    for c in label.chars() {
+        if in_table_b1(c) {
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            push_nfkc_common(lower, &mut mapped);
+        }
+    }
+    if let Some(bad) = mapped.chars().find(|&c| idna_prohibited(c)) {
+        return Err(format!("Invalid character {}", py_repr_char(bad)));
+    }
+    // RFC 3491 6 / RFC 3454 6: a label with right-to-left characters has no left-to-right
+    // ones, and starts and ends with a right-to-left character.
+    if mapped.chars().any(in_table_d1) {
+        if mapped.chars().any(in_table_d2_approx) {
+            return Err("Violation of BIDI requirement 2".into());
+        }
+        let first = mapped.chars().next().is_some_and(in_table_d1);
+        let last = mapped.chars().next_back().is_some_and(in_table_d1);
+        if !first || !last {
+            return Err("Violation of BIDI requirement 3".into());
+        }
+    }
+    Ok(mapped)
+}
+
+/// RFC 3454 table B.1: characters nameprep maps to nothing.
+fn in_table_b1(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{1806}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Nameprep's mapping (RFC 3454 table B.2 case folding, then NFKC of Unicode 3.2, as Python's
+/// nameprep) of one already lower-cased character, for the characters where it differs from
+/// the lower case and that Latin, Greek and letter-like text contains: case folds (`ß`, final
+/// sigma, Greek symbol variants), full-width ASCII, non-ASCII spaces, ordinals, superscripts and
+/// subscripts, fractions, ligatures, digraphs, spacing accents, modifier letters, letter-like
+/// symbols and Roman numerals. Any other character is pushed unchanged.
+fn push_nfkc_common(c: char, out: &mut String) {
+    const ROMAN: [&str; 16] = [
+        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "l", "c", "d",
+        "m",
+    ];
+    let cp = u32::from(c);
+    let mapped: &str = match c {
+        '\u{FF01}'..='\u{FF5E}' => {
+            out.push(char::from_u32(cp - 0xFEE0).unwrap_or(c));
+            return;
+        }
+        // Roman numerals, after lower-casing (U+2170..U+217F).
+        '\u{2170}'..='\u{217F}' => ROMAN[(cp - 0x2170) as usize],
+        // Superscript and subscript digits.
+        '\u{2070}' | '\u{2074}'..='\u{2079}' | '\u{2080}'..='\u{2089}' => {
+            out.push(char::from_u32(0x30 + (cp & 0xF)).unwrap_or(c));
+            return;
+        }
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => " ",
+        'ß' => "ss",
+        'ς' | 'ϲ' => "σ",
+        'ſ' => "s",
+        'ϐ' => "β",
+        'ϑ' => "θ",
+        'ϕ' => "φ",
+        'ϖ' => "π",
+        'ϰ' => "κ",
+        'ϱ' => "ρ",
+        'ϵ' => "ε",
+        '\u{2011}' => "\u{2010}",
+        '\u{2071}' => "i",
+        '\u{207A}' | '\u{208A}' => "+",
+        '\u{207B}' | '\u{208B}' => "\u{2212}",
+        '\u{207C}' | '\u{208C}' => "=",
+        '\u{207D}' | '\u{208D}' => "(",
+        '\u{207E}' | '\u{208E}' => ")",
+        '\u{207F}' => "n",
+        '\u{20A8}' => "rs",
+        '\u{2100}' => "a/c",
+        '\u{2101}' => "a/s",
+        '\u{2103}' => "\u{B0}c",
+        '\u{2105}' => "c/o",
+        '\u{2106}' => "c/u",
+        '\u{2109}' => "\u{B0}f",
+        '\u{2135}' => "\u{5D0}",
+        '\u{2136}' => "\u{5D1}",
+        '\u{2137}' => "\u{5D2}",
+        '\u{2138}' => "\u{5D3}",
+        '\u{213D}' | '\u{213E}' => "\u{3B3}",
+        '\u{213F}' => "\u{3C0}",
+        '\u{2140}' => "\u{2211}",
+        '\u{2153}' => "1\u{2044}3",
+        '\u{2154}' => "2\u{2044}3",
+        '\u{2155}' => "1\u{2044}5",
+        '\u{2156}' => "2\u{2044}5",
+        '\u{2157}' => "3\u{2044}5",
+        '\u{2158}' => "4\u{2044}5",
+        '\u{2159}' => "1\u{2044}6",
+        '\u{215A}' => "5\u{2044}6",
+        '\u{215B}' => "1\u{2044}8",
+        '\u{215C}' => "3\u{2044}8",
+        '\u{215D}' => "5\u{2044}8",
+        '\u{215E}' => "7\u{2044}8",
+        '\u{215F}' => "1\u{2044}",
+        '\u{00A8}' => " \u{308}",
+        '\u{00AA}' => "a",
+        '\u{00AF}' => " \u{304}",
+        '\u{00B2}' => "2",
+        '\u{00B3}' => "3",
+        '\u{00B4}' => " \u{301}",
+        '\u{00B5}' => "\u{3BC}",
+        '\u{00B8}' => " \u{327}",
+        '\u{00B9}' => "1",
+        '\u{00BA}' => "o",
+        '\u{00BC}' => "1\u{2044}4",
+        '\u{00BD}' => "1\u{2044}2",
+        '\u{00BE}' => "3\u{2044}4",
+        '\u{0133}' => "ij",
+        '\u{0140}' => "l\u{B7}",
+        '\u{0149}' => "\u{2BC}n",
+        '\u{01C6}' => "d\u{17E}",
+        '\u{01C9}' => "lj",
+        '\u{01CC}' => "nj",
+        '\u{01F3}' => "dz",
+        '\u{02B0}' => "h",
+        '\u{02B1}' => "\u{266}",
+        '\u{02B2}' => "j",
+        '\u{02B3}' => "r",
+        '\u{02B4}' => "\u{279}",
+        '\u{02B5}' => "\u{27B}",
+        '\u{02B6}' => "\u{281}",
+        '\u{02B7}' => "w",
+        '\u{02B8}' => "y",
+        '\u{02D8}' => " \u{306}",
+        '\u{02D9}' => " \u{307}",
+        '\u{02DA}' => " \u{30A}",
+        '\u{02DB}' => " \u{328}",
+        '\u{02DC}' => " \u{303}",
+        '\u{02DD}' => " \u{30B}",
+        '\u{02E0}' => "\u{263}",
+        '\u{02E1}' => "l",
+        '\u{02E2}' => "s",
+        '\u{02E3}' => "x",
+        '\u{02E4}' => "\u{295}",
+        '\u{0340}' => "\u{300}",
+        '\u{0341}' => "\u{301}",
+        '\u{0343}' => "\u{313}",
+        '\u{0344}' => "\u{308}\u{301}",
+        '\u{0345}' => "\u{3B9}",
+        '\u{0374}' => "\u{2B9}",
+        '\u{037A}' => " \u{3B9}",
+        '\u{037E}' => ";",
+        '\u{0384}' => " \u{301}",
+        '\u{0385}' => " \u{308}\u{301}",
+        '\u{0387}' => "\u{B7}",
+        '\u{03D2}' => "\u{3C5}",
+        '\u{03D3}' => "\u{3CD}",
+        '\u{03D4}' => "\u{3CB}",
+        '\u{1E9A}' => "a\u{2BE}",
+        '\u{1E9B}' => "\u{1E61}",
+        '\u{2102}' | '\u{212D}' => "c",
+        '\u{2107}' => "\u{25B}",
+        '\u{210A}' => "g",
+        '\u{210B}'..='\u{210E}' => "h",
+        '\u{210F}' => "\u{127}",
+        '\u{2110}' | '\u{2111}' | '\u{2139}' | '\u{2148}' => "i",
+        '\u{2112}' | '\u{2113}' => "l",
+        '\u{2115}' => "n",
+        '\u{2116}' => "no",
+        '\u{2119}' => "p",
+        '\u{211A}' => "q",
+        '\u{211B}'..='\u{211D}' => "r",
+        '\u{2120}' => "sm",
+        '\u{2121}' => "tel",
+        '\u{2122}' => "tm",
+        '\u{2124}' | '\u{2128}' => "z",
+        '\u{212C}' => "b",
+        '\u{212F}' | '\u{2130}' | '\u{2147}' => "e",
+        '\u{2131}' => "f",
+        '\u{2133}' => "m",
+        '\u{2134}' => "o",
+        '\u{2145}' | '\u{2146}' => "d",
+        '\u{2149}' => "j",
+        '\u{FB00}' => "ff",
+        '\u{FB01}' => "fi",
+        '\u{FB02}' => "fl",
+        '\u{FB03}' => "ffi",
+        '\u{FB04}' => "ffl",
+        '\u{FB05}' | '\u{FB06}' => "st",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(mapped);
+}
+
+/// RFC 3454 table D.1: characters of bidirectional class R or AL (Unicode 3.2).
+fn in_table_d1(c: char) -> bool {
+    matches!(
+        c,
+        '\u{05BE}'
+            | '\u{05C0}'
+            | '\u{05C3}'
+            | '\u{05D0}'..='\u{05EA}'
+            | '\u{05F0}'..='\u{05F4}'
+            | '\u{061B}'
+            | '\u{061F}'
+            | '\u{0621}'..='\u{063A}'
+            | '\u{0640}'..='\u{064A}'
+            | '\u{066D}'..='\u{066F}'
+            | '\u{0671}'..='\u{06D5}'
+            | '\u{06DD}'
+            | '\u{06E5}'..='\u{06E6}'
+            | '\u{06FA}'..='\u{06FE}'
+            | '\u{0700}'..='\u{070D}'
+            | '\u{0710}'
+            | '\u{0712}'..='\u{072C}'
+            | '\u{0780}'..='\u{07A5}'
+            | '\u{07B1}'
+            | '\u{200F}'
+            | '\u{FB1D}'
+            | '\u{FB1F}'..='\u{FB28}'
+            | '\u{FB2A}'..='\u{FB36}'
+            | '\u{FB38}'..='\u{FB3C}'
+            | '\u{FB3E}'
+            | '\u{FB40}'..='\u{FB41}'
+            | '\u{FB43}'..='\u{FB44}'
+            | '\u{FB46}'..='\u{FBB1}'
+            | '\u{FBD3}'..='\u{FD3D}'
+            | '\u{FD50}'..='\u{FD8F}'
+            | '\u{FD92}'..='\u{FDC7}'
+            | '\u{FDF0}'..='\u{FDFC}'
+            | '\u{FE70}'..='\u{FE74}'
+            | '\u{FE76}'..='\u{FEFC}'
+    )
+}
+
+/// RFC 3454 table D.2 (bidirectional class L), approximated: alphabetic characters outside the
+/// right-to-left blocks and the combining diacritics. (The exact table is some 360 ranges.)
+fn in_table_d2_approx(c: char) -> bool {
+    c.is_alphabetic()
+        && !matches!(
+            c,
+            '\u{0300}'..='\u{036F}'
+                | '\u{0590}'..='\u{08FF}'
+                | '\u{FB1D}'..='\u{FDFF}'
+                | '\u{FE70}'..='\u{FEFF}'
+        )
+}
+
+/// The characters RFC 3491 prohibits (RFC 3454 tables C.1.2, C.2.2, C.3, C.4, C.6, C.7, C.8,
+/// C.9; C.5, surrogates, cannot occur in a Rust string), as Python's `stringprep` defines them.
+fn idna_prohibited(c: char) -> bool {
+    let cp = u32::from(c);
+    matches!(
+        c,
+        // C.1.2 non-ASCII space (Unicode 3.2 category Zs).
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200B}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+        // C.2.2 non-ASCII control.
+        | '\u{0080}'..='\u{009F}' | '\u{06DD}' | '\u{070F}' | '\u{180E}' | '\u{200C}'
+        | '\u{200D}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2063}'
+        | '\u{206A}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFC}'
+        | '\u{1D173}'..='\u{1D17A}'
+        // C.3 private use.
+        | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}'
+        // C.4 non-character code points (the plane ends are below).
+        | '\u{FDD0}'..='\u{FDEF}'
+        // C.6 inappropriate for plain text.
+        | '\u{FFFD}'
+        // C.7 inappropriate for canonical representation.
+        | '\u{2FF0}'..='\u{2FFB}'
+        // C.8 change display properties or deprecated.
+        | '\u{0340}' | '\u{0341}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+        // C.9 tagging characters.
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}'
+    ) || (cp & 0xFFFE) == 0xFFFE
+}
+
+/// Python's `repr()` of a one-character string, for the prohibited characters above (all of
+/// which Python prints escaped except the printable symbols U+2FF0–U+2FFB, U+FFFC, U+FFFD).
+fn py_repr_char(c: char) -> String {
+    let cp = u32::from(c);
+    if matches!(c, '\u{2FF0}'..='\u{2FFB}' | '\u{FFFC}' | '\u{FFFD}') || (0x20..0x7F).contains(&cp)
+    {
+        format!("'{c}'")
+    } else if cp < 0x100 {
+        format!("'\\x{cp:02x}'")
+    } else if cp < 0x10000 {
+        format!("'\\u{cp:04x}'")
+    } else {
+        format!("'\\U{cp:08x}'")
+    }
+}
+
+/// RFC 3492 Punycode encoding of one label (lower-case digits, as Python's `punycode` codec).
+fn punycode_encode(input: &str) -> Vec<u8> {
+    const BASE: u64 = 36;
+    const TMIN: u64 = 1;
+    const TMAX: u64 = 26;
+    const DIGITS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+    fn adapt(delta: u64, points: u64, first: bool) -> u64 {
+        let mut delta = if first { delta / 700 } else { delta / 2 };
+        delta += delta / points.max(1);
+        let mut k = 0;
+        while delta > ((BASE - TMIN) * TMAX) / 2 {
+            delta /= BASE - TMIN;
+            k += BASE;
+        }
+        k + (BASE - TMIN + 1) * delta / (delta + 38)
+    }
+    let digit = |d: u64| DIGITS[(d % BASE) as usize];
+
+    let cps: Vec<u64> = input.chars().map(|c| u64::from(u32::from(c))).collect();
+    let mut out: Vec<u8> = input.bytes().filter(u8::is_ascii).collect();
+    let basic = out.len() as u64;
+    if basic > 0 {
+        out.push(b'-');
+    }
+    let (mut n, mut delta, mut bias, mut handled) = (128u64, 0u64, 72u64, basic);
+    let total = cps.len() as u64;
+    while handled < total {
+        let Some(m) = cps.iter().copied().filter(|&c| c >= n).min() else {
+            break;
+        };
+        delta += (m - n) * (handled + 1);
+        n = m;
+        for &c in &cps {
+            if c < n {
+                delta += 1;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias {
+                        TMIN
+                    } else if k >= bias + TMAX {
+                        TMAX
+                    } else {
+                        k - bias
+                    };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, handled + 1, handled == basic);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta += 1;
+        n += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V4_LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    fn v4(a: [u8; 4], port: u16) -> SocketAddr {
+        SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(a), port))
+    }
+
+    fn v6(ip: Ipv6Addr, port: u16, flowinfo: u32, scope_id: u32) -> SocketAddr {
+        SocketAddr::V6(SocketAddrV6::new(ip, port, flowinfo, scope_id))
+    }
+
+    fn ai(family: i32, socktype: i32, protocol: i32, canon: &str, addr: SocketAddr) -> AddrInfo {
+        AddrInfo {
+            family,
+            socktype,
+            protocol,
+            canonname: canon.to_string(),
+            addr,
+        }
+    }
+
+    /// The error as `(kind, code, message)` for compact assertions.
+    fn err<T: std::fmt::Debug>(r: SocketResult<T>) -> (&'static str, i32, String) {
+        match r.expect_err("expected an error") {
+            SocketError::Os(e, m) => ("os", e.raw_os_error(), m.unwrap_or_default()),
+            SocketError::Gai(c, m) => ("gai", c, m),
+            SocketError::H(c, m) => ("h", c, m),
+            SocketError::Timeout => ("timeout", 0, String::new()),
+            SocketError::Trap(e) => ("trap", 0, e.to_string()),
+        }
+    }
+
+    fn einval(msg: &str) -> (&'static str, i32, String) {
+        ("os", libc::EINVAL, msg.to_string())
+    }
+
+    /// The netdb files the service/protocol tests read; CI installs them with `netbase`.
+    fn require_netbase() {
+        for f in ["/etc/services", "/etc/protocols"] {
+            assert!(
+                std::path::Path::new(f).exists(),
+                "{f} is missing: install the `netbase` package (apt-get install netbase)"
+            );
+        }
+    }
+
+    // --- getaddrinfo ---------------------------------------------------------------------
+
+    #[test]
+    fn getaddrinfo_localhost_stream() {
+        let r = getaddrinfo(
+            Some("localhost"),
+            Some("80"),
+            libc::AF_INET,
+            libc::SOCK_STREAM,
+            0,
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            vec![ai(
+                libc::AF_INET,
+                libc::SOCK_STREAM,
+                6,
+                "",
+                v4([127, 0, 0, 1], 80)
+            )]
+        );
+    }
+
+    #[test]
+    fn getaddrinfo_numeric_all_socktypes_in_glibc_order() {
+        // Python: getaddrinfo('127.0.0.1', 80) → STREAM/6, DGRAM/17, RAW/0.
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), 0, 0, 0, 0).unwrap();
+        let a = v4([127, 0, 0, 1], 80);
+        assert_eq!(
+            r,
+            vec![
+                ai(libc::AF_INET, libc::SOCK_STREAM, 6, "", a),
+                ai(libc::AF_INET, libc::SOCK_DGRAM, 17, "", a),
+                ai(libc::AF_INET, libc::SOCK_RAW, 0, "", a),
+            ]
+        );
+        // `127.1` is accepted by getaddrinfo (inet_aton forms), as in Python.
+        let r = getaddrinfo(
+            Some("127.1"),
+            Some("80"),
+            libc::AF_INET,
+            libc::SOCK_STREAM,
+            0,
+            0,
+        );
+        assert_eq!(r.unwrap()[0].addr, a);
+        // A port past 65535 wraps in glibc, as Python shows: 99999 → 34463.
+        let r = getaddrinfo(Some("127.0.0.1"), Some("99999"), 0, libc::SOCK_STREAM, 0, 0);
+        assert_eq!(r.unwrap()[0].addr, v4([127, 0, 0, 1], 34463));
+    }
+
+    #[test]
+    fn getaddrinfo_passive_ipv6_wildcard() {
+        let r = getaddrinfo(None, Some("8080"), libc::AF_INET6, 0, 0, libc::AI_PASSIVE).unwrap();
+        let any = v6(Ipv6Addr::UNSPECIFIED, 8080, 0, 0);
+        assert_eq!(
+            r,
+            vec![
+                ai(libc::AF_INET6, libc::SOCK_STREAM, 6, "", any),
+                ai(libc::AF_INET6, libc::SOCK_DGRAM, 17, "", any),
+                ai(libc::AF_INET6, libc::SOCK_RAW, 0, "", any),
+            ]
+        );
+        assert_eq!(r[0].addr.to_string(), "[::]:8080");
+    }
+
+    #[test]
+    fn getaddrinfo_passive_unspec_has_both_wildcards() {
+        let r = getaddrinfo(
+            None,
+            Some("8080"),
+            0,
+            libc::SOCK_STREAM,
+            0,
+            libc::AI_PASSIVE,
+        )
+        .unwrap();
+        let mut addrs: Vec<String> = r.iter().map(|a| a.addr.to_string()).collect();
+        addrs.sort();
+        assert_eq!(addrs, ["0.0.0.0:8080", "[::]:8080"]);
+        assert!(
+            r.iter()
+                .all(|a| a.socktype == libc::SOCK_STREAM && a.protocol == 6)
+        );
+    }
+
+    #[test]
+    fn getaddrinfo_scoped_ipv6() {
+        // Python: getaddrinfo('fe80::1%lo', 80, AF_INET6, SOCK_STREAM) → ('fe80::1', 80, 0, 1).
+        for host in ["fe80::1%lo", "fe80::1%1"] {
+            let r = getaddrinfo(
+                Some(host),
+                Some("80"),
+                libc::AF_INET6,
+                libc::SOCK_STREAM,
+                0,
+                0,
+            );
+            let fe80 = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1);
+            assert_eq!(
+                r.unwrap(),
+                vec![ai(
+                    libc::AF_INET6,
+                    libc::SOCK_STREAM,
+                    6,
+                    "",
+                    v6(fe80, 80, 0, 1)
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn getaddrinfo_canonname() {
+        // Python: getaddrinfo('localhost', 'http', AF_INET, 0, 0, AI_CANONNAME): the first
+        // result has 'localhost', the others ''.
+        for host in ["localhost", "LOCALHOST"] {
+            let r = getaddrinfo(
+                Some(host),
+                Some("80"),
+                libc::AF_INET,
+                0,
+                0,
+                libc::AI_CANONNAME,
+            )
+            .unwrap();
+            assert_eq!(r.len(), 3);
+            assert_eq!(r[0].canonname, "localhost");
+            assert!(r[1..].iter().all(|a| a.canonname.is_empty()));
+            assert!(r.iter().all(|a| a.addr == v4([127, 0, 0, 1], 80)));
+        }
+    }
+
+    #[test]
+    fn getaddrinfo_gai_errors() {
+        let gai = |code: i32, msg: &str| ("gai", code, msg.to_string());
+        // AI_NUMERICHOST with a name.
+        let r = getaddrinfo(
+            Some("localhost"),
+            Some("80"),
+            libc::AF_INET,
+            libc::SOCK_STREAM,
+            0,
+            libc::AI_NUMERICHOST,
+        );
+        assert_eq!(err(r), gai(-2, "Name or service not known"));
+        // AF_INET with an IPv6 literal.
+        let r = getaddrinfo(Some("::1"), Some("80"), libc::AF_INET, 0, 0, 0);
+        assert_eq!(err(r), gai(-9, "Address family for hostname not supported"));
+        // Unknown service, with and without a socket type.
+        for socktype in [0, libc::SOCK_STREAM] {
+            let r = getaddrinfo(Some("127.0.0.1"), Some("nosuch-svc"), 0, socktype, 0, 0);
+            assert_eq!(err(r), gai(-8, "Servname not supported for ai_socktype"));
+        }
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), 0, libc::SOCK_RAW, 0, 0);
+        assert_eq!(err(r), gai(-8, "Servname not supported for ai_socktype"));
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), 12345, 0, 0, 0);
+        assert_eq!(err(r), gai(-6, "ai_family not supported"));
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), libc::AF_UNIX, 0, 0, 0);
+        assert_eq!(err(r), gai(-6, "ai_family not supported"));
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), 0, 12345, 0, 0);
+        assert_eq!(err(r), gai(-7, "ai_socktype not supported"));
+        let r = getaddrinfo(Some("127.0.0.1"), Some("80"), 0, 0, 0, 0x40000);
+        assert_eq!(err(r), gai(-1, "Bad value for ai_flags"));
+        // Neither host nor service.
+        assert_eq!(
+            err(getaddrinfo(None, None, 0, 0, 0, 0)),
+            gai(-2, "Name or service not known")
+        );
+        // The empty host name.
+        let r = getaddrinfo(Some(""), Some("80"), 0, 0, 0, 0);
+        assert_eq!(err(r), gai(-2, "Name or service not known"));
+    }
+
+    #[test]
+    fn getaddrinfo_argument_errors() {
+        let r = getaddrinfo(Some("localhost\0evil"), Some("80"), 0, 0, 0, 0);
+        assert_eq!(err(r), einval("embedded null character in host name"));
+        let r = getaddrinfo(Some("localhost"), Some("80\0x"), 0, 0, 0, 0);
+        assert_eq!(err(r), einval("embedded null character in service name"));
+        // Python's idna codec errors (UnicodeError).
+        let long = "x".repeat(64);
+        let r = getaddrinfo(Some(&long), Some("80"), 0, 0, 0, 0);
+        assert_eq!(
+            err(r),
+            einval("encoding with 'idna' codec failed (UnicodeError: label too long)")
+        );
+        let r = getaddrinfo(Some("a..b"), Some("80"), 0, 0, 0, 0);
+        assert_eq!(
+            err(r),
+            einval("encoding with 'idna' codec failed (UnicodeError: label empty or too long)")
+        );
+    }
+
+    #[test]
+    fn getaddrinfo_non_ascii_host_is_idna_encoded() {
+        // Python: '１２７．０．０．１'.encode('idna') == b'127.0.0.1', so it resolves numerically.
+        let r = getaddrinfo(
+            Some("１２７．０．０．１"),
+            Some("80"),
+            libc::AF_INET,
+            libc::SOCK_STREAM,
+            0,
+            libc::AI_NUMERICHOST,
+        );
+        assert_eq!(
+            r.unwrap(),
+            vec![ai(
+                libc::AF_INET,
+                libc::SOCK_STREAM,
+                6,
+                "",
+                v4([127, 0, 0, 1], 80)
+            )]
+        );
+        // A non-ASCII name reaches glibc as its xn-- form (no lookup with AI_NUMERICHOST).
+        let r = getaddrinfo(Some("bücher"), Some("80"), 0, 0, 0, libc::AI_NUMERICHOST);
+        assert_eq!(err(r), ("gai", -2, "Name or service not known".to_string()));
+        let r = getaddrinfo(Some("\u{e000}"), Some("80"), 0, 0, 0, 0);
+        assert_eq!(
+            err(r),
+            einval("encoding with 'idna' codec failed (UnicodeError: Invalid character '\\ue000')")
+        );
+    }
+
+    #[test]
+    fn getaddrinfo_never_panics_on_odd_input() {
+        let long = "ü".repeat(100_000);
+        let dots = ".".repeat(10_000);
+        let odd = [
+            "",
+            ".",
+            "..",
+            "。",
+            "\0",
+            "ü\0",
+            "\u{301}",
+            "xn--",
+            "xn--ü",
+            &long,
+            &dots,
+            "[::1]",
+            "%",
+            "fe80::1%",
+            "::ffff:127.0.0.1",
+            "\u{10FFFF}",
+            "ǅ",
+            "\u{FEFF}",
+        ];
+        for h in odd {
+            for s in [None, Some(""), Some("0"), Some("\u{10FFFF}"), Some(h)] {
+                let flags = libc::AI_NUMERICHOST | libc::AI_NUMERICSERV;
+                let _ = getaddrinfo(Some(h), s, 0, 0, 0, flags);
+            }
+            let _ = idna_encode(h);
+        }
+        for flags in [-1, i32::MIN, i32::MAX] {
+            let _ = getaddrinfo(Some("127.0.0.1"), Some("80"), flags, flags, flags, flags);
+        }
+    }
+
+    // --- getnameinfo ---------------------------------------------------------------------
+
+    #[test]
+    fn getnameinfo_numeric() {
+        let numeric = libc::NI_NUMERICHOST | libc::NI_NUMERICSERV;
+        let r = getnameinfo(v4([127, 0, 0, 1], 80), numeric).unwrap();
+        assert_eq!(r, ("127.0.0.1".to_string(), "80".to_string()));
+        let r = getnameinfo(v6(Ipv6Addr::LOCALHOST, 80, 0, 0), numeric).unwrap();
+        assert_eq!(r, ("::1".to_string(), "80".to_string()));
+        // Flow info up to 0xfffff is accepted.
+        let r = getnameinfo(v6(Ipv6Addr::LOCALHOST, 80, 0xfffff, 0), numeric).unwrap();
+        assert_eq!(r.0, "::1");
+        // A scope id is written back as the interface name.
+        let fe80 = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1);
+        assert_eq!(
+            getnameinfo(v6(fe80, 80, 0, 1), numeric).unwrap().0,
+            "fe80::1%lo"
+        );
+        assert_eq!(
+            getnameinfo(v6(fe80, 80, 0, 0), numeric).unwrap().0,
+            "fe80::1"
+        );
+        let mapped = "::ffff:127.0.0.1".parse::<Ipv6Addr>().unwrap();
+        assert_eq!(
+            getnameinfo(v6(mapped, 80, 0, 0), numeric).unwrap().0,
+            "::ffff:127.0.0.1"
+        );
+        // An unknown port stays numeric.
+        let r = getnameinfo(v4([127, 0, 0, 1], 12345), libc::NI_NUMERICHOST).unwrap();
+        assert_eq!(r, ("127.0.0.1".to_string(), "12345".to_string()));
+    }
+
+    #[test]
+    fn getnameinfo_named() {
+        require_netbase();
+        let r = getnameinfo(v4([127, 0, 0, 1], 80), 0).unwrap();
+        assert_eq!(r, ("localhost".to_string(), "http".to_string()));
+        let r = getnameinfo(v4([127, 0, 0, 1], 80), libc::NI_NAMEREQD).unwrap();
+        assert_eq!(r, ("localhost".to_string(), "http".to_string()));
+        let r = getnameinfo(v4([127, 0, 0, 1], 53), libc::NI_DGRAM).unwrap();
+        assert_eq!(r, ("localhost".to_string(), "domain".to_string()));
+        let r = getnameinfo(v4([127, 0, 0, 1], 80), libc::NI_NUMERICHOST).unwrap();
+        assert_eq!(r, ("127.0.0.1".to_string(), "http".to_string()));
+    }
+
+    #[test]
+    fn getnameinfo_errors() {
+        let r = getnameinfo(v6(Ipv6Addr::LOCALHOST, 80, 0x100000, 0), 0);
+        assert_eq!(err(r), einval("getnameinfo(): flowinfo must be 0-1048575."));
+        let r = getnameinfo(v6(Ipv6Addr::LOCALHOST, 80, u32::MAX, 0), 0);
+        assert_eq!(err(r), einval("getnameinfo(): flowinfo must be 0-1048575."));
+        for flags in [0x7fff_ffff, -1] {
+            let r = getnameinfo(v4([127, 0, 0, 1], 80), flags);
+            assert_eq!(err(r), ("gai", -1, "Bad value for ai_flags".to_string()));
+        }
+    }
+
+    // --- gethostbyname / gethostbyname_ex / gethostbyaddr --------------------------------
+
+    #[test]
+    fn gethostbyname_addresses() {
+        assert_eq!(gethostbyname("127.0.0.1").unwrap(), Ipv4Addr::LOCALHOST);
+        assert_eq!(gethostbyname("localhost").unwrap(), Ipv4Addr::LOCALHOST);
+        assert_eq!(gethostbyname("127.1").unwrap(), Ipv4Addr::LOCALHOST);
+        assert_eq!(gethostbyname("").unwrap(), Ipv4Addr::UNSPECIFIED);
+        assert_eq!(gethostbyname("<broadcast>").unwrap(), Ipv4Addr::BROADCAST);
+        assert_eq!(
+            gethostbyname("255.255.255.255").unwrap(),
+            Ipv4Addr::BROADCAST
+        );
+    }
+
+    #[test]
+    fn gethostbyname_errors() {
+        let r = gethostbyname("::1");
+        assert_eq!(
+            err(r),
+            (
+                "gai",
+                -9,
+                "Address family for hostname not supported".into()
+            )
+        );
+        let r = gethostbyname("a\0b");
+        let msg = "gethostbyname() argument 1 must be encoded string without null bytes, not str";
+        assert_eq!(err(r), einval(msg));
+        let r = gethostbyname(&"x".repeat(64));
+        assert_eq!(
+            err(r),
+            einval("encoding with 'idna' codec failed (UnicodeError: label too long)")
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_gaierror() {
+        // `.invalid` never exists (RFC 6761); offline the resolver says EAI_AGAIN instead.
+        type Lookup = fn(&str) -> SocketResult<()>;
+        let lookups: [Lookup; 3] = [
+            |n| gethostbyname(n).map(drop),
+            |n| gethostbyname_ex(n).map(drop),
+            |n| gethostbyaddr(n).map(drop),
+        ];
+        for lookup in lookups {
+            let (kind, code, msg) = err(lookup("no.such.invalid"));
+            assert_eq!(kind, "gai");
+            match code {
+                libc::EAI_NONAME => assert_eq!(msg, "Name or service not known"),
+                libc::EAI_AGAIN => assert_eq!(msg, "Temporary failure in name resolution"),
+                _ => panic!("unexpected gaierror {code} {msg}"),
+            }
+        }
+    }
+
+    #[test]
+    fn gethostbyname_ex_localhost() {
+        let e = gethostbyname_ex("localhost").unwrap();
+        assert_eq!(e.name, "localhost");
+        assert_eq!(e.addresses, vec![V4_LOOPBACK]);
+        assert!(e.aliases.iter().all(|a| !a.is_empty()));
+        // A numeric name is its own entry.
+        let e = gethostbyname_ex("127.0.0.1").unwrap();
+        assert_eq!(
+            e,
+            HostEntry {
+                name: "127.0.0.1".into(),
+                aliases: vec![],
+                addresses: vec![V4_LOOPBACK],
+            }
+        );
+        let e = gethostbyname_ex("127.1").unwrap();
+        assert_eq!((e.name.as_str(), e.addresses), ("127.1", vec![V4_LOOPBACK]));
+    }
+
+    #[test]
+    fn gethostbyname_ex_errors() {
+        // setipaddr accepts these, gethostbyname2_r does not: herror from h_errnop.
+        assert_eq!(
+            err(gethostbyname_ex("")),
+            ("h", 3, "Unknown server error".into())
+        );
+        assert_eq!(
+            err(gethostbyname_ex("<broadcast>")),
+            ("h", 1, "Unknown host".into())
+        );
+        let r = gethostbyname_ex("::1");
+        assert_eq!(
+            err(r),
+            (
+                "gai",
+                -9,
+                "Address family for hostname not supported".into()
+            )
+        );
+        let msg =
+            "gethostbyname_ex() argument 1 must be encoded string without null bytes, not str";
+        assert_eq!(err(gethostbyname_ex("a\0b")), einval(msg));
+    }
+
+    #[test]
+    fn gethostbyaddr_loopback() {
+        // Python: gethostbyaddr('127.0.0.1') == ('localhost', [], ['127.0.0.1']).
+        for addr in ["127.0.0.1", "127.1"] {
+            let e = gethostbyaddr(addr).unwrap();
+            assert_eq!(e.name, "localhost", "{addr}");
+            assert_eq!(e.addresses, vec![V4_LOOPBACK], "{addr}");
+            assert!(e.aliases.iter().all(|a| !a.is_empty()));
+        }
+        // A name is resolved first (AF_UNSPEC, first result): 127.0.0.1 here, ::1 where
+        // /etc/hosts lists `::1 localhost` first.
+        let e = gethostbyaddr("localhost").unwrap();
+        assert_eq!(e.name, "localhost");
+        assert_eq!(e.addresses.len(), 1);
+        assert!(e.addresses[0].is_loopback(), "{e:?}");
+    }
+
+    #[test]
+    fn gethostbyaddr_errors() {
+        let r = gethostbyaddr("");
+        assert_eq!(
+            err(r),
+            (
+                "os",
+                libc::ENOTUNIQ,
+                "wildcard resolved to multiple address".into()
+            )
+        );
+        let msg = "gethostbyaddr() argument 1 must be encoded string without null bytes, not str";
+        assert_eq!(err(gethostbyaddr("a\0b")), einval(msg));
+        let r = gethostbyaddr(&"x".repeat(64));
+        assert_eq!(
+            err(r),
+            einval("encoding with 'idna' codec failed (UnicodeError: label too long)")
+        );
+    }
+
+    // --- gethostname ---------------------------------------------------------------------
+
+    #[test]
+    fn gethostname_is_the_node_name() {
+        let name = gethostname().unwrap();
+        assert!(!name.is_empty());
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        assert_eq!(name, kernel.trim_end_matches('\n'));
+    }
+
+    // --- services and protocols ----------------------------------------------------------
+
+    #[test]
+    fn getservbyname_known_and_unknown() {
+        require_netbase();
+        assert_eq!(getservbyname("http", None).unwrap(), 80);
+        assert_eq!(getservbyname("http", Some("tcp")).unwrap(), 80);
+        assert_eq!(getservbyname("www", None).unwrap(), 80);
+        assert_eq!(getservbyname("domain", Some("udp")).unwrap(), 53);
+        let not_found = ("os", libc::ENOENT, "service/proto not found".to_string());
+        assert_eq!(err(getservbyname("http", Some("udp"))), not_found);
+        assert_eq!(err(getservbyname("nosuch", None)), not_found);
+        assert_eq!(err(getservbyname("http", Some("nosuch"))), not_found);
+        assert_eq!(err(getservbyname("", None)), not_found);
+        assert_eq!(
+            err(getservbyname("a\0b", None)),
+            einval("embedded null character in service name")
+        );
+        assert_eq!(
+            err(getservbyname("http", Some("a\0b"))),
+            einval("embedded null character in protocol name")
+        );
+    }
+
+    #[test]
+    fn getservbyport_known_and_unknown() {
+        require_netbase();
+        assert_eq!(getservbyport(80, Some("tcp")).unwrap(), "http");
+        assert_eq!(getservbyport(80, None).unwrap(), "http");
+        assert_eq!(getservbyport(53, Some("udp")).unwrap(), "domain");
+        let not_found = ("os", libc::ENOENT, "port/proto not found".to_string());
+        assert_eq!(err(getservbyport(0, None)), not_found);
+        assert_eq!(err(getservbyport(65535, None)), not_found);
+        assert_eq!(err(getservbyport(80, Some("nosuch"))), not_found);
+        assert_eq!(
+            err(getservbyport(80, Some("a\0b"))),
+            einval("embedded null character in protocol name")
+        );
+    }
+
+    #[test]
+    fn getprotobyname_known_and_unknown() {
+        require_netbase();
+        assert_eq!(getprotobyname("tcp").unwrap(), 6);
+        assert_eq!(getprotobyname("TCP").unwrap(), 6);
+        assert_eq!(getprotobyname("udp").unwrap(), 17);
+        assert_eq!(getprotobyname("ip").unwrap(), 0);
+        assert_eq!(getprotobyname("ipv6-icmp").unwrap(), 58);
+        let not_found = ("os", libc::ENOENT, "protocol not found".to_string());
+        assert_eq!(err(getprotobyname("nosuch")), not_found);
+        assert_eq!(err(getprotobyname("")), not_found);
+        assert_eq!(
+            err(getprotobyname("a\0b")),
+            einval("embedded null character in protocol name")
+        );
+    }
+
+    #[test]
+    fn nss_lookup_grows_the_buffer_on_erange() {
+        let mut sizes = Vec::new();
+        let r = nss_lookup(
+            |_: *mut libc::servent, _, len, _| {
+                sizes.push(len);
+                if len < 8 * NSS_BUF_START {
+                    libc::ERANGE
+                } else {
+                    0
+                }
+            },
+            |e| e.is_none(),
+        );
+        assert!(r);
+        assert_eq!(
+            sizes,
+            [
+                NSS_BUF_START,
+                2 * NSS_BUF_START,
+                4 * NSS_BUF_START,
+                8 * NSS_BUF_START
+            ]
+        );
+        // It gives up at the cap instead of growing forever.
+        let mut calls = 0;
+        nss_lookup(
+            |_: *mut libc::protoent, _, _, _| {
+                calls += 1;
+                libc::ERANGE
+            },
+            |_| (),
+        );
+        assert_eq!(calls, (NSS_BUF_MAX / NSS_BUF_START).trailing_zeros() + 1);
+    }
+
+    // --- interfaces ----------------------------------------------------------------------
+
+    #[test]
+    fn if_nameindex_has_loopback() {
+        let all = if_nameindex().unwrap();
+        assert!(all.contains(&(1, "lo".to_string())), "{all:?}");
+        assert!(all.iter().all(|(i, n)| *i != 0 && !n.is_empty()));
+    }
+
+    #[test]
+    fn if_nametoindex_and_back() {
+        assert_eq!(if_nametoindex("lo").unwrap(), 1);
+        assert_eq!(if_indextoname(1).unwrap(), "lo");
+        let none = (
+            "os",
+            libc::ENODEV,
+            "no interface with this name".to_string(),
+        );
+        assert_eq!(err(if_nametoindex("nosuch")), none);
+        assert_eq!(err(if_nametoindex("")), none);
+        assert_eq!(err(if_nametoindex(&"x".repeat(40))), none);
+        assert_eq!(
+            err(if_nametoindex("a\0b")),
+            einval("embedded null byte in interface name")
+        );
+        for index in [0, 9999, u32::MAX] {
+            assert_eq!(
+                err(if_indextoname(index)),
+                ("os", libc::ENXIO, String::new())
+            );
+        }
+        // Every listed interface round-trips.
+        for (index, name) in if_nameindex().unwrap() {
+            assert_eq!(if_nametoindex(&name).unwrap(), index);
+            assert_eq!(if_indextoname(index).unwrap(), name);
+        }
+    }
+
+    // --- IDNA, decoding, errors ----------------------------------------------------------
+
+    #[test]
+    fn idna_matches_python() {
+        // Each pair is Python 3.11's `name.encode('idna')`.
+        let ok: &[(&str, &[u8])] = &[
+            ("", b""),
+            ("localhost", b"localhost"),
+            ("LocalHost.", b"LocalHost."),
+            ("a.", b"a."),
+            ("bücher.invalid", b"xn--bcher-kva.invalid"),
+            ("BÜCHER.invalid", b"xn--bcher-kva.invalid"),
+            ("straße.de", b"strasse.de"),
+            ("ẞ", b"ss"),
+            ("ｂüｃher.de", b"xn--bcher-kva.de"),
+            ("１２７．０．０．１", b"127.0.0.1"),
+            ("a。b", b"a.b"),
+            ("a．b", b"a.b"),
+            ("ü.", b"xn--tda."),
+            ("ü。a", b"xn--tda.a"),
+            ("ü\u{ad}x", b"xn--x-dha"),
+            ("ü\u{200b}", b"xn--tda"),
+            ("ς", b"xn--4xa"),
+            ("Σü", b"xn--tda53l"),
+            ("ϐü", b"xn--tda10l"),
+            ("ſü", b"xn--s-eha"),
+            ("Ｋü", b"xn--k-eha"),
+            ("İü", b"xn--i-eha28m"),
+            ("İ", b"xn--i-9bb"),
+            ("Å", b"xn--5ca"),
+            ("Ωü", b"xn--tda74l"),
+            ("\u{a0}ü", b"xn-- -eha"),
+            (";ü", b"xn--;-eha"),
+            ("\u{37e}ü", b"xn--;-eha"),
+            ("مثال", b"xn--mgbh0fb"),
+            ("日本語.jp", b"xn--wgv71a119e.jp"),
+            ("пример.испытание", b"xn--e1afmkfd.xn--80akhbyknj4f"),
+            ("xn--abc.de", b"xn--abc.de"),
+            ("ﬁnance", b"finance"),
+            ("Ⅻ", b"xii"),
+            ("ǅemal", b"xn--demal-uib"),
+            ("x²", b"x2"),
+            ("H₂O", b"h2o"),
+            ("Ϲü", b"xn--tda53l"),
+            ("½ü", b"xn--12-yka4413a"),
+            ("עברית", b"xn--5dbqzzl"),
+            ("a\0b", b"a\0b"),
+            ("ü\0x", b"xn--\0x-wka"),
+        ];
+        for (name, want) in ok {
+            assert_eq!(idna_encode(name).as_deref(), Ok(*want), "{name:?}");
+        }
+        let long_ok = format!("ü{}", "a".repeat(55));
+        let want = format!("xn--{}-oxf", "a".repeat(55));
+        assert_eq!(idna_encode(&long_ok), Ok(want.into_bytes()));
+        let x63 = "x".repeat(63);
+        assert_eq!(idna_encode(&x63), Ok(x63.clone().into_bytes()));
+        assert_eq!(
+            idna_encode(&format!("{x63}.")),
+            Ok(format!("{x63}.").into_bytes())
+        );
+
+        let x64 = "x".repeat(64);
+        let bad: &[(&str, &str)] = &[
+            (".", "label empty or too long"),
+            ("a..", "label empty or too long"),
+            (".a", "label empty or too long"),
+            (&x64, "label too long"),
+            (&format!("{x64}."), "label empty or too long"),
+            (&format!("a.{x64}"), "label too long"),
+            ("ü..", "label empty or too long"),
+            ("。", "label empty or too long"),
+            ("\u{ad}.ü", "label empty or too long"),
+            ("xn--ü", "Label starts with ACE prefix"),
+            ("XN--ü", "Label starts with ACE prefix"),
+            (&"ü".repeat(60), "label empty or too long"),
+            (&format!("ü{}", "a".repeat(57)), "label empty or too long"),
+            ("\u{e000}", "Invalid character '\\ue000'"),
+            ("ü\u{e0001}", "Invalid character '\\U000e0001'"),
+            ("\u{1680}ü", "Invalid character '\\u1680'"),
+            ("ü\u{2028}", "Invalid character '\\u2028'"),
+            ("ü\u{fffd}", "Invalid character '\u{fffd}'"),
+            ("ü\u{fffc}", "Invalid character '\u{fffc}'"),
+            ("ü\u{2ff0}", "Invalid character '\u{2ff0}'"),
+            ("ü\u{85}", "Invalid character '\\x85'"),
+            ("ü\u{10fffe}", "Invalid character '\\U0010fffe'"),
+            ("ü\u{ffff}", "Invalid character '\\uffff'"),
+            ("ü\u{180e}", "Invalid character '\\u180e'"),
+            ("ü\u{6dd}", "Invalid character '\\u06dd'"),
+            ("ü\u{1d173}", "Invalid character '\\U0001d173'"),
+            ("ü\u{202a}", "Invalid character '\\u202a'"),
+            ("ü\u{200e}", "Invalid character '\\u200e'"),
+            ("aب", "Violation of BIDI requirement 2"),
+            ("بü", "Violation of BIDI requirement 2"),
+            ("ب1", "Violation of BIDI requirement 3"),
+            ("1ب", "Violation of BIDI requirement 3"),
+        ];
+        for (name, want) in bad {
+            assert_eq!(idna_encode(name), Err(want.to_string()), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn punycode_rfc3492_samples() {
+        // RFC 3492 7.1 (A) Arabic (Egyptian) and (L) "3<nen>B<gumi><kinpachi><sensei>", which
+        // keeps upper-case basic code points as they are.
+        let arabic = "\u{644}\u{64a}\u{647}\u{645}\u{627}\u{628}\u{62a}\u{643}\u{644}\u{645}\
+                      \u{648}\u{634}\u{639}\u{631}\u{628}\u{64a}\u{61f}";
+        assert_eq!(punycode_encode(arabic), b"egbpdaj6bu4bxfgehfvwxn");
+        let l = "3\u{5e74}B\u{7d44}\u{91d1}\u{516b}\u{5148}\u{751f}";
+        assert_eq!(punycode_encode(l), b"3B-ww4c5e180e575a65lsy2b");
+    }
+
+    #[test]
+    fn decode_strict_is_python_utf8() {
+        assert_eq!(decode_strict(b"localhost").unwrap(), "localhost");
+        let msg = |b: &[u8]| err(decode_strict(b)).2;
+        assert_eq!(
+            msg(b"\xff"),
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+        );
+        assert_eq!(
+            msg(b"ab\x80"),
+            "'utf-8' codec can't decode byte 0x80 in position 2: invalid start byte"
+        );
+        assert_eq!(
+            msg(b"\xe2\x28\xa1"),
+            "'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte"
+        );
+        assert_eq!(
+            msg(b"\xe2\x82\x28"),
+            "'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte"
+        );
+        assert_eq!(
+            msg(b"\xe2"),
+            "'utf-8' codec can't decode byte 0xe2 in position 0: unexpected end of data"
+        );
+        assert_eq!(
+            msg(b"a\xe2\x82"),
+            "'utf-8' codec can't decode bytes in position 1-2: unexpected end of data"
+        );
+        assert_eq!(err(decode_strict(b"\xff")).1, libc::EINVAL);
+    }
+
+    #[test]
+    fn error_helpers_never_panic() {
+        assert_eq!(errno_from_raw(0), Errno::IO);
+        assert_eq!(errno_from_raw(-5), Errno::IO);
+        assert_eq!(errno_from_raw(4096), Errno::IO);
+        assert_eq!(errno_from_raw(libc::ENXIO), Errno::NXIO);
+        // EAI_SYSTEM is the errno's OSError; without an errno it stays a gaierror.
+        let e = gai_error(libc::EAI_SYSTEM, io::Error::from_raw_os_error(libc::EMFILE));
+        assert_eq!(err::<()>(Err(e)), ("os", libc::EMFILE, String::new()));
+        let e = gai_error(libc::EAI_SYSTEM, io::Error::from_raw_os_error(0));
+        assert_eq!(
+            err::<()>(Err(e)),
+            ("gai", libc::EAI_SYSTEM, "System error".into())
+        );
+        let e = gai_error(12345, io::Error::from_raw_os_error(0));
+        assert_eq!(err::<()>(Err(e)).0, "gai");
+        assert_eq!(err::<()>(Err(h_error(1))), ("h", 1, "Unknown host".into()));
+        assert_eq!(
+            err::<()>(Err(h_error(-1))),
+            ("h", -1, "Resolver internal error".into())
+        );
+        let _ = h_error(i32::MIN);
+    }
+}

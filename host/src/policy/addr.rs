@@ -1,0 +1,331 @@
+//! Address and name normalisation shared by the rule parser and the matcher.
+//!
+//! Everything here is a pure function of its input, allocates nothing and never panics.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::Verb;
+
+/// The address a guest names, as the policy matches it.
+///
+/// IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`, except `::` and `::1`)
+/// IPv6 addresses become the IPv4 address. For every verb except `bind`, the unspecified
+/// addresses `0.0.0.0` and `::` become `127.0.0.1` and `::1`: as a destination the kernel reads
+/// them as "this host". For `bind` they stay what they are, the wildcard.
+pub(super) fn normalize_for(verb: Verb, ip: IpAddr) -> IpAddr {
+    match (verb, unmap(ip)) {
+        (Verb::Bind, ip) => ip,
+        (_, IpAddr::V4(v4)) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        (_, IpAddr::V6(v6)) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        (_, ip) => ip,
+    }
+}
+
+/// IPv4-mapped and IPv4-compatible IPv6 addresses as IPv4; any other address unchanged.
+pub(super) fn unmap(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4() {
+            // `to_ipv4` also turns `::` and `::1` into 0.0.0.0 and 0.0.0.1: those stay IPv6.
+            Some(v4) if !v6.is_unspecified() && !v6.is_loopback() => IpAddr::V4(v4),
+            _ => ip,
+        },
+        IpAddr::V4(_) => ip,
+    }
+}
+
+/// A host string from a guest, classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum GuestHost<'a> {
+    /// A numeric address in any form the system resolver would read as one.
+    Ip(IpAddr),
+    /// A syntactically valid host name, without its trailing dot.
+    Name(&'a str),
+    /// Neither: no name rule may match it.
+    Invalid,
+}
+
+/// Classify a guest's host string. One trailing dot is ignored.
+///
+/// Numeric forms are recognised the way the C library recognises them, so that a name rule
+/// cannot let through an address that an address rule denies: `10.0.0.1`, `::ffff:10.0.0.1`,
+/// `fe80::1%eth0`, and the `inet_aton` shorthands `10.1`, `167772161`, `0xa.0.0.1`, `012.0.0.1`.
+pub(super) fn classify_guest_host(host: &str) -> GuestHost<'_> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return GuestHost::Ip(ip);
+    }
+    if let Some(v4) = parse_inet_aton(host) {
+        return GuestHost::Ip(IpAddr::V4(v4));
+    }
+    if let Some((addr, _scope)) = host.split_once('%')
+        && let Ok(v6) = addr.parse::<Ipv6Addr>()
+    {
+        return GuestHost::Ip(IpAddr::V6(v6));
+    }
+    match name_problem(host) {
+        None => GuestHost::Name(host),
+        Some(_) => GuestHost::Invalid,
+    }
+}
+
+/// Parse an IPv4 address the way C's `inet_aton` does: one to four parts separated by dots,
+/// each decimal, octal (leading `0`) or hexadecimal (leading `0x`); the last part fills the
+/// remaining bytes (`127.1` is 127.0.0.1, `2130706433` is 127.0.0.1).
+pub(super) fn parse_inet_aton(s: &str) -> Option<Ipv4Addr> {
+    let mut parts = [0u32; 4];
+    let mut count = 0;
+    for part in s.split('.') {
+        let slot = parts.get_mut(count)?;
+        *slot = parse_c_number(part)?;
+        count += 1;
+    }
+    let (head, last) = match count {
+        1 => (&parts[..0], parts[0]),
+        2 => (&parts[..1], parts[1]),
+        3 => (&parts[..2], parts[2]),
+        _ => (&parts[..3], parts[3]),
+    };
+    // The last part fills the bytes the leading parts leave; each leading part is one byte.
+    let last_bits = 32 - 8 * head.len() as u32;
+    if head.iter().any(|&p| p > 0xff) || u64::from(last) >= 1u64 << last_bits {
+        return None;
+    }
+    let value = head
+        .iter()
+        .enumerate()
+        .fold(last, |acc, (i, &p)| acc | (p << (24 - 8 * i as u32)));
+    Some(Ipv4Addr::from(value))
+}
+
+/// One `inet_aton` part: decimal, octal with a leading `0`, hexadecimal with `0x`/`0X`.
+fn parse_c_number(part: &str) -> Option<u32> {
+    let (digits, radix) =
+        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            (hex, 16)
+        } else if part.len() > 1 && part.starts_with('0') {
+            (&part[1..], 8)
+        } else {
+            (part, 10)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    // Every character is an ASCII digit of the radix; only overflow can fail.
+    u32::from_str_radix(digits, radix).ok()
+}
+
+/// What makes a string not a host name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum NameProblem {
+    /// The string is empty.
+    Empty,
+    /// Longer than 253 characters.
+    TooLong,
+    /// Two dots in a row, or a leading dot.
+    EmptyLabel,
+    /// A label longer than 63 characters.
+    LongLabel,
+    /// A character other than an ASCII letter, digit, `-` or `_`.
+    BadChar(char),
+    /// Every label is numeric: this would be an IPv4 address, but it is not a valid one.
+    AllNumeric,
+    /// The last label is numeric, which no top-level domain is.
+    NumericLast,
+}
+
+/// Why `name` (no trailing dot) is not a syntactically valid host name, and where (a byte
+/// offset into `name`, always on a character boundary); `None` if it is one.
+pub(super) fn name_problem(name: &str) -> Option<(usize, NameProblem)> {
+    if name.is_empty() {
+        return Some((0, NameProblem::Empty));
+    }
+    let mut start = 0;
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Some((start, NameProblem::EmptyLabel));
+        }
+        let bad = label
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        if let Some((i, c)) = bad {
+            return Some((start + i, NameProblem::BadChar(c)));
+        }
+        if label.len() > 63 {
+            return Some((start, NameProblem::LongLabel));
+        }
+        start += label.len() + 1;
+    }
+    if name.len() > 253 {
+        return Some((0, NameProblem::TooLong));
+    }
+    let numeric = |label: &str| label.bytes().all(|b| b.is_ascii_digit());
+    if name.split('.').all(numeric) {
+        return Some((0, NameProblem::AllNumeric));
+    }
+    if name.rsplit('.').next().is_some_and(numeric) {
+        let last = name.rfind('.').map_or(0, |dot| dot + 1);
+        return Some((last, NameProblem::NumericLast));
+    }
+    None
+}
+
+/// Whether `name` is a proper subdomain of `suffix` (`a.example.com` and `a.b.example.com` of
+/// `example.com`, but not `example.com` itself), ignoring ASCII case.
+pub(super) fn is_subdomain(name: &str, suffix: &str) -> bool {
+    let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
+    let Some(cut) = name.len().checked_sub(suffix.len()) else {
+        return false;
+    };
+    let (head, tail) = name.split_at(cut);
+    head.len() >= 2 && head.last() == Some(&b'.') && tail.eq_ignore_ascii_case(suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn normalisation() {
+        let cases = [
+            // (verb, guest address, address matched)
+            (Verb::Connect, "::ffff:10.0.0.1", "10.0.0.1"),
+            (Verb::Connect, "::10.0.0.1", "10.0.0.1"),
+            (Verb::Connect, "::1", "::1"),
+            (Verb::Connect, "::", "::1"),
+            (Verb::Connect, "0.0.0.0", "127.0.0.1"),
+            (Verb::Connect, "::ffff:0.0.0.0", "127.0.0.1"),
+            (Verb::Send, "0.0.0.0", "127.0.0.1"),
+            (Verb::Recv, "::", "::1"),
+            (Verb::Accept, "0.0.0.0", "127.0.0.1"),
+            (Verb::Connect, "0.0.0.1", "0.0.0.1"),
+            (Verb::Connect, "::2", "0.0.0.2"),
+            (Verb::Connect, "2001:db8::1", "2001:db8::1"),
+            (Verb::Connect, "::ffff:1:2", "0.1.0.2"),
+            (Verb::Connect, "::1:ffff:1:2", "::1:ffff:1:2"),
+            (Verb::Bind, "0.0.0.0", "0.0.0.0"),
+            (Verb::Bind, "::", "::"),
+            (Verb::Bind, "::ffff:0.0.0.0", "0.0.0.0"),
+            (Verb::Bind, "::ffff:127.0.0.1", "127.0.0.1"),
+        ];
+        for (verb, input, want) in cases {
+            assert_eq!(normalize_for(verb, ip(input)), ip(want), "{verb} {input}");
+        }
+    }
+
+    #[test]
+    fn inet_aton_forms() {
+        let cases = [
+            ("127.0.0.1", Some("127.0.0.1")),
+            ("127.1", Some("127.0.0.1")),
+            ("10.1.2", Some("10.1.0.2")),
+            ("1.2.65535", Some("1.2.255.255")),
+            ("1.2.65536", None),
+            ("1.16777215", Some("1.255.255.255")),
+            ("1.16777216", None),
+            ("2130706433", Some("127.0.0.1")),
+            ("4294967295", Some("255.255.255.255")),
+            ("4294967296", None),
+            ("0x7f.1", Some("127.0.0.1")),
+            ("0X7F.0.0.1", Some("127.0.0.1")),
+            ("0177.0.0.1", Some("127.0.0.1")),
+            ("012.0.0.1", Some("10.0.0.1")),
+            ("0", Some("0.0.0.0")),
+            ("00", Some("0.0.0.0")),
+            ("08.0.0.1", None),
+            ("0x", None),
+            ("0xg", None),
+            ("256.1", None),
+            ("1.2.3.256", None),
+            ("1.2.3.4.5", None),
+            ("1..2", None),
+            ("", None),
+            ("1.2.3.", None),
+            ("+1.2.3.4", None),
+            ("1.2.3.4 ", None),
+            ("example.com", None),
+        ];
+        for (input, want) in cases {
+            let want = want.map(|w| w.parse::<Ipv4Addr>().unwrap());
+            assert_eq!(parse_inet_aton(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn guest_hosts() {
+        let cases = [
+            ("10.0.0.1", GuestHost::Ip(ip("10.0.0.1"))),
+            ("10.0.0.1.", GuestHost::Ip(ip("10.0.0.1"))),
+            ("10.1", GuestHost::Ip(ip("10.0.0.1"))),
+            ("::ffff:10.0.0.1", GuestHost::Ip(ip("::ffff:10.0.0.1"))),
+            ("fe80::1%eth0", GuestHost::Ip(ip("fe80::1"))),
+            ("Example.COM.", GuestHost::Name("Example.COM")),
+            ("localhost", GuestHost::Name("localhost")),
+            (
+                "_srv._tcp.example.com",
+                GuestHost::Name("_srv._tcp.example.com"),
+            ),
+            ("10.0.0.256", GuestHost::Invalid),
+            ("host.123", GuestHost::Invalid),
+            ("[::1]", GuestHost::Invalid),
+            ("a b", GuestHost::Invalid),
+            ("evil.com\0.example.com", GuestHost::Invalid),
+            ("a..example.com", GuestHost::Invalid),
+            (".", GuestHost::Invalid),
+            ("", GuestHost::Invalid),
+            ("bücher.example", GuestHost::Invalid),
+        ];
+        for (input, want) in cases {
+            assert_eq!(classify_guest_host(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn name_problems() {
+        let max_label = "a".repeat(63);
+        let long_label = "a".repeat(64);
+        let long_name = ["abcdefghi"; 26].join("."); // 26 * 10 - 1 = 259 characters
+        let max_name = format!("{max_label}.{max_label}.{max_label}.{}", "b".repeat(61)); // 253
+        let over_name = format!("{max_name}c");
+        let cases = [
+            ("example.com", None),
+            (max_label.as_str(), None),
+            ("", Some((0, NameProblem::Empty))),
+            ("a..b", Some((2, NameProblem::EmptyLabel))),
+            (".a", Some((0, NameProblem::EmptyLabel))),
+            ("a.b.", Some((4, NameProblem::EmptyLabel))),
+            ("ab.c!d", Some((4, NameProblem::BadChar('!')))),
+            ("x.ü", Some((2, NameProblem::BadChar('ü')))),
+            (long_label.as_str(), Some((0, NameProblem::LongLabel))),
+            (long_name.as_str(), Some((0, NameProblem::TooLong))),
+            (max_name.as_str(), None),
+            (over_name.as_str(), Some((0, NameProblem::TooLong))),
+            ("1.2.3.999", Some((0, NameProblem::AllNumeric))),
+            ("host.123", Some((5, NameProblem::NumericLast))),
+        ];
+        for (input, want) in cases {
+            assert_eq!(name_problem(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn subdomains() {
+        let cases = [
+            ("a.example.com", "example.com", true),
+            ("a.b.example.com", "example.com", true),
+            ("A.Example.COM", "example.com", true),
+            ("example.com", "example.com", false),
+            (".example.com", "example.com", false),
+            ("aexample.com", "example.com", false),
+            ("badexample.com", "example.com", false),
+            ("a.example.com.evil", "example.com", false),
+            ("com", "example.com", false),
+        ];
+        for (name, suffix, want) in cases {
+            assert_eq!(is_subdomain(name, suffix), want, "{name} under {suffix}");
+        }
+    }
+}

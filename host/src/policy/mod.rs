@@ -1,0 +1,825 @@
+//! The capability policy: which addresses and names a guest may use.
+//!
+//! Authority is explicit and the default is deny: an empty [`Policy`] allows nothing. Rules
+//! are strings in one grammar for the command line (`--allow RULE`, `--deny RULE`) and for
+//! policy files:
+//!
+//! ```text
+//! connect tcp://api.example.com:443      connect udp://10.0.0.0/8:53
+//! bind tcp://127.0.0.1:8000-8099         accept tcp://127.0.0.0/8:*
+//! send udp://[fd00::/8]:*                resolve *.example.com
+//! ```
+//!
+//! ```text
+//! RULE   := VERB WS TARGET
+//! VERB   := connect | bind | accept | send | recv | resolve        (any case)
+//! TARGET := PROTO "://" HOST ":" PORTS                            (connect, bind, accept, send, recv)
+//!         | NAMEPATTERN                                           (resolve)
+//! PROTO  := tcp | udp | *                                         (accept: tcp; send, recv: udp)
+//! HOST   := name | *.suffix | localhost | a.b.c.d | a.b.c.d/len | [v6] | [v6/len] | [v6]/len | *
+//! PORTS  := N | A-B | *                                           (0-65535, A-B inclusive)
+//! NAMEPATTERN := name | *.suffix | localhost | *
+//! ```
+//!
+//! Parsing is of untrusted text: every input gives a [`Rule`] or a [`RuleError`] that says where
+//! and what was expected; nothing panics. A parsed rule is in normal form (lower-case names
+//! without trailing dot, IPv4-mapped IPv6 as IPv4, `0-65535` as `*`), and its `Display` prints
+//! that form, which parses back to the same rule.
+//!
+//! The address in a rule is the remote end for `connect`, `send` (datagram to), `recv`
+//! (datagram from) and `accept` (the peer that connected in; its port is the peer's port), and
+//! the local end for `bind`. An address is allowed iff some allow rule matches it and no deny
+//! rule does: deny beats allow, whatever the order the rules were added in.
+//!
+//! ```
+//! # use capsock_host::policy::{Policy, Proto, Verb};
+//! let mut policy = Policy::deny_all();
+//! policy
+//!     .allow("connect tcp://*:*")?
+//!     .deny("connect tcp://10.0.0.0/8:*")?;
+//! let decision = policy.check(Verb::Connect, Proto::Tcp, "[::ffff:10.0.0.5]:22".parse()?);
+//! assert!(!decision.is_allowed());
+//! assert_eq!(
+//!     decision.denial_message(Verb::Connect, Proto::Tcp, &"10.0.0.5:22"),
+//!     r#"capsock policy: connect to tcp://10.0.0.5:22 denied by rule "deny connect tcp://10.0.0.0/8:*""#,
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod addr;
+mod rule;
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use addr::GuestHost;
+pub use rule::{
+    Endpoint, HostPattern, NamePattern, PortRange, Proto, Rule, RuleError, Target, Verb,
+};
+
+/// Whether a rule allows or denies what it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// An `--allow` rule.
+    Allow,
+    /// A `--deny` rule; it beats every allow rule.
+    Deny,
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Effect::Allow => "allow",
+            Effect::Deny => "deny",
+        })
+    }
+}
+
+/// A set of allow and deny rules; the default denies everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// In the order they were added, which is the order [`Policy::rules`] lists them.
+    rules: Vec<(Effect, Rule)>,
+}
+
+impl Policy {
+    /// A policy that allows nothing; the same as `Policy::default()`.
+    pub fn deny_all() -> Policy {
+        Policy::default()
+    }
+
+    /// Parses `rule` and adds it as an allow rule.
+    ///
+    /// # Errors
+    ///
+    /// If `rule` is not a valid rule; the policy is then unchanged.
+    pub fn allow(&mut self, rule: &str) -> Result<&mut Policy, RuleError> {
+        Ok(self.allow_rule(rule.parse()?))
+    }
+
+    /// Parses `rule` and adds it as a deny rule.
+    ///
+    /// # Errors
+    ///
+    /// If `rule` is not a valid rule; the policy is then unchanged.
+    pub fn deny(&mut self, rule: &str) -> Result<&mut Policy, RuleError> {
+        Ok(self.deny_rule(rule.parse()?))
+    }
+
+    /// Adds an allow rule.
+    pub fn allow_rule(&mut self, rule: Rule) -> &mut Policy {
+        self.rules.push((Effect::Allow, rule));
+        self
+    }
+
+    /// Adds a deny rule.
+    pub fn deny_rule(&mut self, rule: Rule) -> &mut Policy {
+        self.rules.push((Effect::Deny, rule));
+        self
+    }
+
+    /// Every rule with its effect, in the order they were added.
+    pub fn rules(&self) -> impl Iterator<Item = (Effect, &Rule)> + '_ {
+        self.rules.iter().map(|(effect, rule)| (*effect, rule))
+    }
+
+    /// Decides whether the guest may `verb` over `proto` with the socket address `addr`:
+    /// allowed iff an allow rule matches and no deny rule matches.
+    ///
+    /// The address is normalised first: IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
+    /// (`::a.b.c.d`, except `::` and `::1`) IPv6 addresses are matched as the IPv4 address;
+    /// the scope id is ignored; and for every verb except `bind`, the unspecified addresses
+    /// `0.0.0.0` and `::` are matched as `127.0.0.1` and `::1`, which is where the kernel sends
+    /// them. For `bind` they are matched as written, the wildcard address. Name rules
+    /// (`example.com`, `*.example.com`) never match an address here. `Verb::Resolve` never
+    /// matches an address (use [`Policy::check_resolve`]).
+    ///
+    /// Allocates nothing; costs a few comparisons per rule.
+    pub fn check(&self, verb: Verb, proto: Proto, addr: SocketAddr) -> Decision<'_> {
+        let ip = addr::normalize_for(verb, addr.ip());
+        self.decide(|rule| rule.matches_ip(verb, proto, ip, addr.port()))
+    }
+
+    /// Decides whether the guest may `verb` over `proto` with the host `name` and `port`, as a
+    /// name (before any resolution).
+    ///
+    /// Names compare case-insensitively, with one trailing dot ignored on both sides;
+    /// `*.example.com` matches `a.example.com` and `a.b.example.com` but not `example.com`;
+    /// `localhost` and `*` match as names too. A `name` that is a numeric address in any form
+    /// the C library accepts (`10.0.0.1`, `::ffff:10.0.0.1`, `fe80::1%eth0`, `10.1`,
+    /// `0xa.0.0.1`) is decided by [`Policy::check`] instead, so that a name rule cannot let
+    /// through an address a deny rule names. A `name` that is not a syntactically valid host
+    /// name (ASCII letters, digits, `-`, `_`; labels of 1-63 characters; at most 253 in all; not
+    /// ending in a numeric label) is denied whatever the rules say: encode internationalised
+    /// names as punycode first. `Verb::Resolve` is the same as [`Policy::check_resolve`].
+    ///
+    /// This decides on the name alone: addresses the name later resolves to are for
+    /// [`Policy::check`].
+    pub fn check_name(&self, verb: Verb, proto: Proto, name: &str, port: u16) -> Decision<'_> {
+        if verb == Verb::Resolve {
+            return self.check_resolve(name);
+        }
+        match addr::classify_guest_host(name) {
+            GuestHost::Ip(ip) => self.check(verb, proto, SocketAddr::new(ip, port)),
+            GuestHost::Name(name) => self.decide(|rule| rule.matches_name(verb, proto, name, port)),
+            GuestHost::Invalid => Decision::DEFAULT_DENY,
+        }
+    }
+
+    /// Decides whether the guest may look up the host name `name`, by the `resolve` rules.
+    ///
+    /// Names compare as in [`Policy::check_name`]. Numeric addresses are not names: they need
+    /// no lookup, so the resolver should answer them without asking; here they are denied, as
+    /// are strings that are not valid host names.
+    pub fn check_resolve(&self, name: &str) -> Decision<'_> {
+        match addr::classify_guest_host(name) {
+            GuestHost::Name(name) => self.decide(|rule| rule.matches_resolve(name)),
+            GuestHost::Ip(_) | GuestHost::Invalid => Decision::DEFAULT_DENY,
+        }
+    }
+
+    /// Decides lookups the policy cannot judge by name: reverse lookups of an address
+    /// (`gethostbyaddr`, `getnameinfo` without `NI_NUMERICHOST`) and wasi:sockets name lookups,
+    /// whose names the host never sees. They need `resolve *`; a deny `resolve *` refuses them.
+    pub fn check_resolve_any(&self) -> Decision<'_> {
+        self.decide(|rule| {
+            rule.verb() == Verb::Resolve && matches!(rule.target(), Target::Name(NamePattern::Any))
+        })
+    }
+
+    /// Decides the bind the kernel does by itself when a guest connects or sends on an unbound
+    /// socket (to the wildcard address, IPv4 or IPv6 by `v6`, with an ephemeral port).
+    ///
+    /// Only deny rules decide it: connecting or sending needs only its `connect` or `send`
+    /// rule, and the implicit bind is allowed unless a deny `bind` rule matches the wildcard
+    /// address (`0.0.0.0` or `::`) with port 0. For example `--deny 'bind udp://*:*'` forbids
+    /// `sendto` on an unbound UDP socket; `--deny 'bind tcp://0.0.0.0:0'` forbids connecting an
+    /// unbound IPv4 TCP socket. An allowed decision names no rule.
+    pub fn check_implicit_bind(&self, proto: Proto, v6: bool) -> Decision<'_> {
+        let wildcard = if v6 {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        };
+        let denied_by = self.rules.iter().find(|(effect, rule)| {
+            *effect == Effect::Deny && rule.matches_ip(Verb::Bind, proto, wildcard, 0)
+        });
+        match denied_by {
+            Some((_, rule)) => Decision::denied_by(rule),
+            None => Decision {
+                allowed: true,
+                rule: None,
+            },
+        }
+    }
+
+    /// The first matching deny rule, else the first matching allow rule, else default deny.
+    fn decide(&self, matches: impl Fn(&Rule) -> bool) -> Decision<'_> {
+        let mut allowed_by = None;
+        for (effect, rule) in &self.rules {
+            if !matches(rule) {
+                continue;
+            }
+            match effect {
+                Effect::Deny => return Decision::denied_by(rule),
+                Effect::Allow => {
+                    allowed_by.get_or_insert(rule);
+                }
+            }
+        }
+        match allowed_by {
+            Some(rule) => Decision {
+                allowed: true,
+                rule: Some(rule),
+            },
+            None => Decision::DEFAULT_DENY,
+        }
+    }
+}
+
+/// The outcome of a check, and the rule that decided it.
+///
+/// `Display` gives the reason: `denied (no rule allows it)`, `denied by rule "deny …"`,
+/// `allowed by rule "allow …"`, or, for an implicit bind, `allowed (no rule denies it)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a policy decision must be enforced"]
+pub struct Decision<'p> {
+    allowed: bool,
+    rule: Option<&'p Rule>,
+}
+
+impl<'p> Decision<'p> {
+    const DEFAULT_DENY: Decision<'static> = Decision {
+        allowed: false,
+        rule: None,
+    };
+
+    fn denied_by(rule: &'p Rule) -> Decision<'p> {
+        Decision {
+            allowed: false,
+            rule: Some(rule),
+        }
+    }
+
+    /// Whether the operation may go ahead.
+    pub fn is_allowed(&self) -> bool {
+        self.allowed
+    }
+
+    /// The rule that decided: a deny rule if denied, an allow rule if allowed. `None` if no
+    /// rule matched: default deny, or an implicit bind that no deny rule forbids.
+    pub fn rule(&self) -> Option<&'p Rule> {
+        self.rule
+    }
+
+    /// The rule's effect, if a rule decided.
+    pub fn effect(&self) -> Option<Effect> {
+        self.rule.map(|_| {
+            if self.allowed {
+                Effect::Allow
+            } else {
+                Effect::Deny
+            }
+        })
+    }
+
+    /// The message a guest sees in its `PermissionError`, such as
+    /// `capsock policy: connect to tcp://10.0.0.5:22 denied (no rule allows it)` or
+    /// `capsock policy: connect to tcp://10.0.0.5:22 denied by rule "deny connect tcp://10.0.0.0/8:*"`.
+    ///
+    /// `target` is what the guest named: a `SocketAddr` (IPv6 prints in brackets), or a
+    /// `host:port` or, for resolve, a name. Control characters in it are escaped. `proto` is
+    /// not shown for resolve. Meant for denials; an allowed decision says so instead.
+    pub fn denial_message(&self, verb: Verb, proto: Proto, target: &dyn fmt::Display) -> String {
+        let what = match verb {
+            Verb::Resolve => format!("{verb} {target}"),
+            Verb::Recv | Verb::Accept => format!("{verb} from {proto}://{target}"),
+            Verb::Connect | Verb::Bind | Verb::Send => format!("{verb} to {proto}://{target}"),
+        };
+        let mut message = String::from("capsock policy: ");
+        for c in what.chars() {
+            if c.is_control() {
+                message.extend(c.escape_default());
+            } else {
+                message.push(c);
+            }
+        }
+        message.push(' ');
+        message.push_str(&self.to_string());
+        message
+    }
+}
+
+impl fmt::Display for Decision<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.allowed, self.rule) {
+            (true, Some(rule)) => write!(f, "allowed by rule \"allow {rule}\""),
+            (true, None) => f.write_str("allowed (no rule denies it)"),
+            (false, Some(rule)) => write!(f, "denied by rule \"deny {rule}\""),
+            (false, None) => f.write_str("denied (no rule allows it)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Proto::{Tcp, Udp};
+    use Verb::{Accept, Bind, Connect, Recv, Resolve, Send};
+
+    /// A policy from rules written as `policy check` lists them: "allow RULE" or "deny RULE".
+    fn policy(rules: &[&str]) -> Policy {
+        let mut policy = Policy::deny_all();
+        for line in rules {
+            match line.split_once(' ') {
+                Some(("allow", rule)) => policy.allow(rule).unwrap(),
+                Some(("deny", rule)) => policy.deny(rule).unwrap(),
+                _ => panic!("bad test rule {line:?}"),
+            };
+        }
+        policy
+    }
+
+    /// A decision as the tables write it: the deciding rule with its effect, "default deny",
+    /// or "allowed, no rule".
+    fn summary(decision: Decision<'_>) -> String {
+        match (decision.is_allowed(), decision.rule()) {
+            (true, Some(rule)) => format!("allow {rule}"),
+            (false, Some(rule)) => format!("deny {rule}"),
+            (true, None) => "allowed, no rule".to_owned(),
+            (false, None) => "default deny".to_owned(),
+        }
+    }
+
+    const DENIED: &str = "default deny";
+
+    /// Test tables: for each policy (its rules as `policy` takes them), the checks to run on
+    /// it, each ending in the expected decision as `summary` writes it.
+    type Table<Check> = &'static [(&'static [&'static str], &'static [Check])];
+
+    #[rustfmt::skip]
+    const ADDR_CASES: Table<(Verb, Proto, &str, &str)> = &[
+        (&[], &[(Connect, Tcp, "127.0.0.1:80", DENIED), (Bind, Udp, "0.0.0.0:0", DENIED)]),
+        // IPv4 ranges and addresses, edges included.
+        (&["allow connect tcp://10.0.0.0/8:*"], &[
+            (Connect, Tcp, "10.0.0.0:1", "allow connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "10.255.255.255:1", "allow connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "9.255.255.255:1", DENIED),
+            (Connect, Tcp, "11.0.0.0:1", DENIED),
+            // IPv4-mapped and IPv4-compatible IPv6 are matched as IPv4.
+            (Connect, Tcp, "[::ffff:10.0.0.1]:22", "allow connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "[::10.0.0.1]:22", "allow connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "[::ffff:11.0.0.1]:22", DENIED),
+            // Verb and protocol must match.
+            (Bind, Tcp, "10.0.0.1:1", DENIED),
+            (Accept, Tcp, "10.0.0.1:1", DENIED),
+            (Connect, Udp, "10.0.0.1:1", DENIED),
+            (Resolve, Tcp, "10.0.0.1:1", DENIED),
+        ]),
+        (&["allow connect tcp://10.0.0.1:*"], &[
+            (Connect, Tcp, "10.0.0.1:1", "allow connect tcp://10.0.0.1:*"),
+            (Connect, Tcp, "10.0.0.2:1", DENIED),
+            (Connect, Tcp, "10.0.0.0:1", DENIED),
+        ]),
+        (&["allow connect tcp://[::ffff:10.0.0.0/104]:*"], &[
+            (Connect, Tcp, "10.1.2.3:22", "allow connect tcp://10.0.0.0/8:*"),
+        ]),
+        (&["allow connect tcp://0.0.0.0/0:*"], &[
+            (Connect, Tcp, "255.255.255.255:1", "allow connect tcp://0.0.0.0/0:*"),
+            (Connect, Tcp, "[2001:db8::1]:1", DENIED),
+            (Connect, Tcp, "[::1]:1", DENIED),
+        ]),
+        // IPv6 ranges and addresses, edges included.
+        (&["allow connect tcp://[fd00::/8]:*"], &[
+            (Connect, Tcp, "[fd00::]:1", "allow connect tcp://[fd00::/8]:*"),
+            (Connect, Tcp, "[fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1", "allow connect tcp://[fd00::/8]:*"),
+            (Connect, Tcp, "[fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1", DENIED),
+            (Connect, Tcp, "[fe00::]:1", DENIED),
+            (Connect, Tcp, "253.0.0.0:1", DENIED),
+        ]),
+        (&["allow connect tcp://[2001:db8::1]:*"], &[
+            (Connect, Tcp, "[2001:db8::1]:1", "allow connect tcp://[2001:db8::1]:*"),
+            (Connect, Tcp, "[2001:db8::2]:1", DENIED),
+        ]),
+        // An IPv6 range never matches an IPv4-mapped address: that is an IPv4 destination.
+        (&["allow connect tcp://[::/0]:*"], &[
+            (Connect, Tcp, "[2001:db8::1]:1", "allow connect tcp://[::/0]:*"),
+            (Connect, Tcp, "[::ffff:1.2.3.4]:1", DENIED),
+        ]),
+        // Scope ids do not affect matching.
+        (&["allow connect tcp://[fe80::/10]:*"], &[
+            (Connect, Tcp, "[fe80::1%7]:1", "allow connect tcp://[fe80::/10]:*"),
+        ]),
+        (&["allow connect tcp://*:*", "deny connect tcp://[fe80::1]:*"], &[
+            (Connect, Tcp, "[fe80::1%7]:1", "deny connect tcp://[fe80::1]:*"),
+            (Connect, Tcp, "[fe80::2%7]:1", "allow connect tcp://*:*"),
+        ]),
+        // Port ranges are inclusive.
+        (&["allow bind tcp://127.0.0.1:8000-8099"], &[
+            (Bind, Tcp, "127.0.0.1:8000", "allow bind tcp://127.0.0.1:8000-8099"),
+            (Bind, Tcp, "127.0.0.1:8099", "allow bind tcp://127.0.0.1:8000-8099"),
+            (Bind, Tcp, "127.0.0.1:7999", DENIED),
+            (Bind, Tcp, "127.0.0.1:8100", DENIED),
+        ]),
+        (&["allow connect tcp://1.2.3.4:443", "allow connect tcp://1.2.3.4:65535"], &[
+            (Connect, Tcp, "1.2.3.4:443", "allow connect tcp://1.2.3.4:443"),
+            (Connect, Tcp, "1.2.3.4:442", DENIED),
+            (Connect, Tcp, "1.2.3.4:444", DENIED),
+            (Connect, Tcp, "1.2.3.4:65535", "allow connect tcp://1.2.3.4:65535"),
+            (Connect, Tcp, "1.2.3.4:0", DENIED),
+        ]),
+        (&["allow connect tcp://1.2.3.4:*"], &[
+            (Connect, Tcp, "1.2.3.4:0", "allow connect tcp://1.2.3.4:*"),
+            (Connect, Tcp, "1.2.3.4:65535", "allow connect tcp://1.2.3.4:*"),
+        ]),
+        // Deny beats allow, in whatever order they were added.
+        (&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*"], &[
+            (Connect, Tcp, "10.0.0.5:22", "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "11.0.0.5:22", "allow connect tcp://*:*"),
+            (Connect, Tcp, "[::ffff:10.0.0.1]:22", "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "[::10.0.0.1]:22", "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "[2001:db8::1]:22", "allow connect tcp://*:*"),
+        ]),
+        // Of several matching allow rules, the first added is reported.
+        (&["allow connect tcp://10.0.0.0/8:*", "allow connect *://*:*"], &[
+            (Connect, Tcp, "10.0.0.1:1", "allow connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "11.0.0.1:1", "allow connect *://*:*"),
+        ]),
+        (&["deny connect tcp://10.0.0.0/8:*", "allow connect tcp://10.0.0.5:22"], &[
+            (Connect, Tcp, "10.0.0.5:22", "deny connect tcp://10.0.0.0/8:*"),
+        ]),
+        (&["allow connect tcp://10.0.0.5:22", "deny connect *://*:22", "deny connect tcp://10.0.0.5:23"], &[
+            (Connect, Tcp, "10.0.0.5:22", "deny connect *://*:22"),
+            (Connect, Udp, "10.0.0.5:22", "deny connect *://*:22"),
+            (Connect, Tcp, "10.0.0.5:23", "deny connect tcp://10.0.0.5:23"),
+        ]),
+        // 0.0.0.0 and :: as a destination mean this host, so they are matched as loopback...
+        (&["allow connect tcp://0.0.0.0/8:*", "allow connect tcp://128.0.0.0/1:*"], &[
+            (Connect, Tcp, "0.0.0.0:80", DENIED),
+            (Connect, Tcp, "[::ffff:0.0.0.0]:80", DENIED),
+            (Connect, Tcp, "0.0.0.1:80", "allow connect tcp://0.0.0.0/8:*"),
+        ]),
+        (&["allow connect tcp://127.0.0.1:80", "allow send udp://localhost:*", "allow recv udp://[::1]:*"], &[
+            (Connect, Tcp, "0.0.0.0:80", "allow connect tcp://127.0.0.1:80"),
+            (Send, Udp, "0.0.0.0:53", "allow send udp://localhost:*"),
+            (Send, Udp, "[::]:53", "allow send udp://localhost:*"),
+            (Recv, Udp, "[::]:53", "allow recv udp://[::1]:*"),
+            (Recv, Udp, "0.0.0.0:53", DENIED),
+        ]),
+        (&["allow connect tcp://*:*", "deny connect tcp://127.0.0.0/8:*", "deny connect tcp://[::1]:*"], &[
+            (Connect, Tcp, "0.0.0.0:80", "deny connect tcp://127.0.0.0/8:*"),
+            (Connect, Tcp, "[::ffff:0.0.0.0]:80", "deny connect tcp://127.0.0.0/8:*"),
+            (Connect, Tcp, "[::]:80", "deny connect tcp://[::1]:*"),
+        ]),
+        // ... but for bind they are the wildcard address, matched as written.
+        (&["allow bind tcp://0.0.0.0:8080", "allow bind tcp://[::]:8081"], &[
+            (Bind, Tcp, "0.0.0.0:8080", "allow bind tcp://0.0.0.0:8080"),
+            (Bind, Tcp, "127.0.0.1:8080", DENIED),
+            (Bind, Tcp, "[::]:8081", "allow bind tcp://[::]:8081"),
+            (Bind, Tcp, "0.0.0.0:8081", DENIED),
+            (Bind, Tcp, "[::1]:8081", DENIED),
+        ]),
+        (&["allow bind tcp://*:8080"], &[(Bind, Tcp, "0.0.0.0:8080", "allow bind tcp://*:8080")]),
+        (&["allow bind tcp://127.0.0.1:8080", "allow bind tcp://localhost:8081"], &[
+            (Bind, Tcp, "0.0.0.0:8080", DENIED),
+            (Bind, Tcp, "0.0.0.0:8081", DENIED),
+            (Bind, Tcp, "[::ffff:127.0.0.1]:8080", "allow bind tcp://127.0.0.1:8080"),
+        ]),
+        // localhost is 127.0.0.0/8 and ::1.
+        (&["allow connect tcp://localhost:*"], &[
+            (Connect, Tcp, "127.0.0.1:1", "allow connect tcp://localhost:*"),
+            (Connect, Tcp, "127.255.255.255:1", "allow connect tcp://localhost:*"),
+            (Connect, Tcp, "[::1]:1", "allow connect tcp://localhost:*"),
+            (Connect, Tcp, "[::ffff:127.0.0.2]:1", "allow connect tcp://localhost:*"),
+            (Connect, Tcp, "128.0.0.1:1", DENIED),
+            (Connect, Tcp, "126.255.255.255:1", DENIED),
+            (Connect, Tcp, "[::2]:1", DENIED),
+        ]),
+        // `*` is every address; protocol `*` is both.
+        (&["allow connect tcp://*:*"], &[
+            (Connect, Tcp, "1.2.3.4:1", "allow connect tcp://*:*"),
+            (Connect, Tcp, "[2001:db8::1]:1", "allow connect tcp://*:*"),
+            (Connect, Udp, "1.2.3.4:1", DENIED),
+        ]),
+        (&["allow connect *://*:*", "deny connect udp://10.0.0.0/8:*"], &[
+            (Connect, Tcp, "1.2.3.4:1", "allow connect *://*:*"),
+            (Connect, Udp, "1.2.3.4:1", "allow connect *://*:*"),
+            (Connect, Udp, "10.0.0.1:1", "deny connect udp://10.0.0.0/8:*"),
+            (Connect, Tcp, "10.0.0.1:1", "allow connect *://*:*"),
+        ]),
+        // Each verb is its own authority.
+        (&["allow send udp://*:*", "allow recv udp://10.0.0.0/8:53", "allow accept tcp://127.0.0.0/8:*"], &[
+            (Send, Udp, "1.2.3.4:1", "allow send udp://*:*"),
+            (Connect, Udp, "1.2.3.4:1", DENIED),
+            (Recv, Udp, "1.2.3.4:53", DENIED),
+            (Recv, Udp, "10.1.1.1:53", "allow recv udp://10.0.0.0/8:53"),
+            (Accept, Tcp, "127.0.0.1:54321", "allow accept tcp://127.0.0.0/8:*"),
+            (Accept, Tcp, "10.0.0.1:54321", DENIED),
+        ]),
+        (&["allow resolve *"], &[(Resolve, Udp, "1.2.3.4:53", DENIED)]),
+        // Name rules never match addresses.
+        (&["allow connect tcp://example.com:443", "allow connect tcp://*.example.com:443"], &[
+            (Connect, Tcp, "93.184.216.34:443", DENIED),
+        ]),
+    ];
+
+    #[test]
+    fn addresses() {
+        for &(rules, checks) in ADDR_CASES {
+            let policy = policy(rules);
+            for &(verb, proto, addr, want) in checks {
+                let addr: SocketAddr = addr.parse().unwrap();
+                let got = summary(policy.check(verb, proto, addr));
+                assert_eq!(got, want, "{rules:?}: {verb} {proto} {addr}");
+            }
+        }
+    }
+
+    #[rustfmt::skip]
+    const NAME_CASES: Table<(Verb, Proto, &str, u16, &str)> = &[
+        (&[], &[(Connect, Tcp, "example.com", 443, DENIED)]),
+        // `*.suffix`: every name strictly below the suffix, any case, trailing dot ignored.
+        (&["allow connect tcp://*.example.com:443"], &[
+            (Connect, Tcp, "a.example.com", 443, "allow connect tcp://*.example.com:443"),
+            (Connect, Tcp, "a.b.example.com", 443, "allow connect tcp://*.example.com:443"),
+            (Connect, Tcp, "A.Example.COM.", 443, "allow connect tcp://*.example.com:443"),
+            (Connect, Tcp, "example.com", 443, DENIED),
+            (Connect, Tcp, "badexample.com", 443, DENIED),
+            (Connect, Tcp, "a.example.com.evil", 443, DENIED),
+            (Connect, Tcp, "a.example.com", 80, DENIED),
+            (Connect, Udp, "a.example.com", 443, DENIED),
+            (Bind, Tcp, "a.example.com", 443, DENIED),
+            // Strings that are not host names match no name rule.
+            (Connect, Tcp, "evil.com\0.example.com", 443, DENIED),
+            (Connect, Tcp, "a..example.com", 443, DENIED),
+            (Connect, Tcp, "a b.example.com", 443, DENIED),
+        ]),
+        // Exact names.
+        (&["allow connect tcp://Example.com.:443"], &[
+            (Connect, Tcp, "EXAMPLE.com", 443, "allow connect tcp://example.com:443"),
+            (Connect, Tcp, "example.com.", 443, "allow connect tcp://example.com:443"),
+            (Connect, Tcp, "www.example.com", 443, DENIED),
+            (Connect, Tcp, "example.com..", 443, DENIED),
+            (Connect, Tcp, "93.184.216.34", 443, DENIED),
+        ]),
+        // localhost matches the name; address rules never match names.
+        (&["allow connect tcp://localhost:80", "allow connect tcp://127.0.0.1:81"], &[
+            (Connect, Tcp, "LOCALHOST.", 80, "allow connect tcp://localhost:80"),
+            (Connect, Tcp, "localhost.localdomain", 80, DENIED),
+            (Connect, Tcp, "localhost", 81, DENIED),
+        ]),
+        (&["allow connect tcp://0.0.0.0/0:*"], &[(Connect, Tcp, "example.com", 443, DENIED)]),
+        // `*` matches every name, and deny beats allow for names too.
+        (&["allow connect tcp://*:*", "deny connect tcp://*.evil.com:*"], &[
+            (Connect, Tcp, "example.com", 443, "allow connect tcp://*:*"),
+            (Connect, Tcp, "x.EVIL.com", 1, "deny connect tcp://*.evil.com:*"),
+            (Connect, Tcp, "evil.com", 1, "allow connect tcp://*:*"),
+            // ... but not strings that are not host names.
+            (Connect, Tcp, "evil.com\0.example.com", 1, DENIED),
+            (Connect, Tcp, "10.0.0.256", 1, DENIED),
+            (Connect, Tcp, "", 1, DENIED),
+            (Connect, Tcp, "[::1]", 1, DENIED),
+            (Connect, Tcp, "bücher.example", 1, DENIED),
+        ]),
+        // Numeric hosts are decided as addresses, in every form the C library reads.
+        (&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*", "deny connect tcp://127.0.0.0/8:*", "deny connect tcp://[fe80::/10]:*"], &[
+            (Connect, Tcp, "10.0.0.1", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "10.0.0.1.", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "10.1", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "0xa.0.0.1", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "012.0.0.1", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "167772161", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "::ffff:10.0.0.1", 22, "deny connect tcp://10.0.0.0/8:*"),
+            (Connect, Tcp, "fe80::1%eth0", 22, "deny connect tcp://[fe80::/10]:*"),
+            (Connect, Tcp, "0.0.0.0", 22, "deny connect tcp://127.0.0.0/8:*"),
+            (Connect, Tcp, "0", 22, "deny connect tcp://127.0.0.0/8:*"),
+            (Connect, Tcp, "11.0.0.1", 22, "allow connect tcp://*:*"),
+        ]),
+        (&["allow connect tcp://10.0.0.0/8:22"], &[
+            (Connect, Tcp, "10.0.0.1", 22, "allow connect tcp://10.0.0.0/8:22"),
+            (Connect, Tcp, "10.0.0.1", 23, DENIED),
+        ]),
+        // Resolve through check_name is check_resolve.
+        (&["allow resolve *.example.com"], &[
+            (Resolve, Tcp, "a.example.com", 0, "allow resolve *.example.com"),
+            (Connect, Tcp, "a.example.com", 0, DENIED),
+        ]),
+    ];
+
+    #[test]
+    fn names() {
+        for &(rules, checks) in NAME_CASES {
+            let policy = policy(rules);
+            for &(verb, proto, name, port, want) in checks {
+                let got = summary(policy.check_name(verb, proto, name, port));
+                assert_eq!(got, want, "{rules:?}: {verb} {proto} {name:?} port {port}");
+            }
+        }
+    }
+
+    #[rustfmt::skip]
+    const RESOLVE_CASES: Table<(&str, &str)> = &[
+        (&[], &[("example.com", DENIED), ("localhost", DENIED)]),
+        (&["allow resolve *.example.com", "allow resolve localhost"], &[
+            ("a.example.com", "allow resolve *.example.com"),
+            ("a.b.Example.COM.", "allow resolve *.example.com"),
+            ("example.com", DENIED),
+            ("localhost", "allow resolve localhost"),
+            ("x.localhost", DENIED),
+        ]),
+        (&["allow resolve example.com"], &[
+            ("EXAMPLE.COM.", "allow resolve example.com"),
+            ("a.example.com", DENIED),
+        ]),
+        (&["allow resolve *", "deny resolve *.evil.com"], &[
+            ("anything.example", "allow resolve *"),
+            ("x.evil.com", "deny resolve *.evil.com"),
+            ("evil.com", "allow resolve *"),
+            // Numeric addresses and non-names are never matched.
+            ("10.0.0.1", DENIED),
+            ("10.1", DENIED),
+            ("::1", DENIED),
+            ("a..b", DENIED),
+            ("bücher.example", DENIED),
+        ]),
+        // Other verbs do not grant resolve.
+        (&["allow connect tcp://*:*", "allow connect tcp://example.com:*"], &[("example.com", DENIED)]),
+    ];
+
+    #[test]
+    fn resolve() {
+        for &(rules, checks) in RESOLVE_CASES {
+            let policy = policy(rules);
+            for &(name, want) in checks {
+                let got = summary(policy.check_resolve(name));
+                assert_eq!(got, want, "{rules:?}: resolve {name:?}");
+            }
+        }
+    }
+
+    const IMPLICIT_OK: &str = "allowed, no rule";
+
+    #[rustfmt::skip]
+    const IMPLICIT_BIND_CASES: Table<(Proto, bool, &str)> = &[
+        // Allowed unless a deny rule forbids it: allow rules play no part.
+        (&[], &[(Udp, false, IMPLICIT_OK), (Tcp, true, IMPLICIT_OK)]),
+        (&["allow bind udp://127.0.0.1:*", "allow bind udp://*:*"], &[(Udp, false, IMPLICIT_OK)]),
+        (&["deny bind udp://*:*"], &[
+            (Udp, false, "deny bind udp://*:*"),
+            (Udp, true, "deny bind udp://*:*"),
+            (Tcp, false, IMPLICIT_OK),
+        ]),
+        (&["deny bind *://0.0.0.0:*"], &[
+            (Tcp, false, "deny bind *://0.0.0.0:*"),
+            (Udp, false, "deny bind *://0.0.0.0:*"),
+            (Tcp, true, IMPLICIT_OK),
+        ]),
+        (&["deny bind tcp://[::]:0"], &[(Tcp, true, "deny bind tcp://[::]:0"), (Tcp, false, IMPLICIT_OK)]),
+        (&["deny bind udp://0.0.0.0/0:*"], &[(Udp, false, "deny bind udp://0.0.0.0/0:*")]),
+        // Rules about other addresses, ports or verbs do not forbid it.
+        (&["deny bind udp://127.0.0.1:*", "deny bind udp://localhost:*", "deny bind udp://*:1024-65535"], &[
+            (Udp, false, IMPLICIT_OK),
+            (Udp, true, IMPLICIT_OK),
+        ]),
+        (&["deny connect udp://*:*", "deny send udp://*:*"], &[(Udp, false, IMPLICIT_OK)]),
+    ];
+
+    #[test]
+    fn implicit_binds() {
+        for &(rules, checks) in IMPLICIT_BIND_CASES {
+            let policy = policy(rules);
+            for &(proto, v6, want) in checks {
+                let got = summary(policy.check_implicit_bind(proto, v6));
+                assert_eq!(got, want, "{rules:?}: implicit bind {proto} v6={v6}");
+            }
+        }
+    }
+
+    #[test]
+    fn decisions_and_effects() {
+        let policy = policy(&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*"]);
+        let allowed = policy.check(Connect, Tcp, "1.2.3.4:1".parse().unwrap());
+        let denied = policy.check(Connect, Tcp, "10.0.0.1:1".parse().unwrap());
+        let default = policy.check(Bind, Tcp, "10.0.0.1:1".parse().unwrap());
+        let implicit = policy.check_implicit_bind(Tcp, false);
+        let cases = [
+            (
+                allowed,
+                true,
+                Some(Effect::Allow),
+                r#"allowed by rule "allow connect tcp://*:*""#,
+            ),
+            (
+                denied,
+                false,
+                Some(Effect::Deny),
+                r#"denied by rule "deny connect tcp://10.0.0.0/8:*""#,
+            ),
+            (default, false, None, "denied (no rule allows it)"),
+            (implicit, true, None, "allowed (no rule denies it)"),
+        ];
+        for (decision, is_allowed, effect, text) in cases {
+            assert_eq!(decision.is_allowed(), is_allowed, "{text}");
+            assert_eq!(decision.effect(), effect, "{text}");
+            assert_eq!(decision.rule().is_some(), effect.is_some(), "{text}");
+            assert_eq!(decision.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn messages() {
+        let policy = policy(&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*"]);
+        let none = Policy::deny_all();
+        let v4: SocketAddr = "10.0.0.5:22".parse().unwrap();
+        let v6: SocketAddr = "[2001:db8::1]:443".parse().unwrap();
+        let evil = "a\n\u{1b}[31m";
+        let cases = [
+            (
+                none.check(Connect, Tcp, v4)
+                    .denial_message(Connect, Tcp, &v4),
+                "capsock policy: connect to tcp://10.0.0.5:22 denied (no rule allows it)",
+            ),
+            (
+                policy
+                    .check(Connect, Tcp, v4)
+                    .denial_message(Connect, Tcp, &v4),
+                r#"capsock policy: connect to tcp://10.0.0.5:22 denied by rule "deny connect tcp://10.0.0.0/8:*""#,
+            ),
+            (
+                none.check(Send, Udp, v6).denial_message(Send, Udp, &v6),
+                "capsock policy: send to udp://[2001:db8::1]:443 denied (no rule allows it)",
+            ),
+            (
+                none.check(Recv, Udp, v6).denial_message(Recv, Udp, &v6),
+                "capsock policy: recv from udp://[2001:db8::1]:443 denied (no rule allows it)",
+            ),
+            (
+                none.check(Accept, Tcp, v4).denial_message(Accept, Tcp, &v4),
+                "capsock policy: accept from tcp://10.0.0.5:22 denied (no rule allows it)",
+            ),
+            (
+                none.check(Bind, Tcp, v4).denial_message(Bind, Tcp, &v4),
+                "capsock policy: bind to tcp://10.0.0.5:22 denied (no rule allows it)",
+            ),
+            (
+                none.check_resolve("example.com")
+                    .denial_message(Resolve, Udp, &"example.com"),
+                "capsock policy: resolve example.com denied (no rule allows it)",
+            ),
+            (
+                none.check_name(Connect, Tcp, evil, 1).denial_message(
+                    Connect,
+                    Tcp,
+                    &format!("{evil}:1"),
+                ),
+                r"capsock policy: connect to tcp://a\n\u{1b}[31m:1 denied (no rule allows it)",
+            ),
+            (
+                policy
+                    .check(Connect, Tcp, v6)
+                    .denial_message(Connect, Tcp, &v6),
+                r#"capsock policy: connect to tcp://[2001:db8::1]:443 allowed by rule "allow connect tcp://*:*""#,
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(message, want);
+        }
+    }
+
+    #[test]
+    fn rules_are_listed_in_order_with_their_effect() {
+        let mut policy = Policy::default();
+        assert_eq!(policy.rules().count(), 0);
+        policy
+            .allow("CONNECT tcp://Example.com:443")
+            .unwrap()
+            .deny("connect tcp://10.0.0.0/8:*")
+            .unwrap()
+            .allow_rule("resolve *.example.com".parse().unwrap())
+            .deny_rule("bind udp://*:*".parse().unwrap());
+        let listed: Vec<String> = policy
+            .rules()
+            .map(|(effect, rule)| format!("{effect} {rule}"))
+            .collect();
+        let want = [
+            "allow connect tcp://example.com:443",
+            "deny connect tcp://10.0.0.0/8:*",
+            "allow resolve *.example.com",
+            "deny bind udp://*:*",
+        ];
+        assert_eq!(listed, want);
+    }
+
+    #[test]
+    fn a_bad_rule_leaves_the_policy_unchanged() {
+        let mut policy = Policy::default();
+        let error = policy.allow("connect tcp://1.2.3.4:99999").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"invalid rule "connect tcp://1.2.3.4:99999": at 22: port 99999 is out of range (0-65535)"#
+        );
+        assert_eq!(policy, Policy::deny_all());
+        assert!(policy.deny("bind").is_err());
+        assert_eq!(policy, Policy::deny_all());
+    }
+}

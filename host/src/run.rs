@@ -1,0 +1,236 @@
+//! The runner behind `host run`: one engine, a linker with WASI and capsock, and a way to run a
+//! command component to its exit code.
+//!
+//! Guests that use Rust's `std::net` reach the network through wasi:sockets; the runner wires
+//! wasmtime-wasi's address check to the same [`Policy`], so both doors obey the same rules.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Result, Store};
+use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView, DEFAULT_MAX_SOCKETS};
+use crate::net::Canceller;
+use crate::policy::{Policy, Proto, Verb};
+
+/// The store data of a guest run by the [`Runner`]: WASI, capsock, and their shared table.
+pub struct GuestState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    capsock: CapsockCtx,
+}
+
+impl WasiView for GuestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl CapsockView for GuestState {
+    fn capsock(&mut self) -> CapsockCtxView<'_> {
+        CapsockCtxView {
+            ctx: &mut self.capsock,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Where a guest's standard output or error goes.
+#[derive(Clone, Debug, Default)]
+pub enum Output {
+    /// The host's own stream.
+    #[default]
+    Inherit,
+    /// Kept in memory, for the embedder to read after the run (tests use this).
+    Capture(MemoryOutputPipe),
+}
+
+/// How to run one guest.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The guest's `argv`, its program name first.
+    pub args: Vec<String>,
+    /// Environment variables the guest sees (it sees no others).
+    pub env: Vec<(String, String)>,
+    /// Host directories preopened for the guest, as `(host path, guest path)`.
+    pub dirs: Vec<(PathBuf, String)>,
+    /// The policy every socket operation is checked against.
+    pub policy: Arc<Policy>,
+    /// The most sockets the guest may hold at once.
+    pub max_sockets: usize,
+    /// Wall-clock limit for the whole run; past it the guest is stopped with a trap.
+    pub timeout: Option<Duration>,
+    /// Whether the guest reads the host's standard input (otherwise it reads nothing).
+    pub inherit_stdin: bool,
+    /// The guest's standard output.
+    pub stdout: Output,
+    /// The guest's standard error.
+    pub stderr: Output,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            args: vec!["guest".to_owned()],
+            env: Vec::new(),
+            dirs: Vec::new(),
+            policy: Arc::new(Policy::default()),
+            max_sockets: DEFAULT_MAX_SOCKETS,
+            timeout: None,
+            inherit_stdin: false,
+            stdout: Output::Inherit,
+            stderr: Output::Inherit,
+        }
+    }
+}
+
+/// An engine and a linker with WASI (synchronous p2) and capsock, reused across runs.
+pub struct Runner {
+    engine: Engine,
+    linker: Linker<GuestState>,
+}
+
+impl Runner {
+    /// Builds the engine (Cranelift, wasm backtraces, epoch interruption for deadlines) and the
+    /// linker.
+    pub fn new() -> Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        crate::add_to_linker(&mut linker)?;
+        Ok(Runner { engine, linker })
+    }
+
+    /// The engine, to compile components with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compiles a component from a `.wasm` file.
+    pub fn load(&self, path: &Path) -> Result<Component> {
+        Component::from_file(&self.engine, path)
+            .map_err(|e| e.context(format!("cannot load guest component {}", path.display())))
+    }
+
+    /// Runs a command component (`wasi:cli/run`) to completion and returns its exit status:
+    /// 0 on success, the code it passed to `exit`, or 1 if `run` returned an error. A trap is
+    /// returned as `Err`, with the guest's backtrace in its context.
+    pub fn run(&self, component: &Component, config: RunConfig) -> Result<i32> {
+        let cancel = Arc::new(Canceller::new()?);
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.args(&config.args).envs(&config.env);
+        if config.inherit_stdin {
+            wasi.inherit_stdin();
+        }
+        match config.stdout {
+            Output::Inherit => wasi.inherit_stdout(),
+            Output::Capture(pipe) => wasi.stdout(pipe),
+        };
+        match config.stderr {
+            Output::Inherit => wasi.inherit_stderr(),
+            Output::Capture(pipe) => wasi.stderr(pipe),
+        };
+        for (host, guest) in &config.dirs {
+            wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
+                .map_err(|e| e.context(format!("cannot preopen {}", host.display())))?;
+        }
+        wire_wasi_sockets(&mut wasi, &config.policy);
+        let capsock = CapsockCtx::builder()
+            .policy(config.policy.clone())
+            .max_sockets(config.max_sockets)
+            .canceller(cancel.clone())
+            .build()?;
+        let state = GuestState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            capsock,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(1);
+
+        // The deadline: one thread that wakes once, cancels blocked socket calls and bumps the
+        // epoch so running wasm traps too. It is told to stop when the run ends first.
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let watchdog = config.timeout.map(|limit| {
+            let engine = self.engine.clone();
+            let cancel = cancel.clone();
+            std::thread::spawn(move || {
+                if done_rx.recv_timeout(limit).is_err() {
+                    cancel.cancel(format!("the run exceeded its time limit of {limit:?}"));
+                    engine.increment_epoch();
+                }
+            })
+        });
+
+        let result = Command::instantiate(&mut store, component, &self.linker)
+            .and_then(|cmd| cmd.wasi_cli_run().call_run(&mut store));
+        drop(done_tx);
+        if let Some(w) = watchdog {
+            let _ = w.join();
+        }
+        match result {
+            Ok(Ok(())) => Ok(0),
+            Ok(Err(())) => Ok(1),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Ok(exit.0),
+                None => {
+                    let e = match cancel.reason() {
+                        Some(reason) => e.context(reason),
+                        None => e,
+                    };
+                    Err(e)
+                }
+            },
+        }
+    }
+}
+
+/// Puts wasi:sockets (Rust `std::net` in the guest) under the same policy as capsock's own
+/// interface: wasmtime-wasi calls this check before every bind, connect, listen, accept and
+/// datagram send.
+fn wire_wasi_sockets(wasi: &mut WasiCtxBuilder, policy: &Arc<Policy>) {
+    let policy = policy.clone();
+    wasi.allow_tcp(true)
+        .allow_udp(true)
+        .allow_ip_name_lookup(policy.check_resolve_any().is_allowed())
+        .socket_addr_check(move |addr: SocketAddr, use_: SocketAddrUse| {
+            let allowed = wasi_socket_allowed(&policy, addr, use_);
+            Box::pin(async move { allowed })
+        });
+}
+
+/// The decision for one wasi:sockets use, mapped onto capsock's verbs.
+fn wasi_socket_allowed(policy: &Policy, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+    let implicit = addr.ip().is_unspecified() && addr.port() == 0;
+    let v6 = addr.is_ipv6();
+    match use_ {
+        // wasmtime-wasi reports implicit binds as a bind of the wildcard address, port 0; an
+        // explicit bind of that address is the same request, and is decided the same way.
+        SocketAddrUse::TcpBind if implicit => policy.check_implicit_bind(Proto::Tcp, v6),
+        SocketAddrUse::UdpBind if implicit => policy.check_implicit_bind(Proto::Udp, v6),
+        SocketAddrUse::TcpBind => policy.check(Verb::Bind, Proto::Tcp, addr),
+        SocketAddrUse::UdpBind => policy.check(Verb::Bind, Proto::Udp, addr),
+        // listen follows a bind that was checked already (explicit, or implicit just before).
+        SocketAddrUse::TcpListen => return true,
+        SocketAddrUse::TcpAccept => policy.check(Verb::Accept, Proto::Tcp, addr),
+        SocketAddrUse::TcpConnect => policy.check(Verb::Connect, Proto::Tcp, addr),
+        SocketAddrUse::UdpSend => policy.check(Verb::Send, Proto::Udp, addr),
+        // capsock does not filter received datagrams by source yet; neither door does.
+        SocketAddrUse::UdpReceive => return true,
+    }
+    .is_allowed()
+}
