@@ -1,0 +1,223 @@
+//! Test harness: runs the guest programs of `tests/guests` in-process through capsock-host's
+//! runner, against native peers on loopback, and captures what they print.
+//!
+//! One engine serves every test in a binary and each component is compiled once.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use capsock_host::Policy;
+use capsock_host::run::{Output, RunConfig, Runner};
+use wasmtime::component::Component;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+include!(concat!(env!("OUT_DIR"), "/guests.rs"));
+
+/// Every guest run is stopped after this long, so no test can hang.
+pub const GUEST_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+fn runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| Runner::new().expect("create the wasmtime engine"))
+}
+
+fn component(path: &'static str) -> Component {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Component>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(c) = cache.lock().unwrap().get(path) {
+        return c.clone();
+    }
+    let c = runner()
+        .load(std::path::Path::new(path))
+        .expect("compile the guest component");
+    cache.lock().unwrap().insert(path, c.clone());
+    c
+}
+
+/// A guest run being set up: its program, arguments and policy.
+pub struct Guest {
+    path: &'static str,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    policy: Policy,
+    max_sockets: usize,
+    time_limit: Duration,
+}
+
+/// How a guest run ended, and what it printed.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit status, or `None` if the guest trapped.
+    pub code: Option<i32>,
+    /// The trap, if it trapped.
+    pub trap: Option<String>,
+    /// Everything the guest wrote to stdout.
+    pub stdout: String,
+    /// Everything the guest wrote to stderr.
+    pub stderr: String,
+}
+
+impl Guest {
+    /// A run of the guest program at `path` (one of the constants this crate generates).
+    pub fn new(path: &'static str) -> Guest {
+        Guest {
+            path,
+            args: Vec::new(),
+            env: Vec::new(),
+            policy: Policy::default(),
+            max_sockets: 1024,
+            time_limit: GUEST_TIME_LIMIT,
+        }
+    }
+
+    /// Adds a command-line argument.
+    pub fn arg(mut self, arg: impl ToString) -> Guest {
+        self.args.push(arg.to_string());
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: &str, value: impl ToString) -> Guest {
+        self.env.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Adds an allow rule.
+    pub fn allow(mut self, rule: &str) -> Guest {
+        self.policy.allow(rule).expect("valid allow rule in test");
+        self
+    }
+
+    /// Adds a deny rule.
+    pub fn deny(mut self, rule: &str) -> Guest {
+        self.policy.deny(rule).expect("valid deny rule in test");
+        self
+    }
+
+    /// Sets the socket limit.
+    pub fn max_sockets(mut self, n: usize) -> Guest {
+        self.max_sockets = n;
+        self
+    }
+
+    /// Sets the wall-clock limit of the run.
+    pub fn time_limit(mut self, limit: Duration) -> Guest {
+        self.time_limit = limit;
+        self
+    }
+
+    /// Runs the guest to completion.
+    pub fn run(self) -> Outcome {
+        let stdout = MemoryOutputPipe::new(1 << 20);
+        let stderr = MemoryOutputPipe::new(1 << 20);
+        let mut args = vec![self.path.rsplit('/').next().unwrap_or("guest").to_owned()];
+        args.extend(self.args);
+        let config = RunConfig {
+            args,
+            env: self.env,
+            policy: Arc::new(self.policy),
+            max_sockets: self.max_sockets,
+            timeout: Some(self.time_limit),
+            stdout: Output::Capture(stdout.clone()),
+            stderr: Output::Capture(stderr.clone()),
+            ..RunConfig::default()
+        };
+        let result = runner().run(&component(self.path), config);
+        let text = |p: &MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
+        let (code, trap) = match result {
+            Ok(code) => (Some(code), None),
+            Err(e) => (None, Some(format!("{e:?}"))),
+        };
+        Outcome {
+            code,
+            trap,
+            stdout: text(&stdout),
+            stderr: text(&stderr),
+        }
+    }
+
+    /// Runs the guest and asserts it exited 0; returns its stdout.
+    pub fn run_ok(self) -> String {
+        let name = self.path;
+        let out = self.run();
+        assert!(
+            out.code == Some(0),
+            "guest {name} failed: code {:?}\n--- trap ---\n{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            out.code,
+            out.trap.as_deref().unwrap_or(""),
+            out.stdout,
+            out.stderr
+        );
+        out.stdout
+    }
+}
+
+/// A native TCP echo server on `bind` (port 0 picks one): echoes each connection until it
+/// closes, for at most `connections` connections. Returns its address and thread.
+pub fn tcp_echo_server(bind: &str, connections: usize) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind(bind).expect("bind the native echo server");
+    let addr = listener.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                stream.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if stream.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (addr, handle)
+}
+
+/// A native UDP echo server on `bind`: echoes at most `datagrams` datagrams back to their
+/// senders, then stops (or stops after [`GUEST_TIME_LIMIT`] of silence).
+pub fn udp_echo_server(bind: &str, datagrams: usize) -> (SocketAddr, JoinHandle<()>) {
+    let sock = UdpSocket::bind(bind).expect("bind the native UDP echo server");
+    sock.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
+    let addr = sock.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        for _ in 0..datagrams {
+            let Ok((n, from)) = sock.recv_from(&mut buf) else {
+                break;
+            };
+            let _ = sock.send_to(&buf[..n], from);
+        }
+    });
+    (addr, handle)
+}
+
+/// Connects to a server a guest runs, retrying until it listens (bounded: about 20 s).
+pub fn connect_when_listening(addr: SocketAddr) -> TcpStream {
+    for _ in 0..400 {
+        if let Ok(s) = TcpStream::connect(addr) {
+            s.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the guest never listened on {addr}");
+}
+
+/// A free TCP port on loopback, for a guest server to bind (the kernel picks it; the small
+/// race with other processes is acceptable in tests).
+pub fn free_port(host: &str) -> u16 {
+    TcpListener::bind((host, 0))
+        .and_then(|l| l.local_addr())
+        .expect("find a free port")
+        .port()
+}

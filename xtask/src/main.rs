@@ -1,0 +1,190 @@
+//! `cargo xtask`: the project's two set-up commands.
+//!
+//! - `cargo xtask demo`: builds the host and the example guests, then runs a guest echo server
+//!   and a guest client under `host run`, printing the policy each one gets.
+//! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS]>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Installs the wasm32-wasip2 target unless it is there (`RUSTUP_AUTO_INSTALL=0` machines do
+/// not fetch it from `rust-toolchain.toml` alone).
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(root())
+        .output();
+    match installed {
+        Ok(out)
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-wasip2") =>
+        {
+            Ok(())
+        }
+        Ok(_) => run(Command::new("rustup")
+            .args(["target", "add", "wasm32-wasip2"])
+            .current_dir(root())),
+        Err(e) => bail!(
+            "cannot run rustup ({e}); install the wasm32-wasip2 target for this toolchain yourself"
+        ),
+    }
+}
+
+fn test(extra: &[String]) -> Result<()> {
+    ensure_wasm_target()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]);
+    if !extra.is_empty() {
+        cmd.args(extra.iter().skip_while(|a| *a == "--"));
+    }
+    run(&mut cmd)
+}
+
+/// A child process that is killed if it is still running when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn demo() -> Result<()> {
+    ensure_wasm_target()?;
+    println!("== building the host and the example guests");
+    run(cargo().args(["build", "--package", "capsock-host", "--bin", "host"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "--package",
+        "capsock",
+        "--example",
+        "echo_server",
+        "--example",
+        "echo_client",
+    ]))?;
+    let target = root().join("target");
+    let host = target.join("debug/host");
+    let examples = target.join("wasm32-wasip2/release/examples");
+
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let server_rules = [
+        format!("bind tcp://127.0.0.1:{port}"),
+        "accept tcp://127.0.0.0/8:*".to_owned(),
+    ];
+    let client_rules = [format!("connect tcp://127.0.0.1:{port}")];
+
+    println!("\n== guest echo server, policy:");
+    for r in &server_rules {
+        println!("     --allow '{r}'");
+    }
+    let mut server_cmd = Command::new(&host);
+    server_cmd.arg("run");
+    for r in &server_rules {
+        server_cmd.args(["--allow", r]);
+    }
+    server_cmd
+        .args(["--timeout", "60"])
+        .arg(examples.join("echo_server.wasm"))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("2");
+    let mut server = Running(server_cmd.spawn().context("start the guest echo server")?);
+
+    // Wait (bounded) until the guest server listens.
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the guest echo server did not start listening on 127.0.0.1:{port}");
+        }
+        if let Some(status) = server.0.try_wait()? {
+            bail!("the guest echo server exited early: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // That probe was the first of the two connections the server serves.
+
+    println!("\n== guest echo client, policy:");
+    for r in &client_rules {
+        println!("     --allow '{r}'");
+    }
+    println!("   (it will also try 127.0.0.1:22, which no rule allows)\n");
+    let mut client_cmd = Command::new(&host);
+    client_cmd.arg("run");
+    for r in &client_rules {
+        client_cmd.args(["--allow", r]);
+    }
+    client_cmd
+        .args(["--timeout", "60"])
+        .arg(examples.join("echo_client.wasm"))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("127.0.0.1:22");
+    run(&mut client_cmd).context("the guest echo client failed")?;
+
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.0.try_wait()? {
+            if !status.success() {
+                bail!("the guest echo server failed: {status}");
+            }
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the guest echo server did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("\n== demo finished: both guests ran under their policies");
+    Ok(())
+}
