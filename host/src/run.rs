@@ -7,10 +7,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Result, Store};
+use wasmtime::{Config, Engine, Result, Store, UpdateDeadline};
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::sockets::SocketAddrUse;
@@ -159,8 +160,15 @@ impl Runner {
             capsock,
         };
         let mut store = Store::new(&self.engine, state);
-        store.epoch_deadline_trap();
+        // Epochs are engine-wide: another guest's deadline also ticks this store, so each tick
+        // asks this guest's own canceller whether it is this guest that must stop.
         store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|ctx| {
+            Ok(match ctx.data().capsock.canceller().reason() {
+                Some(_) => UpdateDeadline::Interrupt,
+                None => UpdateDeadline::Continue(1),
+            })
+        });
 
         // The deadline: one thread that wakes once, cancels blocked socket calls and bumps the
         // epoch so running wasm traps too. It is told to stop when the run ends first.
@@ -169,7 +177,7 @@ impl Runner {
             let engine = self.engine.clone();
             let cancel = cancel.clone();
             std::thread::spawn(move || {
-                if done_rx.recv_timeout(limit).is_err() {
+                if let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(limit) {
                     cancel.cancel(format!("the run exceeded its time limit of {limit:?}"));
                     engine.increment_epoch();
                 }
