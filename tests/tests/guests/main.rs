@@ -1,14 +1,29 @@
 //! Runs every guest program of `tests/guests` against native peers on loopback.
 //!
-//! `foreach_guest!` lists the guest programs; the check below fails to compile if one has no
-//! test function of the same name here.
+//! Each module holds the runners of one behaviour family. A runner is a `pub fn` named exactly
+//! like its guest program; `foreach_guest!` lists the programs, and the check below fails to
+//! compile if one has no runner.
 
+mod cli;
+mod functions;
+mod makefile;
+mod policy;
+mod sockopts;
+mod stdnet;
 mod tcp;
+mod timeouts;
+mod udp;
+
+#[allow(unused_imports)]
+use self::{
+    cli::*, functions::*, makefile::*, policy::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
+    udp::*,
+};
 
 macro_rules! assert_test_exists {
     ($name:ident) => {
         #[allow(unused_imports)]
-        use self::tcp::$name as _;
+        use self::$name as _;
     };
 }
 capsock_tests::foreach_guest!(assert_test_exists);

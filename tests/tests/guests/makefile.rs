@@ -1,0 +1,1 @@
+//! Runners for the makefile family (being written).

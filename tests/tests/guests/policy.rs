@@ -1,0 +1,1 @@
+//! Runners for the policy family (being written).

@@ -1,0 +1,1 @@
+//! Runners for the sockopts family (being written).

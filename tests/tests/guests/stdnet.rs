@@ -1,0 +1,1 @@
+//! Runners for the stdnet family (being written).

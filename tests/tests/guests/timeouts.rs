@@ -1,0 +1,1 @@
+//! Runners for the timeouts family (being written).

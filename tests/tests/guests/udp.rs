@@ -1,0 +1,1 @@
+//! Runners for the udp family (being written).
