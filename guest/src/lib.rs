@@ -31,6 +31,7 @@ pub mod errno;
 pub mod error;
 pub mod pure;
 pub mod resolver;
+mod select;
 mod socket;
 
 pub use address::Address;
@@ -48,6 +49,7 @@ pub use resolver::{
     gethostname, getnameinfo, getprotobyname, getservbyname, getservbyport, if_indextoname,
     if_nameindex, if_nametoindex,
 };
+pub use select::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, Ready, poll, select};
 pub use socket::{
     Ancillary, OptValue, RecvMsg, RecvMsgInto, Socket, getdefaulttimeout, setdefaulttimeout,
     socket, socketpair,

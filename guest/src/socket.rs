@@ -263,7 +263,7 @@ impl Socket {
         Socket::wrap(inner, family, kind, proto)
     }
 
-    fn raw(&self) -> Result<&raw::Socket> {
+    pub(crate) fn raw(&self) -> Result<&raw::Socket> {
         self.inner.as_ref().ok_or_else(|| Error::from_errno(EBADF))
     }
 

@@ -7,6 +7,7 @@
 mod cli;
 mod functions;
 mod makefile;
+mod multiplex;
 mod policy;
 mod sockopts;
 mod stdnet;
@@ -16,7 +17,7 @@ mod udp;
 
 #[allow(unused_imports)]
 use self::{
-    cli::*, functions::*, makefile::*, policy::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
+    cli::*, functions::*, makefile::*, multiplex::*, policy::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
     udp::*,
 };
 
