@@ -245,8 +245,12 @@ impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         match e.repr {
             // Keep the raw errno so `raw_os_error()` works, unless the message is our own (a
-            // policy denial), which must not be lost.
-            Repr::Os(errno) if e.message == crate::errno::strerror(errno) => {
+            // policy denial), which must not be lost. Not on WASI: its std reads raw codes in
+            // WASI's errno numbering (ECONNREFUSED is 14 there, 111 is nothing), so the kind
+            // would be lost; there the `Error` rides inside (`get_ref()`), errno and all.
+            Repr::Os(errno)
+                if !cfg!(target_os = "wasi") && e.message == crate::errno::strerror(errno) =>
+            {
                 io::Error::from_raw_os_error(errno)
             }
             _ => io::Error::new(e.kind(), e),
@@ -257,6 +261,9 @@ impl From<Error> for io::Error {
 impl From<io::Error> for Error {
     /// An `io::Error` from the guest's own std (e.g. reading a file for `sendfile`).
     fn from(e: io::Error) -> Error {
+        if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
+            return inner.clone();
+        }
         match e.raw_os_error() {
             Some(errno) => Error::from_errno(errno),
             None => match e.kind() {

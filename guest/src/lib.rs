@@ -29,6 +29,7 @@ pub mod consts;
 mod create;
 pub mod errno;
 pub mod error;
+mod file;
 pub mod pure;
 pub mod resolver;
 mod select;
@@ -40,6 +41,7 @@ pub use create::{
     ConnectionOptions, ServerOptions, create_connection, create_server, has_dualstack_ipv6,
 };
 pub use error::{Error, Result};
+pub use file::{DEFAULT_BUFFER_SIZE, SocketFile};
 pub use pure::{
     CMSG_LEN, CMSG_SPACE, htonl, htons, inet_aton, inet_ntoa, inet_ntoa_bytes, inet_ntop,
     inet_pton, ntohl, ntohs,

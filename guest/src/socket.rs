@@ -197,6 +197,9 @@ pub struct Socket {
     family: i32,
     kind: i32,
     proto: i32,
+    /// The host's mode, kept here too: `gettimeout()` needs no host call and still answers
+    /// after `close()`, as in Python.
+    timeout: Cell<Option<u64>>,
     inheritable: Cell<bool>,
 }
 
@@ -212,8 +215,8 @@ pub fn socketpair(family: i32, type_: i32, proto: i32) -> Result<(Socket, Socket
     let (a, b) = raw::socketpair(wit_family(family)?, wit_kind(type_)?, proto, timeout)?;
     let kind = type_ & !(SOCK_NONBLOCK | SOCK_CLOEXEC);
     Ok((
-        Socket::wrap(a, family, kind, proto),
-        Socket::wrap(b, family, kind, proto),
+        Socket::wrap(a, family, kind, proto, timeout),
+        Socket::wrap(b, family, kind, proto, timeout),
     ))
 }
 
@@ -236,15 +239,23 @@ impl Socket {
             family,
             type_ & !(SOCK_NONBLOCK | SOCK_CLOEXEC),
             proto,
+            timeout,
         ))
     }
 
-    fn wrap(inner: raw::Socket, family: i32, kind: i32, proto: i32) -> Socket {
+    fn wrap(
+        inner: raw::Socket,
+        family: i32,
+        kind: i32,
+        proto: i32,
+        timeout: Option<u64>,
+    ) -> Socket {
         Socket {
             inner: Some(inner),
             family,
             kind,
             proto,
+            timeout: Cell::new(timeout),
             inheritable: Cell::new(false),
         }
     }
@@ -260,7 +271,8 @@ impl Socket {
         let family = family_int(inner.family());
         let kind = kind_int(inner.kind());
         let proto = inner.proto();
-        Socket::wrap(inner, family, kind, proto)
+        let timeout = inner.get_timeout();
+        Socket::wrap(inner, family, kind, proto, timeout)
     }
 
     pub(crate) fn raw(&self) -> Result<&raw::Socket> {
@@ -295,9 +307,10 @@ impl Socket {
     /// `accept()`: waits for a connection; returns the new socket and the peer's address. The
     /// new socket gets `getdefaulttimeout()`, as in Python.
     pub fn accept(&self) -> Result<(Socket, Address)> {
-        let (inner, peer) = self.raw()?.accept(default_timeout_ns())?;
+        let timeout = default_timeout_ns();
+        let (inner, peer) = self.raw()?.accept(timeout)?;
         Ok((
-            Socket::wrap(inner, self.family, self.kind, self.proto),
+            Socket::wrap(inner, self.family, self.kind, self.proto, timeout),
             from_wit(peer),
         ))
     }
@@ -543,7 +556,13 @@ impl Socket {
     /// `dup()`: a second socket on the same connection, not inheritable.
     pub fn dup(&self) -> Result<Socket> {
         let inner = self.raw()?.dup()?;
-        Ok(Socket::wrap(inner, self.family, self.kind, self.proto))
+        Ok(Socket::wrap(
+            inner,
+            self.family,
+            self.kind,
+            self.proto,
+            self.timeout.get(),
+        ))
     }
 
     /// `getsockname()`.
@@ -561,8 +580,12 @@ impl Socket {
         Ok(self.raw()?.getsockopt_int(level, optname)?)
     }
 
-    /// `getsockopt(level, optname, buflen)`: the bytes form (`buflen` 1 to 1024).
+    /// `getsockopt(level, optname, buflen)`: the bytes form (`buflen` 1 to 1024). As in
+    /// Python, `buflen == 0` is the int form: the int comes back as its 4 native-endian bytes.
     pub fn getsockopt_buf(&self, level: i32, optname: i32, buflen: u32) -> Result<Vec<u8>> {
+        if buflen == 0 {
+            return Ok(self.getsockopt(level, optname)?.to_ne_bytes().to_vec());
+        }
         Ok(self.raw()?.getsockopt_bytes(level, optname, buflen)?)
     }
 
@@ -585,12 +608,14 @@ impl Socket {
     pub fn settimeout(&self, timeout: Option<f64>) -> Result<()> {
         let ns = timeout_ns(timeout)?;
         self.raw()?.set_timeout(ns);
+        self.timeout.set(ns);
         Ok(())
     }
 
-    /// `gettimeout()`.
+    /// `gettimeout()`: `None` in blocking mode, 0.0 in non-blocking mode, else seconds. Like
+    /// Python it still answers after `close()`.
     pub fn gettimeout(&self) -> Result<Option<f64>> {
-        Ok(timeout_secs(self.raw()?.get_timeout()))
+        Ok(timeout_secs(self.timeout.get()))
     }
 
     /// `setblocking(flag)`: `true` is `settimeout(None)`, `false` is `settimeout(0.0)`.

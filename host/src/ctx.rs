@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use wasmtime::component::{HasData, ResourceTable};
 
+use crate::audit::{AuditSink, Monitor, Stats};
 use crate::net::Canceller;
 use crate::policy::Policy;
+use crate::policy::learn::Learner;
 
 /// The default limit on sockets one guest may hold open at once.
 pub const DEFAULT_MAX_SOCKETS: usize = 1024;
@@ -19,6 +21,11 @@ pub struct CapsockCtx {
     pub(crate) open_sockets: usize,
     /// Receive buffer reused across calls, so a receive allocates only what it returns.
     pub(crate) scratch: Vec<u8>,
+    /// Audit, denial reports, learning and statistics, shared with the wasi:sockets door.
+    pub(crate) monitor: Arc<Monitor>,
+    /// The names this guest resolved, by address: a connect to an address it obtained from a
+    /// name that a rule allows is allowed ([`Policy::check_resolved`]).
+    pub(crate) resolved: std::collections::HashMap<std::net::IpAddr, Vec<String>>,
 }
 
 impl CapsockCtx {
@@ -41,6 +48,11 @@ impl CapsockCtx {
     pub fn open_sockets(&self) -> usize {
         self.open_sockets
     }
+
+    /// The counters `--stats` prints.
+    pub fn stats(&self) -> &Arc<Stats> {
+        &self.monitor.stats
+    }
 }
 
 /// Builds a [`CapsockCtx`]. Authority is explicit: nothing is allowed unless the policy says so.
@@ -49,9 +61,42 @@ pub struct CapsockCtxBuilder {
     policy: Option<Arc<Policy>>,
     cancel: Option<Arc<Canceller>>,
     max_sockets: Option<usize>,
+    monitor: Monitor,
 }
 
 impl CapsockCtxBuilder {
+    /// Writes one JSON line per policy decision to `sink` (see [`AuditSink`]).
+    pub fn audit(mut self, sink: AuditSink) -> Self {
+        self.monitor.audit = Some(sink);
+        self
+    }
+
+    /// The guest's name in audit records (usually its file name).
+    pub fn guest_name(mut self, name: impl Into<String>) -> Self {
+        self.monitor.guest = name.into();
+        self
+    }
+
+    /// Prints each distinct denial once on the host's standard error (`host: capsock
+    /// policy: …`); off by default, `host run` turns it on unless `--quiet`.
+    pub fn print_denials(mut self, on: bool) -> Self {
+        self.monitor.print_denials = on;
+        self
+    }
+
+    /// Records every allowed use into `learner` (learn mode; pair it with
+    /// [`Learner::allow_everything`]).
+    pub fn learn(mut self, learner: Arc<Learner>) -> Self {
+        self.monitor.learn = Some(learner);
+        self
+    }
+
+    /// Counts into `stats`, for the embedder to read after the run.
+    pub fn stats(mut self, stats: Arc<Stats>) -> Self {
+        self.monitor.stats = stats;
+        self
+    }
+
     /// The policy every socket operation is checked against (default: deny everything).
     pub fn policy(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.policy = Some(policy.into());
@@ -83,6 +128,8 @@ impl CapsockCtxBuilder {
             max_sockets: self.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
             open_sockets: 0,
             scratch: Vec::new(),
+            monitor: Arc::new(self.monitor),
+            resolved: Default::default(),
         })
     }
 }

@@ -39,6 +39,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 mod ctx;
 pub mod error;
 mod glue;

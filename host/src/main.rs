@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capsock_host::Policy;
+use capsock_host::audit::{AuditSink, Stats};
+use capsock_host::policy::file::{PolicyFile, explain_code};
+use capsock_host::policy::learn::Learner;
 use capsock_host::run::{RunConfig, Runner};
 use clap::{Args, Parser, Subcommand};
 use wasmtime::{Result, bail};
@@ -13,7 +15,7 @@ use wasmtime::{Result, bail};
 /// Run WebAssembly guests with real operating-system sockets (Python's socket API), allowed
 /// exactly the network access you grant.
 #[derive(Parser)]
-#[command(name = "host", version, about, long_about = None)]
+#[command(name = "host", version, about, long_about = None, flatten_help = true, after_help = RUN_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,6 +26,31 @@ enum Command {
     /// Run a guest component (built for wasm32-wasip2) to completion; exits with its status.
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Check policy files and explain their decisions.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file and print its normalised rules and limits (exit 0; 2 if invalid).
+    Check {
+        /// The policy file (TOML).
+        file: PathBuf,
+    },
+    /// Decide VERB URL as `host run` would, print the decision and the deciding rule; exit 0
+    /// allowed, 1 denied, 2 bad input.
+    #[command(
+        after_help = "Examples:\n  host policy explain p.toml connect 'tcp://[::ffff:10.0.0.1]:22'\n  host policy explain p.toml resolve api.example.com"
+    )]
+    Explain {
+        /// The policy file (TOML).
+        file: PathBuf,
+        /// connect, bind, accept, send, recv or resolve.
+        verb: String,
+        /// tcp://HOST:PORT or udp://HOST:PORT; a host NAME for resolve.
+        url: String,
+    },
 }
 
 const RUN_HELP: &str = "\
@@ -58,9 +85,34 @@ struct RunArgs {
     /// Give the guest a host directory (repeatable): HOST_DIR, or HOST_DIR::GUEST_DIR.
     #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_dir)]
     dirs: Vec<(PathBuf, String)>,
-    /// The most sockets the guest may hold open at once (past it: EMFILE).
-    #[arg(long, value_name = "N", default_value_t = capsock_host::run::RunConfig::default().max_sockets)]
-    max_sockets: usize,
+    /// A policy file (TOML: allow = [..], deny = [..], [limits] max-sockets = N), merged with
+    /// --allow/--deny; command-line limits override the file's.
+    #[arg(long = "policy", value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Deny loopback, private (RFC 1918), link-local, CGNAT and ULA remote addresses unless an
+    /// allow rule names them explicitly.
+    #[arg(long)]
+    deny_private: bool,
+    /// Do not print policy denials on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Write one JSON line per policy decision to FILE ('-' for stderr).
+    #[arg(long, value_name = "FILE")]
+    audit: Option<PathBuf>,
+    /// Print sockets opened, connections, bytes and denials on stderr at exit.
+    #[arg(long)]
+    stats: bool,
+    /// Run with everything allowed and write the smallest policy file allowing what the guest did.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policy", "allow", "deny"])]
+    learn: Option<PathBuf>,
+    /// The most sockets the guest may hold open at once (past it: EMFILE) [default: the
+    /// policy file's max-sockets, else 1024].
+    #[arg(long, value_name = "N")]
+    max_sockets: Option<usize>,
+    /// Compile the guest afresh: neither read nor write the compiled-component cache
+    /// ($XDG_CACHE_HOME/capsock, else ~/.cache/capsock).
+    #[arg(long)]
+    no_cache: bool,
     /// Stop the guest after this many seconds (a trap, even inside a blocking socket call).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     timeout: Option<Duration>,
@@ -98,9 +150,17 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| format!("{s} is not a valid duration in seconds"))
 }
 
-/// Builds the policy from the command line; a bad rule is reported with what was expected.
-fn policy(args: &RunArgs) -> Result<Policy> {
-    let mut policy = Policy::default();
+/// Builds the policy from the policy file and the command line; a bad rule is reported with
+/// what was expected. Returns the file's limits too.
+fn policy(args: &RunArgs) -> Result<PolicyFile> {
+    let mut file = match &args.policy {
+        Some(path) => PolicyFile::load(path)?,
+        None => PolicyFile::default(),
+    };
+    let policy = &mut file.policy;
+    if args.deny_private {
+        policy.set_deny_private(true);
+    }
     for rule in &args.allow {
         policy
             .allow(rule)
@@ -111,15 +171,32 @@ fn policy(args: &RunArgs) -> Result<Policy> {
             .deny(rule)
             .map_err(|e| wasmtime::Error::from(e).context("in --deny"))?;
     }
-    Ok(policy)
+    Ok(file)
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
-    let policy = policy(&args)?;
+    let file = policy(&args)?;
+    let max_sockets = args
+        .max_sockets
+        .or(file.limits.max_sockets)
+        .unwrap_or(RunConfig::default().max_sockets);
+    let audit = match &args.audit {
+        Some(path) => Some(AuditSink::open(path).map_err(|e| {
+            wasmtime::Error::from(e)
+                .context(format!("cannot create the audit log {}", path.display()))
+        })?),
+        None => None,
+    };
+    let learner = args.learn.as_ref().map(|_| Arc::new(Learner::new()));
+    let stats = Arc::new(Stats::default());
     if !args.guest.is_file() {
         bail!("guest file {} does not exist", args.guest.display());
     }
-    let runner = Runner::new()?;
+    let cache = match args.no_cache {
+        true => None,
+        false => Runner::default_cache_dir(),
+    };
+    let runner = Runner::new()?.with_cache(cache);
     let component = runner.load(&args.guest)?;
     let mut argv = vec![args.guest.display().to_string()];
     argv.extend(args.args);
@@ -127,13 +204,27 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         args: argv,
         env: args.env,
         dirs: args.dirs,
-        policy: Arc::new(policy),
-        max_sockets: args.max_sockets,
+        policy: Arc::new(file.policy),
+        max_sockets,
         timeout: args.timeout,
         inherit_stdin: true,
+        audit,
+        print_denials: !args.quiet,
+        learn: learner.clone(),
+        stats: Some(stats.clone()),
         ..RunConfig::default()
     };
-    match runner.run(&component, config) {
+    let result = runner.run(&component, config);
+    if args.stats {
+        eprintln!("host: stats: {stats}");
+    }
+    if let (Some(path), Some(learner)) = (&args.learn, &learner) {
+        std::fs::write(path, learner.to_toml()).map_err(|e| {
+            wasmtime::Error::from(e).context(format!("cannot write {}", path.display()))
+        })?;
+        eprintln!("host: learned policy written to {}", path.display());
+    }
+    match result {
         Ok(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Err(trap) => {
             eprintln!("host: the guest trapped: {trap:?}");
@@ -142,10 +233,31 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
 }
 
+fn policy_command(command: PolicyCommand) -> Result<ExitCode> {
+    match command {
+        PolicyCommand::Check { file } => {
+            let file = PolicyFile::load(&file)?;
+            print!("{}", file.to_toml());
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Explain { file, verb, url } => {
+            let file = PolicyFile::load(&file)?;
+            let (code, text) = explain_code(&file.policy, &verb, &url);
+            if code == 2 {
+                eprintln!("host: {text}");
+            } else {
+                println!("{text}");
+            }
+            Ok(ExitCode::from(code as u8))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Policy(command) => policy_command(command),
     };
     match result {
         Ok(code) => code,

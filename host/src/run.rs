@@ -17,9 +17,13 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use crate::audit::{AuditSink, Event, Monitor, Stats, Subject};
 use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView, DEFAULT_MAX_SOCKETS};
 use crate::net::Canceller;
+use crate::policy::learn::Learner;
 use crate::policy::{Policy, Proto, Verb};
+
+mod cache;
 
 /// The store data of a guest run by the [`Runner`]: WASI, capsock, and their shared table.
 pub struct GuestState {
@@ -77,6 +81,16 @@ pub struct RunConfig {
     pub stdout: Output,
     /// The guest's standard error.
     pub stderr: Output,
+    /// Where to write the audit log (`--audit`), if anywhere.
+    pub audit: Option<AuditSink>,
+    /// Print each distinct denial once on the host's standard error (`host run` does, unless
+    /// `--quiet`).
+    pub print_denials: bool,
+    /// Learn mode: record every use here. The run uses [`Learner::allow_everything`] instead
+    /// of `policy`.
+    pub learn: Option<Arc<Learner>>,
+    /// Counters to fill (`--stats`); read them after the run.
+    pub stats: Option<Arc<Stats>>,
 }
 
 impl Default for RunConfig {
@@ -91,6 +105,10 @@ impl Default for RunConfig {
             inherit_stdin: false,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
+            audit: None,
+            print_denials: false,
+            learn: None,
+            stats: None,
         }
     }
 }
@@ -99,6 +117,8 @@ impl Default for RunConfig {
 pub struct Runner {
     engine: Engine,
     linker: Linker<GuestState>,
+    /// Where compiled components are cached (`None`: compile on every load).
+    cache: Option<PathBuf>,
 }
 
 impl Runner {
@@ -112,7 +132,24 @@ impl Runner {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         crate::add_to_linker(&mut linker)?;
-        Ok(Runner { engine, linker })
+        Ok(Runner {
+            engine,
+            linker,
+            cache: None,
+        })
+    }
+
+    /// Caches compiled components in `dir` from now on (`None`: no cache, the default): see
+    /// [`Runner::load`].
+    pub fn with_cache(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache = dir;
+        self
+    }
+
+    /// The cache directory `host run` uses: `$XDG_CACHE_HOME/capsock`, else
+    /// `~/.cache/capsock` (`None` when neither variable holds an absolute path).
+    pub fn default_cache_dir() -> Option<PathBuf> {
+        cache::default_dir()
     }
 
     /// The engine, to compile components with.
@@ -120,10 +157,17 @@ impl Runner {
         &self.engine
     }
 
-    /// Compiles a component from a `.wasm` file.
+    /// Compiles a component from a `.wasm` file, or, with a cache ([`Runner::with_cache`]),
+    /// takes the compiled artefact from the cache when one was stored for exactly these bytes
+    /// and this engine configuration (and stores it otherwise).
     pub fn load(&self, path: &Path) -> Result<Component> {
-        Component::from_file(&self.engine, path)
-            .map_err(|e| e.context(format!("cannot load guest component {}", path.display())))
+        let loaded = match &self.cache {
+            None => Component::from_file(&self.engine, path),
+            Some(dir) => std::fs::read(path)
+                .map_err(wasmtime::Error::from)
+                .and_then(|wasm| cache::load(&self.engine, dir, &wasm).map(|(c, _)| c)),
+        };
+        loaded.map_err(|e| e.context(format!("cannot load guest component {}", path.display())))
     }
 
     /// Runs a command component (`wasi:cli/run`) to completion and returns its exit status:
@@ -148,12 +192,32 @@ impl Runner {
             wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
                 .map_err(|e| e.context(format!("cannot preopen {}", host.display())))?;
         }
-        wire_wasi_sockets(&mut wasi, &config.policy);
-        let capsock = CapsockCtx::builder()
-            .policy(config.policy.clone())
+        let policy = match &config.learn {
+            Some(_) => Arc::new(Learner::allow_everything()),
+            None => config.policy.clone(),
+        };
+        let guest_name = config
+            .args
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
+            .unwrap_or_default();
+        let mut builder = CapsockCtx::builder()
+            .policy(policy.clone())
             .max_sockets(config.max_sockets)
             .canceller(cancel.clone())
-            .build()?;
+            .guest_name(guest_name)
+            .print_denials(config.print_denials);
+        if let Some(sink) = config.audit {
+            builder = builder.audit(sink);
+        }
+        if let Some(learner) = config.learn {
+            builder = builder.learn(learner);
+        }
+        if let Some(stats) = config.stats {
+            builder = builder.stats(stats);
+        }
+        let capsock = builder.build()?;
+        wire_wasi_sockets(&mut wasi, &policy, &capsock.monitor);
         let state = GuestState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -210,35 +274,69 @@ impl Runner {
 /// Puts wasi:sockets (Rust `std::net` in the guest) under the same policy as capsock's own
 /// interface: wasmtime-wasi calls this check before every bind, connect, listen, accept and
 /// datagram send.
-fn wire_wasi_sockets(wasi: &mut WasiCtxBuilder, policy: &Arc<Policy>) {
+fn wire_wasi_sockets(wasi: &mut WasiCtxBuilder, policy: &Arc<Policy>, monitor: &Arc<Monitor>) {
     let policy = policy.clone();
+    let monitor = monitor.clone();
     wasi.allow_tcp(true)
         .allow_udp(true)
         .allow_ip_name_lookup(policy.check_resolve_any().is_allowed())
         .socket_addr_check(move |addr: SocketAddr, use_: SocketAddrUse| {
-            let allowed = wasi_socket_allowed(&policy, addr, use_);
+            let allowed = wasi_socket_allowed(&policy, &monitor, addr, use_);
             Box::pin(async move { allowed })
         });
 }
 
-/// The decision for one wasi:sockets use, mapped onto capsock's verbs.
-fn wasi_socket_allowed(policy: &Policy, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+/// The decision for one wasi:sockets use, mapped onto capsock's verbs and reported to the
+/// monitor as the capsock door reports its own.
+fn wasi_socket_allowed(
+    policy: &Policy,
+    monitor: &Monitor,
+    addr: SocketAddr,
+    use_: SocketAddrUse,
+) -> bool {
     let implicit = addr.ip().is_unspecified() && addr.port() == 0;
-    let v6 = addr.is_ipv6();
-    match use_ {
-        // wasmtime-wasi reports implicit binds as a bind of the wildcard address, port 0; an
-        // explicit bind of that address is the same request, and is decided the same way.
-        SocketAddrUse::TcpBind if implicit => policy.check_implicit_bind(Proto::Tcp, v6),
-        SocketAddrUse::UdpBind if implicit => policy.check_implicit_bind(Proto::Udp, v6),
-        SocketAddrUse::TcpBind => policy.check(Verb::Bind, Proto::Tcp, addr),
-        SocketAddrUse::UdpBind => policy.check(Verb::Bind, Proto::Udp, addr),
+    let (event, verb, proto, decision) = match use_ {
         // listen follows a bind that was checked already (explicit, or implicit just before).
         SocketAddrUse::TcpListen => return true,
-        SocketAddrUse::TcpAccept => policy.check(Verb::Accept, Proto::Tcp, addr),
-        SocketAddrUse::TcpConnect => policy.check(Verb::Connect, Proto::Tcp, addr),
-        SocketAddrUse::UdpSend => policy.check(Verb::Send, Proto::Udp, addr),
-        // capsock does not filter received datagrams by source yet; neither door does.
-        SocketAddrUse::UdpReceive => return true,
-    }
-    .is_allowed()
+        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind => {
+            let proto = if matches!(use_, SocketAddrUse::TcpBind) {
+                Proto::Tcp
+            } else {
+                Proto::Udp
+            };
+            // wasmtime-wasi reports implicit binds as a bind of the wildcard address, port 0;
+            // an explicit bind of that address is the same request, decided the same way.
+            let decision = if implicit {
+                policy.check_implicit_bind(proto, addr.is_ipv6())
+            } else {
+                policy.check(Verb::Bind, proto, addr)
+            };
+            (Event::Bind, Verb::Bind, proto, decision)
+        }
+        SocketAddrUse::TcpAccept => {
+            let decision = policy.check(Verb::Accept, Proto::Tcp, addr);
+            (Event::Accept, Verb::Accept, Proto::Tcp, decision)
+        }
+        SocketAddrUse::TcpConnect => {
+            let decision = policy.check(Verb::Connect, Proto::Tcp, addr);
+            (Event::Connect, Verb::Connect, Proto::Tcp, decision)
+        }
+        SocketAddrUse::UdpSend => {
+            let decision = policy.check(Verb::Send, Proto::Udp, addr);
+            (Event::SendTo, Verb::Send, Proto::Udp, decision)
+        }
+        // Asked for every datagram received, as capsock's own door asks on unconnected sockets.
+        SocketAddrUse::UdpReceive => {
+            let decision = policy.check_datagram_from(addr);
+            (Event::RecvFrom, Verb::Recv, Proto::Udp, decision)
+        }
+    };
+    let subject = Subject::Addr {
+        verb,
+        proto,
+        addr,
+        implicit: implicit && verb == Verb::Bind,
+    };
+    monitor.decided(event, subject, &decision);
+    decision.is_allowed()
 }

@@ -221,3 +221,11 @@ pub fn free_port(host: &str) -> u16 {
         .expect("find a free port")
         .port()
 }
+
+/// A free UDP port on `host`, for a guest to bind (the kernel picks it).
+pub fn free_udp_port(host: &str) -> u16 {
+    UdpSocket::bind((host, 0))
+        .and_then(|s| s.local_addr())
+        .expect("find a free UDP port")
+        .port()
+}

@@ -3,6 +3,10 @@
 //! - `cargo xtask demo`: builds the host and the example guests, then runs a guest echo server
 //!   and a guest client under `host run`, printing the policy each one gets.
 //! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
+//! - `cargo xtask bench [--quick]`: native std::net, capsock and wasi:sockets side by side
+//!   (see `bench.rs`).
+
+mod bench;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,13 +15,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -10,7 +10,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use rustix::io::Errno;
 use wasmtime::component::Linker;
 
-use crate::ctx::{Capsock, CapsockView};
+use crate::audit::{Event, Subject};
+use crate::ctx::{Capsock, CapsockCtx, CapsockView};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{Family, Kind};
 use crate::policy::{Decision, Proto, Verb};
@@ -76,6 +77,19 @@ fn net_kind(kind: SocketKind) -> SocketResult<Kind> {
     }
 }
 
+/// `socket.__new__`'s target: `AF_INET/SOCK_STREAM/0`.
+fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
+    let family = match family {
+        Family::Inet => "AF_INET",
+        Family::Inet6 => "AF_INET6",
+    };
+    let kind = match kind {
+        Kind::Stream => "SOCK_STREAM",
+        Kind::Dgram => "SOCK_DGRAM",
+    };
+    format!("{family}/{kind}/{proto}")
+}
+
 fn wit_kind(kind: Kind) -> SocketKind {
     match kind {
         Kind::Stream => SocketKind::Stream,
@@ -138,9 +152,24 @@ fn from_socket_addr(addr: SocketAddr) -> SocketAddress {
     }
 }
 
-/// Turns a policy decision into `Ok` or the guest's `PermissionError` (`EACCES`) naming what
-/// was denied.
-fn enforce(decision: Decision, verb: Verb, proto: Proto, target: &SocketAddr) -> SocketResult<()> {
+/// Reports a policy decision (audit, denial on stderr, learn, stats) and turns it into `Ok` or
+/// the guest's `PermissionError` (`EACCES`) naming what was denied. `implicit` marks the bind
+/// the kernel would do by itself.
+fn enforce(
+    ctx: &CapsockCtx,
+    event: Event,
+    decision: Decision,
+    (verb, proto): (Verb, Proto),
+    target: &SocketAddr,
+    implicit: bool,
+) -> SocketResult<()> {
+    let subject = Subject::Addr {
+        verb,
+        proto,
+        addr: *target,
+        implicit,
+    };
+    ctx.monitor.decided(event, subject, &decision);
     if decision.is_allowed() {
         Ok(())
     } else {

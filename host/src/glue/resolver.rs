@@ -11,7 +11,8 @@ use rustix::io::Errno;
 use super::bindings::capsock::sockets::resolver::{AddressInfo, Host, HostEntry};
 use super::bindings::capsock::sockets::types::{AddressFamily, SocketAddress, SocketKind};
 use super::{from_socket_addr, to_socket_addr};
-use crate::ctx::CapsockCtxView;
+use crate::audit::{Event, Subject};
+use crate::ctx::{CapsockCtx, CapsockCtxView};
 use crate::error::{SocketError, SocketResult};
 use crate::net::resolve;
 use crate::policy::{Decision, Proto, Verb};
@@ -63,16 +64,51 @@ fn host_entry(e: resolve::HostEntry) -> HostEntry {
 
 impl CapsockCtxView<'_> {
     /// A name that is not a numeric address is looked up in DNS: it needs a `resolve` rule.
-    fn check_resolve(&self, name: &str) -> SocketResult<()> {
+    fn check_resolve(&self, event: Event, name: &str) -> SocketResult<()> {
         if name.is_empty() || name.parse::<IpAddr>().is_ok() {
             return Ok(());
         }
-        deny_unless(self.ctx.policy.check_resolve(name), name)
+        let decision = self.ctx.policy.check_resolve(name);
+        self.ctx
+            .monitor
+            .decided(event, Subject::Name(name), &decision);
+        deny_unless(decision, name)
     }
 
     /// A reverse lookup asks DNS about an address: it needs `resolve *`.
-    fn check_reverse(&self, address: &str) -> SocketResult<()> {
-        deny_unless(self.ctx.policy.check_resolve_any(), address)
+    fn check_reverse(&self, event: Event, address: &str) -> SocketResult<()> {
+        let decision = self.ctx.policy.check_resolve_any();
+        self.ctx
+            .monitor
+            .decided(event, Subject::Reverse(address), &decision);
+        deny_unless(decision, address)
+    }
+}
+
+/// Most names one guest's resolved-address map holds (a guest could otherwise grow it without
+/// bound by resolving names forever).
+const MAX_RESOLVED: usize = 4096;
+
+impl CapsockCtx {
+    /// Remembers that this guest obtained `addrs` by resolving `name`, so that a connect or
+    /// send to one of them is decided by the rules for `name` too.
+    fn remember(&mut self, name: &str, addrs: impl Iterator<Item = IpAddr> + Clone) {
+        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+            return;
+        }
+        if self.monitor.learning() {
+            let list = addrs.clone().collect::<Vec<_>>();
+            self.monitor.resolved(name, || list);
+        }
+        for ip in addrs {
+            if self.resolved.len() >= MAX_RESOLVED {
+                break;
+            }
+            let names = self.resolved.entry(ip.to_canonical()).or_default();
+            if names.len() < 16 && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
     }
 }
 
@@ -98,7 +134,7 @@ impl Host for CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<Vec<AddressInfo>> {
         if let Some(host) = &host {
-            self.check_resolve(host)?;
+            self.check_resolve(Event::GetAddrInfo, host)?;
         }
         let infos = resolve::getaddrinfo(
             host.as_deref(),
@@ -108,6 +144,9 @@ impl Host for CapsockCtxView<'_> {
             proto,
             flags,
         )?;
+        if let Some(host) = &host {
+            self.ctx.remember(host, infos.iter().map(|ai| ai.addr.ip()));
+        }
         Ok(infos
             .into_iter()
             .filter_map(|ai| {
@@ -132,28 +171,32 @@ impl Host for CapsockCtxView<'_> {
     ) -> SocketResult<(String, String)> {
         let addr = to_socket_addr(&address)?;
         if flags & libc::NI_NUMERICHOST == 0 {
-            self.check_reverse(&addr.ip().to_string())?;
+            self.check_reverse(Event::GetNameInfo, &addr.ip().to_string())?;
         }
         resolve::getnameinfo(addr, flags)
     }
 
     fn gethostbyname(&mut self, name: String) -> SocketResult<String> {
-        self.check_resolve(&name)?;
-        Ok(resolve::gethostbyname(&name)?.to_string())
+        self.check_resolve(Event::GetHostByName, &name)?;
+        let ip = resolve::gethostbyname(&name)?;
+        self.ctx.remember(&name, std::iter::once(IpAddr::V4(ip)));
+        Ok(ip.to_string())
     }
 
     fn gethostbyname_ex(&mut self, name: String) -> SocketResult<HostEntry> {
-        self.check_resolve(&name)?;
-        Ok(host_entry(resolve::gethostbyname_ex(&name)?))
+        self.check_resolve(Event::GetHostByName, &name)?;
+        let entry = resolve::gethostbyname_ex(&name)?;
+        self.ctx.remember(&name, entry.addresses.iter().copied());
+        Ok(host_entry(entry))
     }
 
     fn gethostbyaddr(&mut self, address: String) -> SocketResult<HostEntry> {
         // An address is looked up in reverse; a name is resolved first, then looked up.
         if address.parse::<IpAddr>().is_ok() {
-            self.check_reverse(&address)?;
+            self.check_reverse(Event::GetHostByAddr, &address)?;
         } else {
-            self.check_resolve(&address)?;
-            self.check_reverse(&address)?;
+            self.check_resolve(Event::GetHostByAddr, &address)?;
+            self.check_reverse(Event::GetHostByAddr, &address)?;
         }
         Ok(host_entry(resolve::gethostbyaddr(&address)?))
     }

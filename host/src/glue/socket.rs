@@ -15,12 +15,14 @@ use super::bindings::capsock::sockets::socket::{
 };
 use super::bindings::capsock::sockets::types::{AddressFamily, SocketAddress, SocketKind};
 use super::{
-    enforce, from_socket_addr, net_family, net_kind, proto_of, to_socket_addr, wit_family, wit_kind,
+    enforce, from_socket_addr, net_family, net_kind, proto_of, socket_description, to_socket_addr,
+    wit_family, wit_kind,
 };
+use crate::audit::{Event, Monitor, Subject};
 use crate::ctx::{CapsockCtx, CapsockCtxView};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{Family, Mode, NetSocket, msg, sockopt};
-use crate::policy::Verb;
+use crate::policy::{Policy, Proto, Verb};
 
 fn mode(timeout: Option<u64>) -> Mode {
     Mode::from_timeout(timeout.map(Duration::from_nanos))
@@ -58,7 +60,20 @@ impl CapsockCtxView<'_> {
         addr: &SocketAddr,
     ) -> SocketResult<()> {
         let proto = proto_of(sock.kind());
-        enforce(self.ctx.policy.check(verb, proto, *addr), verb, proto, addr)?;
+        let ctx = &*self.ctx;
+        let names = ctx
+            .resolved
+            .get(&addr.ip().to_canonical())
+            .into_iter()
+            .flatten()
+            .map(String::as_str);
+        let decision = ctx.policy.check_resolved(verb, proto, *addr, names);
+        let event = if verb == Verb::Connect {
+            Event::Connect
+        } else {
+            Event::SendTo
+        };
+        enforce(ctx, event, decision, (verb, proto), addr, false)?;
         self.check_implicit_bind(sock)
     }
 
@@ -77,7 +92,39 @@ impl CapsockCtxView<'_> {
             (Ipv4Addr::UNSPECIFIED, 0).into()
         };
         let decision = self.ctx.policy.check_implicit_bind(proto, v6);
-        enforce(decision, Verb::Bind, proto, &wildcard)
+        enforce(
+            self.ctx,
+            Event::Bind,
+            decision,
+            (Verb::Bind, proto),
+            &wildcard,
+            true,
+        )
+    }
+}
+
+/// The admission check for datagrams arriving on `sock`: on an unconnected UDP socket each
+/// sender is decided by the policy (and recorded); everything else is admitted, since a stream
+/// or a connected socket only hears from a peer that was already checked.
+fn datagram_admission<'a>(
+    policy: &'a Policy,
+    monitor: &'a Monitor,
+    sock: &NetSocket,
+) -> impl FnMut(&SocketAddr) -> bool + 'a {
+    let filters = sock.filters_sources();
+    move |from: &SocketAddr| {
+        if !filters {
+            return true;
+        }
+        let decision = policy.check_datagram_from(*from);
+        let subject = Subject::Addr {
+            verb: Verb::Recv,
+            proto: Proto::Udp,
+            addr: *from,
+            implicit: false,
+        };
+        monitor.decided(Event::RecvFrom, subject, &decision);
+        decision.is_allowed()
     }
 }
 
@@ -104,6 +151,9 @@ impl HostSocket for CapsockCtxView<'_> {
         let kind = net_kind(kind)?;
         self.ctx.reserve(1)?;
         let sock = NetSocket::new(family, kind, proto, mode(timeout))?;
+        self.ctx
+            .monitor
+            .created(1, || socket_description(family, kind, proto));
         self.push(sock)
     }
 
@@ -115,10 +165,23 @@ impl HostSocket for CapsockCtxView<'_> {
         self.ctx.reserve(1)?;
         let sock = self.table.get(&this)?;
         let policy = &self.ctx.policy;
+        let monitor = &self.ctx.monitor;
         let proto = proto_of(sock.kind());
         let (new, peer) = sock.accept(mode(timeout), &self.ctx.cancel, |peer| {
-            policy.check(Verb::Accept, proto, *peer).is_allowed()
+            let decision = policy.check(Verb::Accept, proto, *peer);
+            let subject = Subject::Addr {
+                verb: Verb::Accept,
+                proto,
+                addr: *peer,
+                implicit: false,
+            };
+            monitor.decided(Event::Accept, subject, &decision);
+            decision.is_allowed()
         })?;
+        let (family, kind, proto) = (new.family(), new.kind(), new.proto());
+        self.ctx
+            .monitor
+            .created(1, || socket_description(family, kind, proto));
         let r = self.push(new)?;
         Ok((r, from_socket_addr(peer)))
     }
@@ -128,10 +191,12 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get_mut(&this)?;
         let proto = proto_of(sock.kind());
         enforce(
+            self.ctx,
+            Event::Bind,
             self.ctx.policy.check(Verb::Bind, proto, addr),
-            Verb::Bind,
-            proto,
+            (Verb::Bind, proto),
             &addr,
+            false,
         )?;
         sock.bind(&addr)
     }
@@ -157,7 +222,13 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<Vec<u8>> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
-        sock.recv(buf, bufsize, flags, &self.ctx.cancel)?;
+        if sock.filters_sources() {
+            let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+            sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
+        } else {
+            sock.recv(buf, bufsize, flags, &self.ctx.cancel)?;
+        }
+        self.ctx.monitor.stats.received(buf.len() as u64);
         Ok(buf.as_slice().to_vec())
     }
 
@@ -169,7 +240,9 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<(Vec<u8>, Option<SocketAddress>)> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
-        let from = sock.recv_from(buf, bufsize, flags, &self.ctx.cancel)?;
+        let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+        let from = sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
+        self.ctx.monitor.stats.received(buf.len() as u64);
         Ok((buf.as_slice().to_vec(), from.map(from_socket_addr)))
     }
 
@@ -181,7 +254,9 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<Message> {
         let sock = self.table.get(&this)?;
-        let got = sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel)?;
+        let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+        let got = sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?;
+        self.ctx.monitor.stats.received(got.data.len() as u64);
         Ok(Message {
             data: got.data,
             ancillary: got
@@ -200,7 +275,9 @@ impl HostSocket for CapsockCtxView<'_> {
 
     fn send(&mut self, this: Resource<NetSocket>, data: Vec<u8>, flags: i32) -> SocketResult<u64> {
         let sock = self.table.get(&this)?;
-        Ok(sock.send(&data, flags, &self.ctx.cancel)? as u64)
+        let sent = sock.send(&data, flags, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(sent as u64);
+        Ok(sent as u64)
     }
 
     fn sendall(
@@ -210,7 +287,9 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<()> {
         let sock = self.table.get(&this)?;
-        sock.sendall(&data, flags, &self.ctx.cancel)
+        sock.sendall(&data, flags, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(data.len() as u64);
+        Ok(())
     }
 
     fn send_to(
@@ -223,7 +302,9 @@ impl HostSocket for CapsockCtxView<'_> {
         let addr = to_socket_addr(&address)?;
         self.check_destination(self.table.get(&this)?, Verb::Send, &addr)?;
         let sock = self.table.get_mut(&this)?;
-        Ok(sock.send_to(&data, flags, &addr, &self.ctx.cancel)? as u64)
+        let sent = sock.send_to(&data, flags, &addr, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(sent as u64);
+        Ok(sent as u64)
     }
 
     fn sendmsg(
@@ -241,7 +322,9 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get_mut(&this)?;
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let anc = to_msg_ancillary(&ancillary);
-        Ok(sock.sendmsg(&slices, &anc, flags, addr.as_ref(), &self.ctx.cancel)? as u64)
+        let sent = sock.sendmsg(&slices, &anc, flags, addr.as_ref(), &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(sent as u64);
+        Ok(sent as u64)
     }
 
     fn shutdown(&mut self, this: Resource<NetSocket>, how: i32) -> SocketResult<()> {
@@ -251,6 +334,10 @@ impl HostSocket for CapsockCtxView<'_> {
     fn dup(&mut self, this: Resource<NetSocket>) -> SocketResult<Resource<NetSocket>> {
         self.ctx.reserve(1)?;
         let new = self.table.get(&this)?.dup()?;
+        let (family, kind, proto) = (new.family(), new.kind(), new.proto());
+        self.ctx
+            .monitor
+            .created(1, || socket_description(family, kind, proto));
         self.push(new)
     }
 
@@ -374,6 +461,9 @@ impl Host for CapsockCtxView<'_> {
         let kind = net_kind(kind)?;
         self.ctx.reserve(2)?;
         let (a, b) = NetSocket::pair(family, kind, proto, mode(timeout))?;
+        self.ctx
+            .monitor
+            .created(2, || socket_description(family, kind, proto));
         let a = self.push(a)?;
         let b = self.push(b)?;
         Ok((a, b))

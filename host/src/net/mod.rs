@@ -43,6 +43,8 @@ pub struct NetSocket {
     /// Whether the socket has a local address (explicit bind, connect, accept, or a send that
     /// bound it implicitly). Decides whether a connect or sendto is also an implicit bind.
     bound: bool,
+    /// Whether `connect` succeeded: a connected datagram socket hears only from its peer.
+    connected: bool,
 }
 
 fn rustix_family(family: Family) -> AddressFamily {
@@ -67,20 +69,38 @@ fn rustix_proto(proto: i32) -> Option<Protocol> {
 /// Receive flags a guest may pass: `MSG_PEEK`, `MSG_DONTWAIT`, `MSG_WAITALL`, `MSG_TRUNC`,
 /// `MSG_OOB`, `MSG_ERRQUEUE`, `MSG_CMSG_CLOEXEC`. Others fail with `EINVAL`.
 pub fn recv_flags(flags: i32) -> SocketResult<RecvFlags> {
-    RecvFlags::from_bits(flags as u32).ok_or_else(|| {
-        SocketError::os_msg(
-            Errno::INVAL,
-            format!("unsupported receive flags {flags:#x} (allowed: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC)"),
-        )
-    })
+    // rustix's flag types accept every bit (`const _ = !0`), so `from_bits` alone vets nothing.
+    let known = RecvFlags::PEEK
+        | RecvFlags::DONTWAIT
+        | RecvFlags::WAITALL
+        | RecvFlags::TRUNC
+        | RecvFlags::OOB
+        | RecvFlags::ERRQUEUE
+        | RecvFlags::CMSG_CLOEXEC;
+    (flags as u32 & !known.bits() == 0)
+        .then(|| RecvFlags::from_bits_retain(flags as u32))
+        .ok_or_else(|| {
+            SocketError::os_msg(
+                Errno::INVAL,
+                format!("unsupported receive flags {flags:#x} (allowed: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC)"),
+            )
+        })
 }
 
 /// Send flags a guest may pass: `MSG_OOB`, `MSG_DONTWAIT`, `MSG_DONTROUTE`, `MSG_EOR`,
 /// `MSG_MORE`, `MSG_CONFIRM`, `MSG_NOSIGNAL`. `MSG_NOSIGNAL` is always added: a peer that went
 /// away is `EPIPE` for the guest, never a signal for the host.
 pub fn send_flags(flags: i32) -> SocketResult<SendFlags> {
-    SendFlags::from_bits(flags as u32)
-        .map(|f| f | SendFlags::NOSIGNAL)
+    // rustix's flag types accept every bit (`const _ = !0`), so `from_bits` alone vets nothing.
+    let known = SendFlags::OOB
+        | SendFlags::DONTWAIT
+        | SendFlags::DONTROUTE
+        | SendFlags::EOR
+        | SendFlags::MORE
+        | SendFlags::CONFIRM
+        | SendFlags::NOSIGNAL;
+    (flags as u32 & !known.bits() == 0)
+        .then(|| SendFlags::from_bits_retain(flags as u32) | SendFlags::NOSIGNAL)
         .ok_or_else(|| {
             SocketError::os_msg(
                 Errno::INVAL,
@@ -117,6 +137,7 @@ impl NetSocket {
             proto,
             mode,
             bound: false,
+            connected: false,
         })
     }
 
@@ -136,6 +157,7 @@ impl NetSocket {
             proto,
             mode,
             bound: true,
+            connected: true,
         };
         Ok((make(a), make(b)))
     }
@@ -169,6 +191,12 @@ impl NetSocket {
     /// non-blocking; the mode only decides how the host waits.
     pub fn set_mode(&mut self, mode: Mode) {
         self.mode = mode;
+    }
+
+    /// Whether received datagrams must be shown to the policy: an unconnected datagram socket
+    /// hears from anyone, a connected one only from its peer.
+    pub fn filters_sources(&self) -> bool {
+        self.kind == Kind::Dgram && !self.connected
     }
 
     /// Whether a connect or sendto on this socket would first bind it implicitly.
@@ -214,6 +242,7 @@ impl NetSocket {
             Err(e) => return Err(e.into()),
         }
         self.bound = true;
+        self.connected = true;
         Ok(())
     }
 
@@ -249,6 +278,7 @@ impl NetSocket {
                         proto: self.proto,
                         mode: new_mode,
                         bound: true,
+                        connected: true,
                     };
                     return Ok((sock, peer));
                 }
@@ -323,33 +353,50 @@ impl NetSocket {
     }
 
     /// `recvfrom(2)`: like [`NetSocket::recv`], and the sender's address when the kernel
-    /// reports one (`None` on a connected stream).
+    /// reports one (`None` on a connected stream). Each sender is shown to `admit` first; a
+    /// datagram it refuses is dropped (taken off the queue even under `MSG_PEEK`) and the wait
+    /// goes on within the same deadline.
     pub fn recv_from(
         &self,
         buf: &mut Vec<u8>,
         bufsize: u64,
         flags: i32,
         cancel: &Canceller,
+        admit: &mut dyn FnMut(&SocketAddr) -> bool,
     ) -> SocketResult<Option<SocketAddr>> {
         let rflags = recv_flags(flags)?;
         let want = usize::try_from(bufsize).unwrap_or(usize::MAX).min(MAX_RECV);
-        buf.clear();
-        buf.reserve(want);
-        let spare = &mut buf.spare_capacity_mut()[..want];
         let mut deadline = Deadline::new(self.mode);
-        let (n, addr) = self.io(
-            PollFlags::IN,
-            rflags.contains(RecvFlags::DONTWAIT),
-            &mut deadline,
-            cancel,
-            |fd| {
-                rustix::net::recvfrom(fd, &mut *spare, rflags)
-                    .map(|((init, _), _, a)| (init.len(), a))
-            },
-        )?;
-        // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
-        unsafe { buf.set_len(n) };
-        addr.map(to_std).transpose()
+        loop {
+            buf.clear();
+            buf.reserve(want);
+            let spare = &mut buf.spare_capacity_mut()[..want];
+            let (n, addr) = self.io(
+                PollFlags::IN,
+                rflags.contains(RecvFlags::DONTWAIT),
+                &mut deadline,
+                cancel,
+                |fd| {
+                    rustix::net::recvfrom(fd, &mut *spare, rflags)
+                        .map(|((init, _), _, a)| (init.len(), a))
+                },
+            )?;
+            // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
+            unsafe { buf.set_len(n) };
+            let addr = addr.map(to_std).transpose()?;
+            match addr {
+                Some(from) if !admit(&from) => self.drop_peeked(rflags),
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// After a refused datagram was received with `MSG_PEEK`, takes it off the queue
+    /// (`recv(2)` into an empty buffer discards a datagram).
+    fn drop_peeked(&self, flags: RecvFlags) {
+        if flags.contains(RecvFlags::PEEK) {
+            let _ = rustix::net::recv(&self.fd, &mut [0u8; 0][..], RecvFlags::DONTWAIT);
+        }
     }
 
     /// `send(2)` with `MSG_NOSIGNAL`: one call, returns how many bytes went.
@@ -402,13 +449,15 @@ impl NetSocket {
         Ok(n)
     }
 
-    /// `recvmsg(2)`, waiting as the mode says.
+    /// `recvmsg(2)`, waiting as the mode says; senders are shown to `admit` as in
+    /// [`NetSocket::recv_from`].
     pub fn recvmsg(
         &self,
         bufsize: u64,
         ancbufsize: u64,
         flags: i32,
         cancel: &Canceller,
+        admit: &mut dyn FnMut(&SocketAddr) -> bool,
     ) -> SocketResult<msg::Received> {
         let bufsize = usize::try_from(bufsize).unwrap_or(usize::MAX);
         let ancbufsize = usize::try_from(ancbufsize).unwrap_or(usize::MAX);
@@ -419,6 +468,11 @@ impl NetSocket {
                 Err(SocketError::Os(Errno::INTR, None)) => continue,
                 Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => {
                     deadline.wait(self.fd.as_fd(), PollFlags::IN, cancel)?;
+                }
+                Ok(got) if got.address.is_some_and(|from| !admit(&from)) => {
+                    if flags & libc::MSG_PEEK != 0 {
+                        self.drop_peeked(RecvFlags::PEEK);
+                    }
                 }
                 other => return other,
             }
@@ -485,6 +539,7 @@ impl NetSocket {
             proto: self.proto,
             mode: self.mode,
             bound: self.bound,
+            connected: self.connected,
         })
     }
 

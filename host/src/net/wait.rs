@@ -75,7 +75,9 @@ impl Canceller {
     }
 }
 
-/// The deadline of one operation, computed on first need (the fast path never reads the clock).
+/// The deadline of one operation: taken when the operation starts, as CPython's
+/// `sock_call_ex` does, so the timeout covers the whole call (all of a `sendall`, say). Only
+/// timeout mode reads the clock.
 #[derive(Debug)]
 pub(crate) struct Deadline {
     mode: Mode,
@@ -85,7 +87,11 @@ pub(crate) struct Deadline {
 impl Deadline {
     /// The deadline for an operation on a socket in `mode` that starts now.
     pub(crate) fn new(mode: Mode) -> Self {
-        Deadline { mode, at: None }
+        let at = match mode {
+            Mode::Timeout(d) => Instant::now().checked_add(d),
+            Mode::Blocking | Mode::NonBlocking => None,
+        };
+        Deadline { mode, at }
     }
 
     /// Whether an operation that would block should wait at all.
@@ -102,13 +108,12 @@ impl Deadline {
         cancel: &Canceller,
     ) -> SocketResult<PollFlags> {
         loop {
-            let timeout = match self.mode {
-                Mode::Blocking => None,
-                Mode::NonBlocking => return Err(Errno::AGAIN.into()),
-                Mode::Timeout(d) => {
-                    let now = Instant::now();
-                    let at = *self.at.get_or_insert(now + d);
-                    let left = at.saturating_duration_since(now);
+            let timeout = match (self.mode, self.at) {
+                (Mode::NonBlocking, _) => return Err(Errno::AGAIN.into()),
+                // A deadline too far to represent is no deadline.
+                (Mode::Blocking, _) | (Mode::Timeout(_), None) => None,
+                (Mode::Timeout(_), Some(at)) => {
+                    let left = at.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         return Err(SocketError::Timeout);
                     }

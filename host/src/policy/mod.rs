@@ -47,6 +47,8 @@
 //! ```
 
 mod addr;
+pub mod file;
+pub mod learn;
 mod rule;
 
 use std::fmt;
@@ -80,6 +82,8 @@ impl fmt::Display for Effect {
 pub struct Policy {
     /// In the order they were added, which is the order [`Policy::rules`] lists them.
     rules: Vec<(Effect, Rule)>,
+    /// `--deny-private`: private and local remote addresses need an allow rule that names them.
+    deny_private: bool,
 }
 
 impl Policy {
@@ -118,6 +122,25 @@ impl Policy {
         self
     }
 
+    /// Turns `--deny-private` on or off.
+    ///
+    /// When on, [`Policy::check`] denies a remote address (connect, send, accept, recv; never
+    /// bind, whose address is local) in the loopback (`127.0.0.0/8`, `::1`), RFC 1918
+    /// (`10/8`, `172.16/12`, `192.168/16`), link-local (`169.254/16`, cloud metadata
+    /// `169.254.169.254` included; `fe80::/10`), CGNAT (`100.64/10`) or ULA (`fc00::/7`)
+    /// ranges, unless the allow rule that matched names it explicitly: an address or range rule
+    /// containing it, or `localhost` for a loopback address. A rule whose host is `*` does not
+    /// count, and neither does a name rule (a name may resolve anywhere).
+    pub fn set_deny_private(&mut self, on: bool) -> &mut Policy {
+        self.deny_private = on;
+        self
+    }
+
+    /// Whether `--deny-private` is on.
+    pub fn denies_private(&self) -> bool {
+        self.deny_private
+    }
+
     /// Every rule with its effect, in the order they were added.
     pub fn rules(&self) -> impl Iterator<Item = (Effect, &Rule)> + '_ {
         self.rules.iter().map(|(effect, rule)| (*effect, rule))
@@ -137,7 +160,57 @@ impl Policy {
     /// Allocates nothing; costs a few comparisons per rule.
     pub fn check(&self, verb: Verb, proto: Proto, addr: SocketAddr) -> Decision<'_> {
         let ip = addr::normalize_for(verb, addr.ip());
-        self.decide(|rule| rule.matches_ip(verb, proto, ip, addr.port()))
+        let decision = self.decide(|rule| rule.matches_ip(verb, proto, ip, addr.port()));
+        if self.deny_private && decision.allowed && verb != Verb::Bind && is_private(ip) {
+            // Allowed only by a matching allow rule that names the address itself.
+            let explicit = self.rules.iter().find(|(effect, rule)| {
+                *effect == Effect::Allow
+                    && rule.matches_ip(verb, proto, ip, addr.port())
+                    && rule.names_ip(ip)
+            });
+            return match explicit {
+                Some((_, rule)) => Decision {
+                    allowed: true,
+                    rule: Some(rule),
+                    private: false,
+                },
+                None => Decision::PRIVATE,
+            };
+        }
+        decision
+    }
+
+    /// [`Policy::check`], then, when no rule matched the address, the names this guest
+    /// obtained it from by resolving them (`names`): the first name a rule allows decides,
+    /// unless a deny rule matches one of them. An address a deny rule covers stays denied
+    /// whatever name it came from (DNS rebinding), and under `--deny-private` a private
+    /// address is never allowed through a name.
+    pub fn check_resolved<'n>(
+        &self,
+        verb: Verb,
+        proto: Proto,
+        addr: SocketAddr,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Decision<'_> {
+        let decision = self.check(verb, proto, addr);
+        let ip = addr::normalize_for(verb, addr.ip());
+        if decision.allowed
+            || decision.rule.is_some()
+            || decision.private
+            || (self.deny_private && is_private(ip))
+        {
+            return decision;
+        }
+        let mut allowed = None;
+        for name in names {
+            let by_name = self.check_name(verb, proto, name, addr.port());
+            if by_name.allowed {
+                allowed.get_or_insert(by_name);
+            } else if by_name.rule.is_some() {
+                return by_name;
+            }
+        }
+        allowed.unwrap_or(decision)
     }
 
     /// Decides whether the guest may `verb` over `proto` with the host `name` and `port`, as a
@@ -178,6 +251,19 @@ impl Policy {
         }
     }
 
+    /// Decides whether a UDP datagram from `src` may reach the guest on a socket that is not
+    /// connected: a `recv` rule allows it, and so does a `connect udp://` rule for that address
+    /// (a guest that may talk to a server may hear its replies); a deny `recv` rule refuses it.
+    /// A connected socket needs no check: the kernel delivers only its peer's datagrams.
+    pub fn check_datagram_from(&self, src: SocketAddr) -> Decision<'_> {
+        let recv = self.check(Verb::Recv, Proto::Udp, src);
+        if recv.is_allowed() || recv.rule().is_some() {
+            return recv;
+        }
+        let connect = self.check(Verb::Connect, Proto::Udp, src);
+        if connect.is_allowed() { connect } else { recv }
+    }
+
     /// Decides lookups the policy cannot judge by name: reverse lookups of an address
     /// (`gethostbyaddr`, `getnameinfo` without `NI_NUMERICHOST`) and wasi:sockets name lookups,
     /// whose names the host never sees. They need `resolve *`; a deny `resolve *` refuses them.
@@ -209,6 +295,7 @@ impl Policy {
             None => Decision {
                 allowed: true,
                 rule: None,
+                private: false,
             },
         }
     }
@@ -231,8 +318,30 @@ impl Policy {
             Some(rule) => Decision {
                 allowed: true,
                 rule: Some(rule),
+                private: false,
             },
             None => Decision::DEFAULT_DENY,
+        }
+    }
+}
+
+/// Whether `ip` (already normalised) is in a range `--deny-private` blocks.
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     }
 }
@@ -246,18 +355,46 @@ impl Policy {
 pub struct Decision<'p> {
     allowed: bool,
     rule: Option<&'p Rule>,
+    /// Denied by `--deny-private` although a broad allow rule matched.
+    private: bool,
 }
 
 impl<'p> Decision<'p> {
     const DEFAULT_DENY: Decision<'static> = Decision {
         allowed: false,
         rule: None,
+        private: false,
+    };
+
+    const PRIVATE: Decision<'static> = Decision {
+        allowed: false,
+        rule: None,
+        private: true,
     };
 
     fn denied_by(rule: &'p Rule) -> Decision<'p> {
         Decision {
             allowed: false,
             rule: Some(rule),
+            private: false,
+        }
+    }
+
+    /// Whether `--deny-private` refused it (no allow rule named the private address).
+    pub fn is_private_denial(&self) -> bool {
+        self.private
+    }
+
+    /// How audit records and `policy explain` name what decided: `"allow RULE"`,
+    /// `"deny RULE"`, `"default deny"`, `"deny-private"`, or `None` for an implicit bind that
+    /// no rule denies.
+    pub fn decided_by(&self) -> Option<String> {
+        match (self.allowed, self.rule) {
+            (true, Some(rule)) => Some(format!("allow {rule}")),
+            (false, Some(rule)) => Some(format!("deny {rule}")),
+            (false, None) if self.private => Some("deny-private".to_owned()),
+            (false, None) => Some("default deny".to_owned()),
+            (true, None) => None,
         }
     }
 
@@ -316,6 +453,9 @@ impl fmt::Display for Decision<'_> {
             (true, Some(rule)) => write!(f, "allowed by rule \"allow {rule}\""),
             (true, None) => f.write_str("allowed (no rule denies it)"),
             (false, Some(rule)) => write!(f, "denied by rule \"deny {rule}\""),
+            (false, None) if self.private => f.write_str(
+                "denied by --deny-private (a private or local address needs an allow rule that names it)",
+            ),
             (false, None) => f.write_str("denied (no rule allows it)"),
         }
     }
@@ -821,5 +961,118 @@ mod tests {
         assert_eq!(policy, Policy::deny_all());
         assert!(policy.deny("bind").is_err());
         assert_eq!(policy, Policy::deny_all());
+    }
+
+    #[test]
+    fn deny_private_needs_an_explicit_allow() {
+        let mut p = policy(&[
+            "allow connect tcp://*:*",
+            "allow connect tcp://10.1.0.0/16:*",
+            "allow connect tcp://localhost:8080",
+            "allow connect tcp://0.0.0.0/0:25",
+            "allow send udp://*:*",
+            "allow bind tcp://*:*",
+        ]);
+        p.set_deny_private(true);
+        let private = "deny-private";
+        let cases: &[(Verb, Proto, &str, &str)] = &[
+            (Connect, Tcp, "93.184.216.34:443", "allow connect tcp://*:*"),
+            (Connect, Tcp, "[2001:db8::1]:443", "allow connect tcp://*:*"),
+            (Connect, Tcp, "127.0.0.1:80", private),
+            (Connect, Tcp, "127.9.9.9:80", private),
+            (Connect, Tcp, "0.0.0.0:80", private),
+            (Connect, Tcp, "[::1]:80", private),
+            (Connect, Tcp, "[::]:80", private),
+            (Connect, Tcp, "10.0.0.1:80", private),
+            (Connect, Tcp, "172.16.0.1:80", private),
+            (Connect, Tcp, "172.31.255.255:80", private),
+            (Connect, Tcp, "172.32.0.1:80", "allow connect tcp://*:*"),
+            (Connect, Tcp, "192.168.1.1:80", private),
+            (Connect, Tcp, "169.254.169.254:80", private),
+            (Connect, Tcp, "100.64.0.1:80", private),
+            (Connect, Tcp, "100.127.255.255:80", private),
+            (Connect, Tcp, "100.128.0.1:80", "allow connect tcp://*:*"),
+            (Connect, Tcp, "[fc00::1]:80", private),
+            (Connect, Tcp, "[fd12::1]:80", private),
+            (Connect, Tcp, "[fe80::1%2]:80", private),
+            (Connect, Tcp, "[::ffff:192.168.0.1]:80", private),
+            (Send, Udp, "10.0.0.1:53", private),
+            // An explicit range or localhost names them; `*` and /0 do not.
+            (
+                Connect,
+                Tcp,
+                "10.1.2.3:80",
+                "allow connect tcp://10.1.0.0/16:*",
+            ),
+            (
+                Connect,
+                Tcp,
+                "127.0.0.1:8080",
+                "allow connect tcp://localhost:8080",
+            ),
+            (
+                Connect,
+                Tcp,
+                "[::1]:8080",
+                "allow connect tcp://localhost:8080",
+            ),
+            (Connect, Tcp, "10.0.0.1:25", private),
+            // bind names a local address: not affected.
+            (Bind, Tcp, "127.0.0.1:80", "allow bind tcp://*:*"),
+        ];
+        for &(verb, proto, addr, want) in cases {
+            let decision = p.check(verb, proto, addr.parse().unwrap());
+            let got = match decision.rule() {
+                Some(rule) if decision.is_allowed() => format!("allow {rule}"),
+                _ => decision.decided_by().unwrap(),
+            };
+            assert_eq!(got, want, "{verb} {addr}");
+        }
+        let decision = p.check(Connect, Tcp, "10.0.0.1:80".parse().unwrap());
+        assert!(decision.is_private_denial());
+        assert!(
+            decision
+                .denial_message(Connect, Tcp, &"10.0.0.1:80")
+                .contains("--deny-private")
+        );
+        // Off again: `*` allows them.
+        p.set_deny_private(false);
+        assert!(
+            p.check(Connect, Tcp, "10.0.0.1:80".parse().unwrap())
+                .is_allowed()
+        );
+    }
+
+    #[test]
+    fn resolved_names_allow_their_addresses_but_not_past_a_deny() {
+        let mut p = policy(&[
+            "allow connect tcp://api.example.com:443",
+            "deny connect tcp://10.0.0.0/8:*",
+        ]);
+        let public: SocketAddr = "93.184.216.34:443".parse().unwrap();
+        let rebound: SocketAddr = "10.0.0.1:443".parse().unwrap();
+        let name = ["api.example.com"];
+        assert!(!p.check(Connect, Tcp, public).is_allowed());
+        assert_eq!(
+            summary(p.check_resolved(Connect, Tcp, public, name)),
+            "allow connect tcp://api.example.com:443"
+        );
+        assert_eq!(
+            summary(p.check_resolved(Connect, Tcp, public, ["other.example.com"])),
+            DENIED
+        );
+        assert_eq!(
+            summary(p.check_resolved(Connect, Tcp, "93.184.216.34:80".parse().unwrap(), name)),
+            DENIED
+        );
+        assert_eq!(
+            summary(p.check_resolved(Connect, Tcp, rebound, name)),
+            "deny connect tcp://10.0.0.0/8:*"
+        );
+        p.set_deny_private(true);
+        assert!(
+            !p.check_resolved(Connect, Tcp, "192.168.0.1:443".parse().unwrap(), name)
+                .is_allowed()
+        );
     }
 }

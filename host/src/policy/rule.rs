@@ -302,6 +302,19 @@ impl Rule {
                 Target::Endpoint(e) if e.admits(proto, port) && e.host.matches_ip(ip))
     }
 
+    /// Whether the rule's host names `ip` explicitly: an address or range containing it, or
+    /// `localhost` for a loopback address (`*` and names do not), for `--deny-private`.
+    pub(super) fn names_ip(&self, ip: IpAddr) -> bool {
+        match &self.target {
+            Target::Endpoint(e) => match &e.host {
+                HostPattern::Net(net) => net.prefix_len() > 0 && net.contains(&ip),
+                HostPattern::Localhost => ip.is_loopback(),
+                _ => false,
+            },
+            Target::Name(_) => false,
+        }
+    }
+
     /// Whether the rule covers `verb` over `proto` with the (valid, dot-stripped) host name.
     pub(super) fn matches_name(&self, verb: Verb, proto: Proto, name: &str, port: u16) -> bool {
         self.verb == verb

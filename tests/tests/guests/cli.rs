@@ -1,1 +1,351 @@
-//! Runners for the cli family (being written).
+//! The real `host` command: help text, command-line errors (exit 2), the guest's exit status,
+//! arguments, environment and preopened directories reaching the guest, traps (exit 134 with
+//! a wasm backtrace), and `--timeout` stopping a guest blocked in a socket call.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use capsock_tests::{CLI_BLOCK, CLI_EXIT, CLI_TRAP};
+
+/// The workspace root (the parent of `tests/`).
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the workspace root")
+}
+
+/// `target/debug/host` next to this test executable (`target/debug/deps/guests-…`), built
+/// with `cargo build -p capsock-host --bin host` when it is missing or older than the host's
+/// sources (bounded: 15 minutes).
+fn host_bin() -> PathBuf {
+    static HOST: OnceLock<PathBuf> = OnceLock::new();
+    static BUILDING: Mutex<()> = Mutex::new(());
+    HOST.get_or_init(|| {
+        let _one_build = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+        let exe = std::env::current_exe().expect("the test executable's path");
+        let deps = exe.parent().expect("the deps directory");
+        let profile_dir = deps.parent().expect("the profile directory");
+        let host = profile_dir.join("host");
+        if !host.is_file() || is_stale(&host) {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut child = Command::new(cargo)
+                .current_dir(workspace())
+                .args(["build", "-p", "capsock-host", "--bin", "host"])
+                .env(
+                    "CARGO_TARGET_DIR",
+                    profile_dir.parent().expect("target dir"),
+                )
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("run cargo to build the host binary");
+            let status = wait_bounded(&mut child, Duration::from_secs(900))
+                .expect("building the host binary took more than 15 minutes");
+            assert!(
+                status.success(),
+                "cargo build -p capsock-host --bin host failed"
+            );
+        }
+        assert!(host.is_file(), "no host binary at {}", host.display());
+        host
+    })
+    .clone()
+}
+
+/// Whether a source of the host (`host/src`, `host/Cargo.toml`, `wit/`) is newer than `bin`,
+/// which `cargo test -p capsock-tests` does not rebuild by itself.
+fn is_stale(bin: &Path) -> bool {
+    fn newest(path: &Path) -> std::time::SystemTime {
+        let meta = std::fs::metadata(path).ok();
+        let mut t = meta
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .unwrap_or(std::time::UNIX_EPOCH);
+        if meta.is_some_and(|m| m.is_dir()) {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                t = t.max(newest(&entry.path()));
+            }
+        }
+        t
+    }
+    let built = std::fs::metadata(bin).and_then(|m| m.modified());
+    let root = workspace();
+    let sources = ["host/src", "host/Cargo.toml", "wit", "Cargo.lock"]
+        .iter()
+        .map(|p| newest(&root.join(p)))
+        .max()
+        .unwrap();
+    built.map_or(true, |built| sources > built)
+}
+
+/// Waits for `child` at most `limit`; kills it and returns `None` past that.
+fn wait_bounded(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            return Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One run of the `host` binary.
+#[derive(Debug)]
+struct Run {
+    /// The exit code (`None`: killed by a signal).
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// Runs `host ARGS…` with no stdin, stopped after 60 s.
+fn host(args: &[&str]) -> Run {
+    let bin = host_bin();
+    let start = Instant::now();
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the host binary");
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let out = reader(Box::new(child.stdout.take().unwrap()));
+    let err = reader(Box::new(child.stderr.take().unwrap()));
+    let status = wait_bounded(&mut child, Duration::from_secs(60));
+    let elapsed = start.elapsed();
+    let run = Run {
+        code: status.and_then(|s| s.code()),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        elapsed,
+    };
+    assert!(
+        status.is_some(),
+        "host {args:?} ran for more than 60 s: {run:?}"
+    );
+    run
+}
+
+/// What `host --help` and `host run --help` must both document.
+const DOCUMENTED: &[&str] = &[
+    "--allow",
+    "--deny",
+    "--env",
+    "--dir",
+    "--max-sockets",
+    "--timeout",
+    "VERB PROTO://HOST:PORTS",
+    "resolve NAME",
+    "8000-8099",
+    "10.0.0.0/8",
+    "[::1]",
+    "localhost",
+    "deny rule",
+];
+
+#[test]
+fn cli_help() {
+    for args in [&["--help"][..], &["run", "--help"]] {
+        let run = host(args);
+        assert_eq!(run.code, Some(0), "host {args:?}: {run:?}");
+        for word in DOCUMENTED {
+            assert!(
+                run.stdout.contains(word),
+                "host {args:?} does not document {word:?}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let run = host(&["--version"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.starts_with("host "), "{run:?}");
+}
+
+#[test]
+fn cli_bad_command_line() {
+    // A rule that does not parse: exit 2, and the parser says what it expected.
+    let run = host(&["run", "--allow", "conect tcp://1.2.3.4:80", CLI_EXIT, "0"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    for part in [
+        "in --allow",
+        "invalid rule \"conect tcp://1.2.3.4:80\"",
+        "unknown verb \"conect\" (expected one of connect, bind, accept, send, recv, resolve)",
+    ] {
+        assert!(run.stderr.contains(part), "stderr lacks {part:?}: {run:?}");
+    }
+    let run = host(&["run", "--deny", "connect tcp://1.2.3.4", CLI_EXIT, "0"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("in --deny"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("expected \":\" and a port after the host"),
+        "{run:?}"
+    );
+
+    // A guest file that does not exist.
+    let missing = std::env::temp_dir().join("capsock-no-such-guest.wasm");
+    let run = host(&["run", missing.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("guest file {} does not exist", missing.display())),
+        "{run:?}"
+    );
+
+    // A file that is not a component.
+    let not_wasm = workspace().join("Cargo.toml");
+    let run = host(&["run", not_wasm.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stderr.contains("cannot load guest component"),
+        "{run:?}"
+    );
+
+    // Bad option values and unknown options are clap's errors: also exit 2.
+    for args in [
+        &["run", "--env", "NOEQUALS", CLI_EXIT, "0"][..],
+        &["run", "--timeout", "soon", CLI_EXIT, "0"],
+        &["run", "--max-sockets", "-1", CLI_EXIT, "0"],
+        &["run", "--no-such-option", CLI_EXIT, "0"],
+        &["run"],
+    ] {
+        let run = host(args);
+        assert_eq!(run.code, Some(2), "host {args:?}: {run:?}");
+        assert!(!run.stderr.is_empty(), "host {args:?}: {run:?}");
+    }
+}
+
+/// The guest's exit status is the host's; its arguments (even ones that look like options)
+/// and exactly the `--env` variables reach it.
+#[test]
+pub fn cli_exit() {
+    let run = host(&[
+        "run",
+        "--env",
+        "FOO=bar",
+        "--env",
+        "EMPTY=",
+        "--env",
+        "EQ=a=b",
+        CLI_EXIT,
+        "7",
+        "alpha",
+        "two words",
+        "--allow",
+    ]);
+    assert_eq!(run.code, Some(7), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "arg: alpha\narg: two words\narg: --allow\nenv: EMPTY=\nenv: EQ=a=b\nenv: FOO=bar\n",
+        "{run:?}"
+    );
+    for code in ["0", "1", "42"] {
+        let run = host(&["run", CLI_EXIT, code]);
+        assert_eq!(run.code, Some(code.parse().unwrap()), "{run:?}");
+        assert_eq!(run.stdout, "", "no args, no env: {run:?}");
+    }
+}
+
+/// `--dir HOST::GUEST` preopens a host directory: the guest reads a file the test wrote.
+#[test]
+fn cli_dir() {
+    let dir = std::env::temp_dir().join(format!("capsock-cli-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    struct Cleanup<'a>(&'a Path);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0);
+        }
+    }
+    let _cleanup = Cleanup(&dir);
+    std::fs::write(dir.join("hello.txt"), "hello from the host\n").unwrap();
+    let spec = format!("{}::/data", dir.display());
+    let run = host(&[
+        "run",
+        "--dir",
+        &spec,
+        "--env",
+        "CLI_READ=/data/hello.txt",
+        CLI_EXIT,
+        "0",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout, "env: CLI_READ=/data/hello.txt\nfile: hello from the host\n",
+        "{run:?}"
+    );
+
+    // Without --dir the file is out of reach: the guest's read fails, so it panics (a trap).
+    let run = host(&["run", "--env", "CLI_READ=/data/hello.txt", CLI_EXIT, "0"]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert!(run.stderr.contains("read the preopened file"), "{run:?}");
+}
+
+/// A trapping guest: exit 134, the trap and its wasm backtrace (naming the guest function)
+/// on stderr, what the guest printed before it on stdout.
+#[test]
+pub fn cli_trap() {
+    let run = host(&["run", CLI_TRAP]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "about to trap\n", "{run:?}");
+    assert!(run.stderr.contains("the guest trapped"), "{run:?}");
+    assert!(run.stderr.contains("cli_trap: deliberate panic"), "{run:?}");
+    assert!(run.stderr.contains("wasm backtrace"), "{run:?}");
+    assert!(
+        run.stderr.contains("capsock_guest_trap_here"),
+        "the backtrace names the guest function: {run:?}"
+    );
+}
+
+/// `--timeout 1` stops a guest blocked forever in `recv` (the native server never writes):
+/// exit 134 after about a second, and stderr says the time limit was exceeded.
+#[test]
+pub fn cli_block() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let conn = listener.accept().map(|(c, _)| c);
+        // Hold the connection open, silent, until the test is over (at most 60 s).
+        let _ = done_rx.recv_timeout(Duration::from_secs(60));
+        drop(conn);
+    });
+    let target = addr.to_string();
+    let rule = format!("connect tcp://{addr}");
+    let run = host(&[
+        "run",
+        "--timeout",
+        "1",
+        "--allow",
+        &rule,
+        CLI_BLOCK,
+        &target,
+    ]);
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "connected; blocking in recv\n", "{run:?}");
+    assert!(run.stderr.contains("time limit"), "{run:?}");
+    assert!(
+        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
+        "stopped after {:?}",
+        run.elapsed
+    );
+}

@@ -9,6 +9,7 @@ mod functions;
 mod makefile;
 mod multiplex;
 mod policy;
+mod policyfile;
 mod sockopts;
 mod stdnet;
 mod tcp;
@@ -17,8 +18,8 @@ mod udp;
 
 #[allow(unused_imports)]
 use self::{
-    cli::*, functions::*, makefile::*, multiplex::*, policy::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
-    udp::*,
+    cli::*, functions::*, makefile::*, multiplex::*, policy::*, policyfile::*, sockopts::*,
+    stdnet::*, tcp::*, timeouts::*, udp::*,
 };
 
 macro_rules! assert_test_exists {

@@ -7,7 +7,11 @@ use capsock::{AF_INET, AF_INET6, POLLIN, POLLOUT, SOCK_STREAM, Socket, poll, sel
 fn main() {
     let args = capsock_test_guests::args();
     let family = if args[0] == "6" { AF_INET6 } else { AF_INET };
-    let host = if family == AF_INET6 { "::1" } else { "127.0.0.1" };
+    let host = if family == AF_INET6 {
+        "::1"
+    } else {
+        "127.0.0.1"
+    };
 
     let listener = Socket::new(family, SOCK_STREAM, 0).unwrap();
     listener.bind((host, 0)).unwrap();
@@ -39,7 +43,11 @@ fn main() {
 
     assert!(poll(&[(&client, POLLIN)], Some(0.0)).unwrap().is_empty());
     conn.sendall(b"x").unwrap();
-    let ready = poll(&[(&listener, POLLIN), (&client, POLLIN | POLLOUT)], Some(10.0)).unwrap();
+    let ready = poll(
+        &[(&listener, POLLIN), (&client, POLLIN | POLLOUT)],
+        Some(10.0),
+    )
+    .unwrap();
     assert_eq!(ready.len(), 1, "only the client is ready: {ready:?}");
     assert_eq!(ready[0].0, 1);
     assert_eq!(ready[0].1 & (POLLIN | POLLOUT), POLLIN | POLLOUT);

@@ -7,7 +7,11 @@ use capsock::{AF_INET, AF_INET6, SOCK_STREAM, Socket};
 fn main() {
     let args = capsock_test_guests::args();
     let family = if args[0] == "6" { AF_INET6 } else { AF_INET };
-    let host = if family == AF_INET6 { "::1" } else { "127.0.0.1" };
+    let host = if family == AF_INET6 {
+        "::1"
+    } else {
+        "127.0.0.1"
+    };
     let listener = Socket::new(family, SOCK_STREAM, 0).unwrap();
     listener.bind((host, 0)).unwrap();
     listener.listen(None).unwrap();

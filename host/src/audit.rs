@@ -1,0 +1,459 @@
+//! What the host records about a guest's decisions: the audit log (`--audit`), the denials it
+//! prints for people, the learn-mode record (`--learn`) and the exit statistics (`--stats`).
+//!
+//! Both doors (capsock's WIT and wasi:sockets) report every policy decision to one
+//! [`Monitor`] per guest. When nothing is asked for, a decision costs an `Option` check and,
+//! for a denial, one counter increment: nothing is formatted.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, LineWriter, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::policy::learn::Learner;
+use crate::policy::{Decision, Proto, Verb};
+
+/// Where audit records go: one JSON object per line.
+///
+/// ```json
+/// {"time": 1712345678.25, "guest": "client.wasm", "event": "socket.connect",
+///  "target": "tcp://127.0.0.1:8080", "decision": "allow", "rule": "connect tcp://127.0.0.1:8080"}
+/// ```
+///
+/// `rule` is the normalised text of the deciding rule, `"default deny"`, `"deny-private"`, or
+/// `null` where no rule decides (`socket.__new__`, always allowed). Clones share the sink.
+#[derive(Clone)]
+pub struct AuditSink {
+    out: Arc<Mutex<Box<dyn Write + Send>>>,
+}
+
+impl fmt::Debug for AuditSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuditSink")
+    }
+}
+
+impl AuditSink {
+    /// Records to any writer (each record is written with one `write_all` and flushed).
+    pub fn to_writer(out: impl Write + Send + 'static) -> AuditSink {
+        AuditSink {
+            out: Arc::new(Mutex::new(Box::new(out))),
+        }
+    }
+
+    /// Records to the host's standard error.
+    pub fn stderr() -> AuditSink {
+        AuditSink::to_writer(io::stderr())
+    }
+
+    /// `-` for standard error, else a file created (or truncated) at `path`.
+    ///
+    /// # Errors
+    ///
+    /// If the file cannot be created.
+    pub fn open(path: &Path) -> io::Result<AuditSink> {
+        if path == Path::new("-") {
+            return Ok(AuditSink::stderr());
+        }
+        Ok(AuditSink::to_writer(LineWriter::new(File::create(path)?)))
+    }
+
+    fn write_line(&self, line: String) {
+        if let Ok(mut out) = self.out.lock() {
+            // An audit sink that fails (disk full) must not take the guest down.
+            let _ = out.write_all(line.as_bytes()).and_then(|()| out.flush());
+        }
+    }
+}
+
+/// Counters for `--stats`; cheap relaxed increments, readable at any time.
+#[derive(Debug, Default)]
+pub struct Stats {
+    sockets: AtomicU64,
+    connections: AtomicU64,
+    bytes_sent: AtomicU64,
+    bytes_received: AtomicU64,
+    denials: AtomicU64,
+}
+
+impl Stats {
+    /// Sockets the guest opened through capsock (created, accepted, duplicated, pairs).
+    pub fn sockets_opened(&self) -> u64 {
+        self.sockets.load(Ordering::Relaxed)
+    }
+    /// Connections allowed: connects and accepted peers, both doors.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+    /// Bytes sent through capsock sockets.
+    pub fn bytes_sent(&self) -> u64 {
+        self.bytes_sent.load(Ordering::Relaxed)
+    }
+    /// Bytes received through capsock sockets.
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes_received.load(Ordering::Relaxed)
+    }
+    /// Policy denials, both doors (refused accepts included).
+    pub fn denials(&self) -> u64 {
+        self.denials.load(Ordering::Relaxed)
+    }
+    pub(crate) fn opened(&self, n: u64) {
+        self.sockets.fetch_add(n, Ordering::Relaxed);
+    }
+    pub(crate) fn sent(&self, n: u64) {
+        self.bytes_sent.fetch_add(n, Ordering::Relaxed);
+    }
+    pub(crate) fn received(&self, n: u64) {
+        self.bytes_received.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "sockets opened: {}, connections: {}, bytes sent: {}, bytes received: {}, denials: {}",
+            self.sockets_opened(),
+            self.connections(),
+            self.bytes_sent(),
+            self.bytes_received(),
+            self.denials()
+        )
+    }
+}
+
+/// The Python audit event a decision belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `socket.__new__`: a socket was created.
+    New,
+    /// `socket.bind` (explicit binds, and implicit ones a deny rule refuses).
+    Bind,
+    /// `socket.connect`.
+    Connect,
+    /// `socket.sendto`: `sendto`, and `sendmsg` with an address.
+    SendTo,
+    /// `socket.accept`: a peer connected in.
+    Accept,
+    /// `socket.recvfrom`: a datagram arrived on an unconnected UDP socket.
+    RecvFrom,
+    /// `socket.getaddrinfo`.
+    GetAddrInfo,
+    /// `socket.gethostbyname` (and `gethostbyname_ex`).
+    GetHostByName,
+    /// `socket.gethostbyaddr`.
+    GetHostByAddr,
+    /// `socket.getnameinfo`.
+    GetNameInfo,
+}
+
+impl Event {
+    /// The event's name, as Python's `sys.audit` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::New => "socket.__new__",
+            Event::Bind => "socket.bind",
+            Event::Connect => "socket.connect",
+            Event::SendTo => "socket.sendto",
+            Event::Accept => "socket.accept",
+            Event::RecvFrom => "socket.recvfrom",
+            Event::GetAddrInfo => "socket.getaddrinfo",
+            Event::GetHostByName => "socket.gethostbyname",
+            Event::GetHostByAddr => "socket.gethostbyaddr",
+            Event::GetNameInfo => "socket.getnameinfo",
+        }
+    }
+}
+
+/// What a decision was about.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Subject<'a> {
+    /// An address for a verb (the implicit bind's is the wildcard, port 0).
+    Addr {
+        verb: Verb,
+        proto: Proto,
+        addr: SocketAddr,
+        implicit: bool,
+    },
+    /// A forward lookup of a name.
+    Name(&'a str),
+    /// A lookup only `resolve *` allows, such as a reverse lookup of an address.
+    Reverse(&'a str),
+}
+
+impl Subject<'_> {
+    fn target(&self) -> String {
+        match self {
+            Subject::Addr { proto, addr, .. } => format!("{proto}://{addr}"),
+            Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
+        }
+    }
+
+    fn message(&self, decision: &Decision<'_>) -> String {
+        match *self {
+            Subject::Addr {
+                verb, proto, addr, ..
+            } => decision.denial_message(verb, proto, &addr),
+            Subject::Name(name) | Subject::Reverse(name) => {
+                decision.denial_message(Verb::Resolve, Proto::Tcp, &name)
+            }
+        }
+    }
+}
+
+/// One guest's observer of policy decisions, shared by both doors.
+#[derive(Debug, Default)]
+pub(crate) struct Monitor {
+    pub(crate) guest: String,
+    pub(crate) print_denials: bool,
+    pub(crate) printed: Mutex<HashSet<String>>,
+    pub(crate) audit: Option<AuditSink>,
+    pub(crate) learn: Option<Arc<Learner>>,
+    pub(crate) stats: Arc<Stats>,
+}
+
+impl Monitor {
+    /// Reports one decision: counts and prints a denial, writes the audit record, feeds the
+    /// learner.
+    pub(crate) fn decided(&self, event: Event, subject: Subject<'_>, decision: &Decision<'_>) {
+        let allowed = decision.is_allowed();
+        if !allowed {
+            self.stats.denials.fetch_add(1, Ordering::Relaxed);
+            if self.print_denials {
+                self.print_once(subject.message(decision));
+            }
+        } else if matches!(event, Event::Connect | Event::Accept) {
+            self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.audit.is_some() {
+            let implicit = matches!(subject, Subject::Addr { implicit: true, .. });
+            if !implicit || !allowed {
+                let rule = match (decision.rule(), decision.decided_by()) {
+                    (Some(rule), _) => Some(rule.to_string()),
+                    (None, Some(_)) if decision.is_private_denial() => {
+                        Some("deny-private".to_owned())
+                    }
+                    (None, Some(_)) => Some("default deny".to_owned()),
+                    (None, None) => None,
+                };
+                let decision = if allowed { "allow" } else { "deny" };
+                self.write(event, &subject.target(), decision, rule);
+            }
+        }
+        if allowed && let Some(learn) = &self.learn {
+            match subject {
+                Subject::Addr {
+                    implicit: false,
+                    verb,
+                    proto,
+                    addr,
+                } => learn.used(verb, proto, addr),
+                Subject::Addr { .. } | Subject::Name(_) => {}
+                Subject::Reverse(_) => learn.resolved_any(),
+            }
+        }
+    }
+
+    /// A socket was created (`socket.__new__`, always allowed).
+    pub(crate) fn created(&self, n: u64, what: impl FnOnce() -> String) {
+        self.stats.opened(n);
+        if self.audit.is_some() {
+            let target = what();
+            for _ in 0..n {
+                self.write(Event::New, &target, "allow", None);
+            }
+        }
+    }
+
+    /// A forward lookup of `name` answered `addrs` (for learn mode's name preference).
+    pub(crate) fn resolved(&self, name: &str, addrs: impl FnOnce() -> Vec<IpAddr>) {
+        if let Some(learn) = &self.learn {
+            learn.resolved(name, &addrs());
+        }
+    }
+
+    /// Whether a learner wants lookup results.
+    pub(crate) fn learning(&self) -> bool {
+        self.learn.is_some()
+    }
+
+    fn print_once(&self, message: String) {
+        let mut printed = self.printed.lock().unwrap_or_else(|e| e.into_inner());
+        if !printed.contains(&message) {
+            eprintln!("host: {message}");
+            printed.insert(message);
+        }
+    }
+
+    fn write(&self, event: Event, target: &str, decision: &str, rule: Option<String>) {
+        let Some(audit) = &self.audit else { return };
+        let time = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let record = serde_json::json!({
+            "time": time,
+            "guest": self.guest,
+            "event": event.name(),
+            "target": target,
+            "decision": decision,
+            "rule": rule,
+        });
+        audit.write_line(format!("{record}\n"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    /// A sink whose bytes the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn records(shared: &Shared) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(shared.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn records_decisions_as_json_lines() {
+        let shared = Shared::default();
+        let stats = Arc::new(Stats::default());
+        let monitor = Monitor {
+            guest: "g.wasm".to_owned(),
+            audit: Some(AuditSink::to_writer(shared.clone())),
+            stats: stats.clone(),
+            ..Monitor::default()
+        };
+        let mut policy = Policy::deny_all();
+        policy
+            .allow("connect tcp://127.0.0.1:8080")
+            .unwrap()
+            .deny("bind udp://*:*")
+            .unwrap();
+        let ok: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let no: SocketAddr = "[::ffff:10.0.0.1]:22".parse().unwrap();
+        let subject = |addr, verb, proto, implicit| Subject::Addr {
+            verb,
+            proto,
+            addr,
+            implicit,
+        };
+        monitor.created(1, || "AF_INET/SOCK_STREAM/0".to_owned());
+        for (addr, verb, proto, implicit, event) in [
+            (ok, Verb::Connect, Proto::Tcp, false, Event::Connect),
+            (no, Verb::Connect, Proto::Tcp, false, Event::Connect),
+        ] {
+            let decision = policy.check(verb, proto, addr);
+            monitor.decided(event, subject(addr, verb, proto, implicit), &decision);
+        }
+        // An allowed implicit bind is not recorded; a refused one is.
+        let wildcard: SocketAddr = "0.0.0.0:0".parse().unwrap();
+        for proto in [Proto::Tcp, Proto::Udp] {
+            let decision = policy.check_implicit_bind(proto, false);
+            monitor.decided(
+                Event::Bind,
+                subject(wildcard, Verb::Bind, proto, true),
+                &decision,
+            );
+        }
+        let decision = policy.check_resolve("example.com");
+        monitor.decided(Event::GetAddrInfo, Subject::Name("example.com"), &decision);
+
+        let got = records(&shared);
+        let fields: Vec<(String, String, String, serde_json::Value)> = got
+            .iter()
+            .map(|r| {
+                assert_eq!(r["guest"], "g.wasm");
+                assert!(r["time"].as_f64().unwrap() > 1.6e9, "{r}");
+                (
+                    r["event"].as_str().unwrap().to_owned(),
+                    r["target"].as_str().unwrap().to_owned(),
+                    r["decision"].as_str().unwrap().to_owned(),
+                    r["rule"].clone(),
+                )
+            })
+            .collect();
+        let s = |v: &str| serde_json::Value::String(v.to_owned());
+        let want = vec![
+            (
+                "socket.__new__".into(),
+                "AF_INET/SOCK_STREAM/0".into(),
+                "allow".into(),
+                serde_json::Value::Null,
+            ),
+            (
+                "socket.connect".into(),
+                "tcp://127.0.0.1:8080".into(),
+                "allow".into(),
+                s("connect tcp://127.0.0.1:8080"),
+            ),
+            (
+                "socket.connect".into(),
+                "tcp://[::ffff:10.0.0.1]:22".into(),
+                "deny".into(),
+                s("default deny"),
+            ),
+            (
+                "socket.bind".into(),
+                "udp://0.0.0.0:0".into(),
+                "deny".into(),
+                s("bind udp://*:*"),
+            ),
+            (
+                "socket.getaddrinfo".into(),
+                "example.com".into(),
+                "deny".into(),
+                s("default deny"),
+            ),
+        ];
+        assert_eq!(fields, want);
+        assert_eq!(stats.denials(), 3);
+        assert_eq!(stats.connections(), 1);
+        assert_eq!(stats.sockets_opened(), 1);
+    }
+
+    #[test]
+    fn nothing_is_written_without_a_sink_and_denials_print_once() {
+        let monitor = Monitor {
+            print_denials: true,
+            ..Monitor::default()
+        };
+        let policy = Policy::deny_all();
+        let addr: SocketAddr = "10.0.0.5:22".parse().unwrap();
+        let subject = Subject::Addr {
+            verb: Verb::Connect,
+            proto: Proto::Tcp,
+            addr,
+            implicit: false,
+        };
+        for _ in 0..3 {
+            let decision = policy.check(Verb::Connect, Proto::Tcp, addr);
+            monitor.decided(Event::Connect, subject, &decision);
+        }
+        let printed = monitor.printed.lock().unwrap();
+        assert_eq!(
+            printed.iter().collect::<Vec<_>>(),
+            ["capsock policy: connect to tcp://10.0.0.5:22 denied (no rule allows it)"]
+        );
+        assert_eq!(monitor.stats.denials(), 3);
+    }
+}

@@ -1,0 +1,810 @@
+//! `cargo xtask bench [--quick]`: every workload three ways, in alternating rounds.
+//!
+//! Contenders: (a) `client_std` built natively (Rust `std::net`), (b) `client_capsock` as a
+//! wasm32-wasip2 guest under `host run` (the `capsock` crate), (c) `client_std` as a
+//! wasm32-wasip2 guest under the same `host run` (wasi:sockets, as wasmtime-wasi implements
+//! it). One native `peer` serves all three. The peer runs on CPU 0 and the contender on CPU 1
+//! (`sched_setaffinity` before `exec`). Each run of a contender is paired with a zero-work run
+//! of the same contender: the CPU time (user + sys, from `wait4`'s rusage, all threads) of the
+//! zero-work run is subtracted, so start-up is excluded. Wall time per operation is what the
+//! contender measured around its own loop. Medians over the rounds are reported as a Markdown
+//! table and written to `target/bench/results.json`.
+//!
+//! The harness reports; it asserts no performance target (only that every run did its work).
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::{Value, json};
+
+use crate::{cargo, ensure_wasm_target, root, run};
+
+/// The CPU the peer runs on, and the one the contender runs on.
+const PEER_CPU: usize = 0;
+const CONTENDER_CPU: usize = 1;
+
+/// Sizes of one benchmark run.
+struct Sizes {
+    rounds: usize,
+    bulk_total: u64,
+    pingpong: u64,
+    connect: u64,
+    udp: u64,
+    server: u64,
+}
+
+const FULL: Sizes = Sizes {
+    rounds: 5,
+    bulk_total: 1 << 30,
+    pingpong: 30_000,
+    connect: 2_000,
+    udp: 20_000,
+    server: 2_000,
+};
+
+const QUICK: Sizes = Sizes {
+    rounds: 2,
+    bulk_total: 16 << 20,
+    pingpong: 2_000,
+    connect: 200,
+    udp: 2_000,
+    server: 200,
+};
+
+/// The three contenders, in the order they alternate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Contender {
+    Native,
+    Capsock,
+    WasiSockets,
+}
+
+impl Contender {
+    const ALL: [Contender; 3] = [
+        Contender::Native,
+        Contender::Capsock,
+        Contender::WasiSockets,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Contender::Native => "native",
+            Contender::Capsock => "capsock",
+            Contender::WasiSockets => "wasi_sockets",
+        }
+    }
+}
+
+/// What the native peer does for a workload.
+#[derive(Clone, Copy)]
+enum Peer {
+    /// `peer sink`, one connection.
+    Sink,
+    /// `peer echo`, one connection per operation (`per_op`) or just one.
+    Echo { per_op: bool },
+    /// `peer udp-echo`, one datagram per operation.
+    UdpEcho,
+    /// `peer client`: the contender is the server; one warm-up connection plus one per op.
+    Client,
+    /// No peer (start-up).
+    None,
+}
+
+/// Makes a contender's arguments from the peer's address and the amount of work.
+type ArgsFn = Box<dyn Fn(&str, u64) -> Vec<String>>;
+
+/// One workload.
+struct Workload {
+    name: String,
+    /// What one operation is.
+    op: &'static str,
+    peer: Peer,
+    /// Operations in a full run (for bulk: bytes; the client reports its writes as ops).
+    n: u64,
+    /// The contender's arguments, given the peer's address and the amount of work.
+    args: ArgsFn,
+    /// The `--allow` rules a user would write for the guest, given the peer's address.
+    rules: fn(&str) -> Vec<String>,
+    /// Start-up workloads: wipe the compiled-component cache before each guest run.
+    cold: bool,
+}
+
+fn connect_rule(addr: &str) -> Vec<String> {
+    vec![format!("connect tcp://{addr}")]
+}
+
+fn udp_rules(addr: &str) -> Vec<String> {
+    vec![
+        "bind udp://127.0.0.1:*".to_owned(),
+        format!("send udp://{addr}"),
+        format!("recv udp://{addr}"),
+    ]
+}
+
+fn server_rules(addr: &str) -> Vec<String> {
+    vec![
+        format!("bind tcp://{addr}"),
+        "accept tcp://127.0.0.0/8:*".to_owned(),
+    ]
+}
+
+fn no_rules(_: &str) -> Vec<String> {
+    Vec::new()
+}
+
+fn workloads(s: &Sizes) -> Vec<Workload> {
+    let mut w = Vec::new();
+    for (label, write) in [
+        ("1KiB", 1usize << 10),
+        ("64KiB", 64 << 10),
+        ("1MiB", 1 << 20),
+    ] {
+        w.push(Workload {
+            name: format!("bulk-{label}-writes"),
+            op: "write",
+            peer: Peer::Sink,
+            n: s.bulk_total,
+            args: Box::new(move |addr, n| {
+                vec!["bulk".into(), addr.into(), n.to_string(), write.to_string()]
+            }),
+            rules: connect_rule,
+            cold: false,
+        });
+    }
+    let simple = |name: &str, op, peer, n, rules: fn(&str) -> Vec<String>| {
+        let verb = name.split('-').next().unwrap_or(name).to_owned();
+        Workload {
+            name: name.to_owned(),
+            op,
+            peer,
+            n,
+            args: Box::new(move |addr, n| vec![verb.clone(), addr.into(), n.to_string()]),
+            rules,
+            cold: false,
+        }
+    };
+    w.push(simple(
+        "pingpong-64B",
+        "round trip",
+        Peer::Echo { per_op: false },
+        s.pingpong,
+        connect_rule,
+    ));
+    w.push(simple(
+        "connect-1B-echo-close",
+        "connection",
+        Peer::Echo { per_op: true },
+        s.connect,
+        connect_rule,
+    ));
+    w.push(simple(
+        "udp-512B",
+        "round trip",
+        Peer::UdpEcho,
+        s.udp,
+        udp_rules,
+    ));
+    w.push(simple(
+        "server-accept-echo",
+        "connection",
+        Peer::Client,
+        s.server,
+        server_rules,
+    ));
+    for cold in [true, false] {
+        w.push(Workload {
+            name: format!("startup-hello-{}", if cold { "cold" } else { "warm" }),
+            op: "process",
+            peer: Peer::None,
+            n: 1,
+            args: Box::new(|_, _| Vec::new()),
+            rules: no_rules,
+            cold,
+        });
+    }
+    w
+}
+
+fn is_startup(w: &Workload) -> bool {
+    matches!(w.peer, Peer::None)
+}
+
+/// Paths of everything the harness runs.
+struct Programs {
+    host: PathBuf,
+    peer: PathBuf,
+    client_native: PathBuf,
+    hello_native: PathBuf,
+    client_std_wasm: PathBuf,
+    client_capsock_wasm: PathBuf,
+    hello_wasm: PathBuf,
+    /// `XDG_CACHE_HOME` of every `host run`: the compiled-component cache lives below it.
+    xdg_cache: PathBuf,
+}
+
+impl Programs {
+    fn cache_dir(&self) -> PathBuf {
+        self.xdg_cache.join("capsock")
+    }
+
+    /// The command of one run of `contender` for `workload` (peer address `addr`).
+    fn command(&self, contender: Contender, w: &Workload, addr: &str, n: u64) -> Option<Command> {
+        let args = (w.args)(addr, n);
+        let startup = is_startup(w);
+        let wasm = match contender {
+            Contender::Native => {
+                let mut cmd = Command::new(if startup {
+                    &self.hello_native
+                } else {
+                    &self.client_native
+                });
+                cmd.args(&args);
+                return Some(cmd);
+            }
+            // Start-up: the same host runs the same hello guest either way.
+            Contender::WasiSockets if startup => return None,
+            Contender::Capsock if startup => &self.hello_wasm,
+            Contender::Capsock => &self.client_capsock_wasm,
+            Contender::WasiSockets => &self.client_std_wasm,
+        };
+        let mut cmd = Command::new(&self.host);
+        cmd.env("XDG_CACHE_HOME", &self.xdg_cache)
+            .args(["run", "--timeout", "120"]);
+        for rule in (w.rules)(addr) {
+            cmd.arg("--allow").arg(rule);
+        }
+        cmd.arg(wasm).args(&args);
+        Some(cmd)
+    }
+}
+
+/// Restricts the process about to be executed to one CPU.
+fn pin(cmd: &mut Command, cpu: Option<usize>) {
+    let Some(cpu) = cpu else { return };
+    // SAFETY: the closure runs in the child between fork and exec; it only calls
+    // async-signal-safe functions (sched_setaffinity) on a stack-local cpu_set_t.
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// A child that is killed and reaped when dropped, unless it was reaped already.
+struct Proc {
+    child: Child,
+    reaped: bool,
+}
+
+impl Proc {
+    fn spawn(cmd: &mut Command) -> Result<Proc> {
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {cmd:?}"))?;
+        Ok(Proc {
+            child,
+            reaped: false,
+        })
+    }
+
+    /// Waits (`wait4`) and returns the exit status and the resource usage of the child.
+    fn wait4(&mut self) -> Result<(i32, libc::rusage)> {
+        let pid = self.child.id() as libc::pid_t;
+        let mut status = 0;
+        // SAFETY: rusage is plain data; wait4 fills it.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        loop {
+            // SAFETY: valid pointers to locals; `pid` is our own unreaped child.
+            let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+            if r == pid {
+                break;
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                bail!("wait4: {err}");
+            }
+        }
+        self.reaped = true;
+        Ok((status, usage))
+    }
+
+    /// Waits at most `limit` for the child to exit successfully.
+    fn finish(&mut self, limit: Duration, what: &str) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                self.reaped = true;
+                if !status.success() {
+                    bail!("{what} failed: {status}");
+                }
+                return Ok(());
+            }
+            if start.elapsed() > limit {
+                bail!("{what} did not finish within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// One run of one contender.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sample {
+    ops: u64,
+    /// Wall time the contender measured around its loop (start-up: the whole process).
+    wall_ns: f64,
+    bytes: u64,
+    /// user + sys of the whole process.
+    cpu_ns: f64,
+    max_rss_kib: i64,
+    nodelay: bool,
+}
+
+fn tv_ns(tv: libc::timeval) -> f64 {
+    tv.tv_sec as f64 * 1e9 + tv.tv_usec as f64 * 1e3
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts a serving peer and reads the address it announces.
+fn start_peer(programs: &Programs, pin_cpus: bool, args: &[String]) -> Result<(Proc, String)> {
+    let mut cmd = Command::new(&programs.peer);
+    cmd.args(args)
+        .args(["--limit", "300"])
+        .stdout(Stdio::piped());
+    pin(&mut cmd, pin_cpus.then_some(PEER_CPU));
+    let mut peer = Proc::spawn(&mut cmd)?;
+    let mut line = String::new();
+    BufReader::new(peer.child.stdout.take().context("peer stdout")?)
+        .read_line(&mut line)
+        .context("read the peer's address")?;
+    let addr = line.trim().to_owned();
+    if addr.is_empty() {
+        bail!("the peer ({args:?}) announced no address");
+    }
+    Ok((peer, addr))
+}
+
+/// Runs `contender` once for `w` with `n` units of work.
+fn run_once(
+    programs: &Programs,
+    pin_cpus: bool,
+    contender: Contender,
+    w: &Workload,
+    n: u64,
+) -> Result<Option<Sample>> {
+    let (mut peer, addr) = match w.peer {
+        Peer::Sink => {
+            let (p, a) = start_peer(programs, pin_cpus, &["sink".into()])?;
+            (Some(p), a)
+        }
+        Peer::Echo { per_op } => {
+            let conns = if per_op { n } else { 1 };
+            let (p, a) = start_peer(
+                programs,
+                pin_cpus,
+                &["echo".into(), "--conns".into(), conns.to_string()],
+            )?;
+            (Some(p), a)
+        }
+        Peer::UdpEcho => {
+            let (p, a) = start_peer(
+                programs,
+                pin_cpus,
+                &["udp-echo".into(), "--datagrams".into(), n.to_string()],
+            )?;
+            (Some(p), a)
+        }
+        Peer::Client => (None, format!("127.0.0.1:{}", free_port()?)),
+        Peer::None => (None, String::new()),
+    };
+    let Some(mut cmd) = programs.command(contender, w, &addr, n) else {
+        return Ok(None);
+    };
+    if w.cold && contender != Contender::Native {
+        let dir = programs.cache_dir();
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot empty the cache {}", dir.display()))?;
+        }
+    }
+    cmd.stdout(Stdio::piped());
+    pin(&mut cmd, pin_cpus.then_some(CONTENDER_CPU));
+    let started = Instant::now();
+    let mut proc = Proc::spawn(&mut cmd)?;
+    if let Peer::Client = w.peer {
+        let mut client = Command::new(&programs.peer);
+        client.args([
+            "client",
+            &addr,
+            "--conns",
+            &(n + 1).to_string(),
+            "--limit",
+            "300",
+        ]);
+        pin(&mut client, pin_cpus.then_some(PEER_CPU));
+        peer = Some(Proc::spawn(&mut client)?);
+    }
+    let mut out = String::new();
+    proc.child
+        .stdout
+        .take()
+        .context("contender stdout")?
+        .read_to_string(&mut out)?;
+    let (status, usage) = proc.wait4()?;
+    let elapsed = started.elapsed();
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!(
+            "{} {} (n = {n}) failed (wait status {status:#x}); output: {out}",
+            w.name,
+            contender.key()
+        );
+    }
+    if let Some(peer) = &mut peer {
+        peer.finish(Duration::from_secs(60), "the peer")?;
+    }
+    let mut sample = Sample {
+        cpu_ns: tv_ns(usage.ru_utime) + tv_ns(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss,
+        ..Sample::default()
+    };
+    if is_startup(w) {
+        sample.ops = 1;
+        sample.wall_ns = elapsed.as_nanos() as f64;
+        if out.trim() != "hello" {
+            bail!("the hello program printed {out:?}");
+        }
+        return Ok(Some(sample));
+    }
+    let line = out
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .with_context(|| format!("{} {}: no result line in {out:?}", w.name, contender.key()))?;
+    let v: Value = serde_json::from_str(line).with_context(|| format!("bad result {line}"))?;
+    sample.ops = v["ops"].as_u64().context("ops")?;
+    sample.wall_ns = v["wall_ns"].as_f64().context("wall_ns")?;
+    sample.bytes = v["bytes"].as_u64().unwrap_or(0);
+    sample.nodelay = v["nodelay"].as_bool().unwrap_or(false);
+    Ok(Some(sample))
+}
+
+/// Per-round figures of one contender on one workload.
+#[derive(Default)]
+struct Series {
+    wall_per_op: Vec<f64>,
+    /// CPU time of each full run, with its operation count.
+    cpu_full: Vec<(f64, f64)>,
+    /// CPU time of each zero-work run (the start-up cost).
+    cpu_zero: Vec<f64>,
+    /// Filled after the rounds: (full − median zero) / ops, per round.
+    cpu_per_op: Vec<f64>,
+    rss_kib: Vec<f64>,
+    bytes_per_s: Vec<f64>,
+    nodelay: bool,
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    })
+}
+
+fn fmt_ns(ns: Option<f64>) -> String {
+    match ns {
+        None => "–".to_owned(),
+        Some(ns) if ns.abs() >= 1e6 => format!("{:.2} ms", ns / 1e6),
+        Some(ns) if ns.abs() >= 1e3 => format!("{:.1} µs", ns / 1e3),
+        Some(ns) => format!("{ns:.0} ns"),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×"))
+}
+
+/// Runs the benchmark: `args` is what follows `cargo xtask bench`.
+pub fn bench(args: &[String]) -> Result<()> {
+    let quick = match args {
+        [] => false,
+        [flag] if flag == "--quick" => true,
+        _ => bail!("usage: cargo xtask bench [--quick]"),
+    };
+    let sizes = if quick { QUICK } else { FULL };
+    ensure_wasm_target()?;
+    println!("== building the host and the benchmark programs (release)");
+    run(cargo().args(["build", "--release", "-p", "capsock-host", "--bin", "host"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "capsock-bench",
+        "--bin",
+        "peer",
+        "--bin",
+        "client_std",
+        "--bin",
+        "hello",
+    ]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "-p",
+        "capsock-bench",
+        "--bin",
+        "client_std",
+        "--bin",
+        "client_capsock",
+        "--bin",
+        "hello",
+    ]))?;
+    let target = root().join("target");
+    let native = target.join("release");
+    let wasm = target.join("wasm32-wasip2/release");
+    let out_dir = target.join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let programs = Programs {
+        host: native.join("host"),
+        peer: native.join("peer"),
+        client_native: native.join("client_std"),
+        hello_native: native.join("hello"),
+        client_std_wasm: wasm.join("client_std.wasm"),
+        client_capsock_wasm: wasm.join("client_capsock.wasm"),
+        hello_wasm: wasm.join("hello.wasm"),
+        xdg_cache: out_dir.join("xdg-cache"),
+    };
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pin_cpus = cpus >= 2;
+    if !pin_cpus {
+        println!("!! only {cpus} CPU: the peer and the contender are not pinned");
+    }
+    let load_before = loadavg();
+    println!(
+        "== {} rounds, peer on CPU {PEER_CPU}, contender on CPU {CONTENDER_CPU}; load average {load_before}",
+        sizes.rounds
+    );
+
+    // Compile each guest once, so that no measured run pays for compilation (the cold
+    // start-up workload empties the cache on purpose).
+    for wasm in [
+        &programs.client_capsock_wasm,
+        &programs.client_std_wasm,
+        &programs.hello_wasm,
+    ] {
+        run(Command::new(&programs.host)
+            .env("XDG_CACHE_HOME", &programs.xdg_cache)
+            .arg("run")
+            .arg(wasm)
+            .args(["connect", "127.0.0.1:9", "0"])
+            .stdout(Stdio::null()))
+        .with_context(|| format!("warm-up run of {}", wasm.display()))?;
+    }
+
+    println!("{HEADER}");
+    let started = Instant::now();
+    let mut results = Vec::new();
+    let mut table = Vec::new();
+    let mut throughput = Vec::new();
+    for w in workloads(&sizes) {
+        let mut series: Vec<Series> = Contender::ALL.iter().map(|_| Series::default()).collect();
+        for _round in 0..sizes.rounds {
+            for (i, &c) in Contender::ALL.iter().enumerate() {
+                let startup = is_startup(&w);
+                let zero = if startup {
+                    None
+                } else {
+                    run_once(&programs, pin_cpus, c, &w, 0)?
+                };
+                let Some(full) = run_once(&programs, pin_cpus, c, &w, w.n)? else {
+                    continue;
+                };
+                if full.ops == 0 {
+                    bail!("{} {}: no operations done", w.name, c.key());
+                }
+                let ops = full.ops as f64;
+                let s = &mut series[i];
+                s.wall_per_op.push(full.wall_ns / ops);
+                s.cpu_full.push((full.cpu_ns, ops));
+                s.cpu_zero.extend(zero.map(|z| z.cpu_ns));
+                s.rss_kib.push(full.max_rss_kib as f64);
+                if full.bytes > 0 && full.wall_ns > 0.0 {
+                    s.bytes_per_s.push(full.bytes as f64 / (full.wall_ns / 1e9));
+                }
+                s.nodelay = full.nodelay;
+            }
+        }
+        // Start-up CPU is subtracted as the median of the zero-work runs: one zero-work run's
+        // noise (page faults, a timer tick) would otherwise land on one round alone.
+        for s in &mut series {
+            let startup = median(&s.cpu_zero).unwrap_or(0.0);
+            s.cpu_per_op = s
+                .cpu_full
+                .iter()
+                .map(|(cpu, ops)| (cpu - startup) / ops)
+                .collect();
+        }
+        let med = |i: usize, f: fn(&Series) -> &Vec<f64>| median(f(&series[i]));
+        let wall = |i| med(i, |s| &s.wall_per_op);
+        let cpu = |i| med(i, |s| &s.cpu_per_op);
+        let (n, c, wa) = (0, 1, 2);
+        let mut entry = json!({
+            "workload": w.name,
+            "op": w.op,
+        });
+        if w.name.starts_with("bulk") {
+            entry["bytes_per_run"] = json!(w.n);
+        } else {
+            entry["ops_per_run"] = json!(w.n);
+        }
+        for (i, k) in Contender::ALL.iter().enumerate() {
+            entry[k.key()] = if series[i].wall_per_op.is_empty() {
+                Value::Null
+            } else {
+                json!({
+                    "wall_ns_per_op": wall(i),
+                    "cpu_ns_per_op": cpu(i),
+                    "startup_cpu_ns": med(i, |s| &s.cpu_zero),
+                    "peak_rss_kib": med(i, |s| &s.rss_kib),
+                    "bytes_per_s": med(i, |s| &s.bytes_per_s),
+                    "tcp_nodelay": series[i].nodelay,
+                    "rounds": series[i].wall_per_op.len(),
+                    "wall_ns_per_op_rounds": series[i].wall_per_op,
+                    "cpu_ns_per_op_rounds": series[i].cpu_per_op,
+                })
+            };
+        }
+        entry["ratio_capsock_native"] = json!({
+            "wall": ratio(wall(c), wall(n)),
+            "cpu": ratio(cpu(c), cpu(n)),
+        });
+        entry["ratio_capsock_wasi_sockets"] = json!({
+            "wall": ratio(wall(c), wall(wa)),
+            "cpu": ratio(cpu(c), cpu(wa)),
+        });
+        let rss = |i| {
+            med(i, |s| &s.rss_kib).map_or_else(|| "–".to_owned(), |k| format!("{:.0}", k / 1024.0))
+        };
+        let row = format!(
+            "| {} | {} | {} / {} / {} | {} / {} / {} | {} | {} | {} | {} | {} / {} / {} |",
+            w.name,
+            w.op,
+            fmt_ns(wall(n)),
+            fmt_ns(wall(c)),
+            fmt_ns(wall(wa)),
+            fmt_ns(cpu(n)),
+            fmt_ns(cpu(c)),
+            fmt_ns(cpu(wa)),
+            fmt_ratio(ratio(wall(c), wall(n))),
+            fmt_ratio(ratio(cpu(c), cpu(n))),
+            fmt_ratio(ratio(wall(c), wall(wa))),
+            fmt_ratio(ratio(cpu(c), cpu(wa))),
+            rss(n),
+            rss(c),
+            rss(wa),
+        );
+        println!("{row}");
+        table.push(row);
+        if w.name.starts_with("bulk") {
+            let gib = |i| {
+                med(i, |s| &s.bytes_per_s).map_or_else(
+                    || "–".to_owned(),
+                    |b| format!("{:.2}", b / (1u64 << 30) as f64),
+                )
+            };
+            let bps = |i| med(i, |s| &s.bytes_per_s);
+            let row = format!(
+                "| {} | {} / {} / {} | {} | {} |",
+                w.name,
+                gib(n),
+                gib(c),
+                gib(wa),
+                fmt_ratio(ratio(bps(c), bps(n))),
+                fmt_ratio(ratio(bps(c), bps(wa))),
+            );
+            println!("{row}");
+            throughput.push(row);
+        }
+        results.push(entry);
+    }
+    let load_after = loadavg();
+    println!(
+        "\n== {:.0} s of measuring; load average before {load_before}, after {load_after}\n",
+        started.elapsed().as_secs_f64()
+    );
+    println!("{HEADER}");
+    for row in &table {
+        println!("{row}");
+    }
+    println!("\n{THROUGHPUT_HEADER}");
+    for row in &throughput {
+        println!("{row}");
+    }
+    let report = json!({
+        "quick": quick,
+        "rounds": sizes.rounds,
+        "date": date(),
+        "machine": machine(cpus),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "pinned": pin_cpus,
+        "workloads": results,
+    });
+    let path = out_dir.join("results.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("\n== results written to {}", path.display());
+    Ok(())
+}
+
+const HEADER: &str = "\
+| workload | op | wall/op native / capsock / wasi:sockets | CPU/op native / capsock / wasi:sockets | wall capsock/native | CPU capsock/native | wall capsock/wasi | CPU capsock/wasi | peak RSS MiB native / capsock / wasi |
+|---|---|---|---|---|---|---|---|---|";
+
+const THROUGHPUT_HEADER: &str = "\
+| bulk workload | throughput GiB/s native / capsock / wasi:sockets | capsock/native | capsock/wasi |
+|---|---|---|---|";
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn date() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn machine(cpus: usize) -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cpus} CPUs, {model}")
+}
