@@ -66,11 +66,12 @@ use std::cell::Cell;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::io;
 use std::mem::{self, MaybeUninit};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ptr;
 
 use rustix::io::Errno;
 
+use super::msg::{decode_sockaddr, encode_sockaddr};
 use crate::error::{SocketError, SocketResult};
 
 // glibc's reentrant netdb functions that the `libc` crate does not declare; the prototypes are
@@ -224,15 +225,19 @@ pub fn getaddrinfo(
 /// `Gai(code, gai_strerror(code))` (`EAI_SYSTEM` → `Os(errno)`), e.g. `Gai(-1, "Bad value for
 /// ai_flags")`.
 pub fn getnameinfo(addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
-    let raw = RawSockAddr::new(addr)?;
-    let (sa, salen) = raw.as_ptr();
+    if let SocketAddr::V6(a) = addr
+        && a.flowinfo() > 0xfffff
+    {
+        return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
+    }
+    let (storage, salen) = encode_sockaddr(&addr);
     let mut host = [0u8; libc::NI_MAXHOST as usize];
     let mut serv = [0u8; NI_MAXSERV];
-    // SAFETY: `sa` points at `salen` bytes of `raw`, alive for the call; the output buffers are
-    // writable for the lengths given.
+    // SAFETY: `storage` holds a `sockaddr` of `salen` bytes, alive for the call; the output
+    // buffers are writable for the lengths given.
     let rc = unsafe {
         libc::getnameinfo(
-            sa,
+            ptr::from_ref(&storage).cast(),
             salen,
             host.as_mut_ptr().cast(),
             host.len() as libc::socklen_t,
@@ -686,83 +691,18 @@ fn call_getaddrinfo(
 /// # Safety
 /// `sa` is NULL or points at `len` readable bytes.
 unsafe fn sockaddr_to_std(sa: *const libc::sockaddr, len: libc::socklen_t) -> Option<SocketAddr> {
-    let len = len as usize;
-    if sa.is_null() || len < mem::size_of::<libc::sa_family_t>() {
+    if sa.is_null() {
         return None;
     }
-    // SAFETY: at least the family field is readable (checked above); unaligned reads are used
-    // because the bytes may be unaligned for the larger structs.
-    let family = unsafe { ptr::read_unaligned(sa.cast::<libc::sa_family_t>()) };
-    match c_int::from(family) {
-        libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
-            // SAFETY: `len` covers a whole `sockaddr_in`.
-            let sin = unsafe { ptr::read_unaligned(sa.cast::<libc::sockaddr_in>()) };
-            Some(SocketAddr::V4(SocketAddrV4::new(
-                Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()),
-                u16::from_be(sin.sin_port),
-            )))
-        }
-        libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
-            // SAFETY: `len` covers a whole `sockaddr_in6`.
-            let sin6 = unsafe { ptr::read_unaligned(sa.cast::<libc::sockaddr_in6>()) };
-            Some(SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
-                u16::from_be(sin6.sin6_port),
-                u32::from_be(sin6.sin6_flowinfo),
-                sin6.sin6_scope_id,
-            )))
-        }
-        _ => None,
+    // SAFETY: `sockaddr_storage` is a plain C struct; all-zero is a valid value.
+    let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
+    let n = (len as usize).min(mem::size_of::<libc::sockaddr_storage>());
+    // SAFETY: the caller guarantees `len` readable bytes at `sa`; at most `n <= len` are copied
+    // into `storage`, which has room for them and does not overlap `sa`.
+    unsafe {
+        ptr::copy_nonoverlapping(sa.cast::<u8>(), ptr::from_mut(&mut storage).cast::<u8>(), n);
     }
-}
-
-/// A [`SocketAddr`] as a C `sockaddr_in` / `sockaddr_in6`.
-enum RawSockAddr {
-    V4(libc::sockaddr_in),
-    V6(libc::sockaddr_in6),
-}
-
-impl RawSockAddr {
-    /// CPython's `getnameinfo` conversion, with its flow-info check.
-    fn new(addr: SocketAddr) -> SocketResult<Self> {
-        match addr {
-            SocketAddr::V4(a) => {
-                // SAFETY: `sockaddr_in` is a plain C struct; all-zero is a valid value.
-                let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
-                sin.sin_family = libc::AF_INET as libc::sa_family_t;
-                sin.sin_port = a.port().to_be();
-                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
-                Ok(RawSockAddr::V4(sin))
-            }
-            SocketAddr::V6(a) => {
-                if a.flowinfo() > 0xfffff {
-                    return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
-                }
-                // SAFETY: `sockaddr_in6` is a plain C struct; all-zero is a valid value.
-                let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
-                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-                sin6.sin6_port = a.port().to_be();
-                sin6.sin6_flowinfo = a.flowinfo().to_be();
-                sin6.sin6_addr.s6_addr = a.ip().octets();
-                sin6.sin6_scope_id = a.scope_id();
-                Ok(RawSockAddr::V6(sin6))
-            }
-        }
-    }
-
-    /// The `sockaddr` pointer and length for a C call.
-    fn as_ptr(&self) -> (*const libc::sockaddr, libc::socklen_t) {
-        match self {
-            RawSockAddr::V4(sin) => (
-                ptr::from_ref(sin).cast(),
-                mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-            ),
-            RawSockAddr::V6(sin6) => (
-                ptr::from_ref(sin6).cast(),
-                mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
-            ),
-        }
-    }
+    decode_sockaddr(&storage, n as libc::socklen_t)
 }
 
 /// `AF_INET` or `AF_INET6` for an address.
@@ -1431,6 +1371,7 @@ fn punycode_encode(input: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::{SocketAddrV4, SocketAddrV6};
 
     const V4_LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
