@@ -24,9 +24,34 @@ use serde_json::{Value, json};
 
 use crate::{cargo, ensure_wasm_target, root, run};
 
-/// The CPU the peer runs on, and the one the contender runs on.
-const PEER_CPU: usize = 0;
-const CONTENDER_CPU: usize = 1;
+/// The CPUs the peer and the contender are pinned to: the first two this process may run on.
+#[derive(Clone, Copy)]
+struct Pins {
+    peer: usize,
+    contender: usize,
+}
+
+impl Pins {
+    /// `None` when fewer than two CPUs are available (then nothing is pinned).
+    fn choose() -> Option<Pins> {
+        // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pointer to a local of the size passed.
+        let r =
+            unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+        if r != 0 {
+            return None;
+        }
+        let mut allowed = (0..libc::CPU_SETSIZE as usize).filter(|&cpu| {
+            // SAFETY: `cpu` is below CPU_SETSIZE.
+            unsafe { libc::CPU_ISSET(cpu, &set) }
+        });
+        Some(Pins {
+            peer: allowed.next()?,
+            contender: allowed.next()?,
+        })
+    }
+}
 
 /// Sizes of one benchmark run.
 struct Sizes {
@@ -368,12 +393,12 @@ fn free_port() -> Result<u16> {
 }
 
 /// Starts a serving peer and reads the address it announces.
-fn start_peer(programs: &Programs, pin_cpus: bool, args: &[String]) -> Result<(Proc, String)> {
+fn start_peer(programs: &Programs, pins: Option<Pins>, args: &[String]) -> Result<(Proc, String)> {
     let mut cmd = Command::new(&programs.peer);
     cmd.args(args)
         .args(["--limit", "300"])
         .stdout(Stdio::piped());
-    pin(&mut cmd, pin_cpus.then_some(PEER_CPU));
+    pin(&mut cmd, pins.map(|p| p.peer));
     let mut peer = Proc::spawn(&mut cmd)?;
     let mut line = String::new();
     BufReader::new(peer.child.stdout.take().context("peer stdout")?)
@@ -389,21 +414,21 @@ fn start_peer(programs: &Programs, pin_cpus: bool, args: &[String]) -> Result<(P
 /// Runs `contender` once for `w` with `n` units of work.
 fn run_once(
     programs: &Programs,
-    pin_cpus: bool,
+    pins: Option<Pins>,
     contender: Contender,
     w: &Workload,
     n: u64,
 ) -> Result<Option<Sample>> {
     let (mut peer, addr) = match w.peer {
         Peer::Sink => {
-            let (p, a) = start_peer(programs, pin_cpus, &["sink".into()])?;
+            let (p, a) = start_peer(programs, pins, &["sink".into()])?;
             (Some(p), a)
         }
         Peer::Echo { per_op } => {
             let conns = if per_op { n } else { 1 };
             let (p, a) = start_peer(
                 programs,
-                pin_cpus,
+                pins,
                 &["echo".into(), "--conns".into(), conns.to_string()],
             )?;
             (Some(p), a)
@@ -411,7 +436,7 @@ fn run_once(
         Peer::UdpEcho => {
             let (p, a) = start_peer(
                 programs,
-                pin_cpus,
+                pins,
                 &["udp-echo".into(), "--datagrams".into(), n.to_string()],
             )?;
             (Some(p), a)
@@ -430,7 +455,7 @@ fn run_once(
         }
     }
     cmd.stdout(Stdio::piped());
-    pin(&mut cmd, pin_cpus.then_some(CONTENDER_CPU));
+    pin(&mut cmd, pins.map(|p| p.contender));
     let started = Instant::now();
     let mut proc = Proc::spawn(&mut cmd)?;
     if let Peer::Client = w.peer {
@@ -443,7 +468,7 @@ fn run_once(
             "--limit",
             "300",
         ]);
-        pin(&mut client, pin_cpus.then_some(PEER_CPU));
+        pin(&mut client, pins.map(|p| p.peer));
         peer = Some(Proc::spawn(&mut client)?);
     }
     let mut out = String::new();
@@ -592,13 +617,14 @@ pub fn bench(args: &[String]) -> Result<()> {
         xdg_cache: out_dir.join("xdg-cache"),
     };
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pin_cpus = cpus >= 2;
-    if !pin_cpus {
-        println!("!! only {cpus} CPU: the peer and the contender are not pinned");
-    }
+    let pins = Pins::choose();
+    let pinning = match pins {
+        Some(p) => format!("peer on CPU {}, contender on CPU {}", p.peer, p.contender),
+        None => "NOT pinned (fewer than 2 CPUs available)".to_owned(),
+    };
     let load_before = loadavg();
     println!(
-        "== {} rounds, peer on CPU {PEER_CPU}, contender on CPU {CONTENDER_CPU}; load average {load_before}",
+        "== {} rounds, {pinning}; load average {load_before}",
         sizes.rounds
     );
 
@@ -631,9 +657,9 @@ pub fn bench(args: &[String]) -> Result<()> {
                 let zero = if startup {
                     None
                 } else {
-                    run_once(&programs, pin_cpus, c, &w, 0)?
+                    run_once(&programs, pins, c, &w, 0)?
                 };
-                let Some(full) = run_once(&programs, pin_cpus, c, &w, w.n)? else {
+                let Some(full) = run_once(&programs, pins, c, &w, w.n)? else {
                     continue;
                 };
                 if full.ops == 0 {
@@ -764,7 +790,7 @@ pub fn bench(args: &[String]) -> Result<()> {
         "machine": machine(cpus),
         "load_average_before": load_before,
         "load_average_after": load_after,
-        "pinned": pin_cpus,
+        "pinning": pinning,
         "workloads": results,
     });
     let path = out_dir.join("results.json");

@@ -21,6 +21,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write as _;
 use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::component::Component;
 use wasmtime::{Engine, Result};
@@ -154,7 +155,14 @@ fn store(dir: &Path, path: &Path, key: &Key, component: &Component) -> Result<()
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let tmp = dir.join(format!(".{}.{}.tmp", key.file_name(), std::process::id()));
+    // Unique per process and per call: concurrent writers never share a temporary file.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let tmp = dir.join(format!(
+        ".{}.{}.{}.tmp",
+        key.file_name(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&key.header(&payload))?;
