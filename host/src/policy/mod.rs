@@ -232,7 +232,10 @@ impl Policy {
         if verb == Verb::Resolve {
             return self.check_resolve(name);
         }
-        match addr::classify_guest_host(name) {
+        let Some(name) = ascii_host(name) else {
+            return Decision::DEFAULT_DENY;
+        };
+        match addr::classify_guest_host(&name) {
             GuestHost::Ip(ip) => self.check(verb, proto, SocketAddr::new(ip, port)),
             GuestHost::Name(name) => self.decide(|rule| rule.matches_name(verb, proto, name, port)),
             GuestHost::Invalid => Decision::DEFAULT_DENY,
@@ -245,7 +248,10 @@ impl Policy {
     /// no lookup, so the resolver should answer them without asking; here they are denied, as
     /// are strings that are not valid host names.
     pub fn check_resolve(&self, name: &str) -> Decision<'_> {
-        match addr::classify_guest_host(name) {
+        let Some(name) = ascii_host(name) else {
+            return Decision::DEFAULT_DENY;
+        };
+        match addr::classify_guest_host(&name) {
             GuestHost::Name(name) => self.decide(|rule| rule.matches_resolve(name)),
             GuestHost::Ip(_) | GuestHost::Invalid => Decision::DEFAULT_DENY,
         }
@@ -343,6 +349,19 @@ fn is_private(ip: IpAddr) -> bool {
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
         }
+    }
+}
+
+/// A guest's host name as the host's resolver passes it to the C library: non-ASCII names in
+/// their UTS #46 ASCII form, so `bücher.example` is matched as `xn--bcher-kva.example` and
+/// `１２７．０．０．１` as the address it is; `None` when the name has no such form.
+fn ascii_host(name: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if name.is_ascii() {
+        Some(std::borrow::Cow::Borrowed(name))
+    } else {
+        idna::domain_to_ascii(name)
+            .ok()
+            .map(std::borrow::Cow::Owned)
     }
 }
 
@@ -464,6 +483,32 @@ impl fmt::Display for Decision<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_names_match_their_idna_form() {
+        let mut p = Policy::default();
+        p.allow("resolve xn--bcher-kva.example").unwrap();
+        p.allow("connect tcp://xn--bcher-kva.example:443").unwrap();
+        p.allow("connect tcp://*:80").unwrap();
+        p.deny("connect tcp://127.0.0.0/8:*").unwrap();
+        assert!(p.check_resolve("bücher.example").is_allowed());
+        assert!(p.check_resolve("BÜCHER.example").is_allowed());
+        assert!(!p.check_resolve("bucher.example").is_allowed());
+        let name = |n| p.check_name(Verb::Connect, Proto::Tcp, n, 443).is_allowed();
+        assert!(name("bücher.example"));
+        assert!(!name("bücher.example.evil"));
+        // Full-width digits are an address to the resolver, so the address rules decide.
+        assert!(
+            !p.check_name(Verb::Connect, Proto::Tcp, "１２７．０．０．１", 80)
+                .is_allowed()
+        );
+        assert!(
+            p.check_name(Verb::Connect, Proto::Tcp, "１０．０．０．１", 80)
+                .is_allowed()
+        );
+        // No UTS #46 form: denied.
+        assert!(!p.check_resolve("\u{e000}").is_allowed());
+    }
     use Proto::{Tcp, Udp};
     use Verb::{Accept, Bind, Connect, Recv, Resolve, Send};
 
@@ -719,7 +764,9 @@ mod tests {
             (Connect, Tcp, "10.0.0.256", 1, DENIED),
             (Connect, Tcp, "", 1, DENIED),
             (Connect, Tcp, "[::1]", 1, DENIED),
-            (Connect, Tcp, "bücher.example", 1, DENIED),
+            // A non-ASCII name is matched in its IDNA form, as the resolver sends it.
+            (Connect, Tcp, "bücher.example", 1, "allow connect tcp://*:*"),
+            (Connect, Tcp, "bücher.evil.com", 1, "deny connect tcp://*.evil.com:*"),
         ]),
         // Numeric hosts are decided as addresses, in every form the C library reads.
         (&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*", "deny connect tcp://127.0.0.0/8:*", "deny connect tcp://[fe80::/10]:*"], &[
@@ -780,7 +827,10 @@ mod tests {
             ("10.1", DENIED),
             ("::1", DENIED),
             ("a..b", DENIED),
-            ("bücher.example", DENIED),
+            // A non-ASCII name is matched in its IDNA form, as the resolver sends it.
+            ("bücher.example", "allow resolve *"),
+            ("bücher.evil.com", "deny resolve *.evil.com"),
+            ("\u{e000}", DENIED),
         ]),
         // Other verbs do not grant resolve.
         (&["allow connect tcp://*:*", "allow connect tcp://example.com:*"], &[("example.com", DENIED)]),
