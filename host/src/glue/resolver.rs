@@ -65,7 +65,7 @@ fn host_entry(e: resolve::HostEntry) -> HostEntry {
 impl CapsockCtxView<'_> {
     /// A name that is not a numeric address is looked up in DNS: it needs a `resolve` rule.
     fn check_resolve(&self, event: Event, name: &str) -> SocketResult<()> {
-        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+        if name.is_empty() || crate::policy::is_numeric_host(name) {
             return Ok(());
         }
         let decision = self.ctx.policy.check_resolve(name);

@@ -352,6 +352,18 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether the C library reads `host` as a numeric address without asking DNS: what
+/// `inet_pton` takes, `inet_aton`'s forms (`127.1`, `0x7f.1`, `2130706433`), and IPv6 with a
+/// `%zone`. Such a lookup reveals nothing, so it needs no `resolve` rule; the address it
+/// yields is then judged by the address rules like any other.
+pub fn is_numeric_host(host: &str) -> bool {
+    host.parse::<IpAddr>().is_ok()
+        || addr::parse_inet_aton(host).is_some()
+        || host
+            .split_once('%')
+            .is_some_and(|(ip, _)| ip.parse::<Ipv6Addr>().is_ok())
+}
+
 /// A guest's host name as the host's resolver passes it to the C library: non-ASCII names in
 /// their UTS #46 ASCII form, so `bücher.example` is matched as `xn--bcher-kva.example` and
 /// `１２７．０．０．１` as the address it is; `None` when the name has no such form.

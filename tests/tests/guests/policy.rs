@@ -569,3 +569,31 @@ pub fn policy_bad_handle() {
         &[p(format!("echo tcp 127.0.0.1:{}", ps.tcp1), Expect::Ok)],
     );
 }
+
+/// Every spelling of a denied address — inet_aton shorthands (`127.2`, `0x7f.0.0.2`,
+/// `2130706434`, octal), IPv4-mapped and IPv4-compatible IPv6 — is refused before any syscall:
+/// the native listener on that address never sees a connection.
+#[test]
+pub fn policy_bypass() {
+    let listener = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let allowed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let out = Guest::new(capsock_tests::POLICY_BYPASS)
+        .arg(port)
+        .arg(allowed.local_addr().unwrap().port())
+        .allow("connect tcp://*:*")
+        .deny("connect tcp://127.0.0.2:*")
+        .run_ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 12, "{out}");
+    for line in &lines[..11] {
+        assert!(line.ends_with(" -> denied"), "{out}");
+    }
+    assert_eq!(lines[11], "127.1 -> connected to 127.0.0.1");
+    listener.set_nonblocking(true).unwrap();
+    assert_eq!(
+        listener.accept().map(|_| ()).unwrap_err().kind(),
+        ErrorKind::WouldBlock,
+        "a bypass reached the denied address"
+    );
+}
