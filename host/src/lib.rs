@@ -19,7 +19,7 @@
 //!     }
 //! }
 //!
-//! # fn main() -> anyhow::Result<()> {
+//! # fn main() -> wasmtime::Result<()> {
 //! let mut policy = Policy::default();
 //! policy.allow("connect tcp://127.0.0.1:6379")?;
 //! let engine = wasmtime::Engine::default();
