@@ -36,8 +36,16 @@ use bindings::capsock::sockets::types::{
 
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
 /// data implements [`CapsockView`].
+///
+/// The sends are defined twice (the generated bindings, then zero-copy versions that replace
+/// them), so this turns the linker's shadowing on for the call and leaves it off, wasmtime's
+/// default: call [`Linker::allow_shadowing`] again afterwards if you rely on it.
 pub fn add_to_linker<T: CapsockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    bindings::Guest::add_to_linker::<T, Capsock>(linker, T::capsock)
+    bindings::Guest::add_to_linker::<T, Capsock>(linker, T::capsock)?;
+    linker.allow_shadowing(true);
+    let zero_copy = socket::add_zero_copy_sends(linker);
+    linker.allow_shadowing(false);
+    zero_copy
 }
 
 /// The families the net core implements; every other WIT family is the OS's `EAFNOSUPPORT`.

@@ -8,18 +8,21 @@ use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
-use wasmtime::component::Resource;
+use wasmtime::StoreContextMut;
+use wasmtime::component::{Linker, Resource, WasmList};
 
 use super::bindings::capsock::sockets::socket::{
     Ancillary, Host, HostSocket, Message, OptionValue, PollEvents, PollRequest,
 };
-use super::bindings::capsock::sockets::types::{AddressFamily, SocketAddress, SocketKind};
+use super::bindings::capsock::sockets::types::{
+    AddressFamily, Error as WitError, Host as TypesHost, SocketAddress, SocketKind,
+};
 use super::{
     enforce, from_socket_addr, net_family, net_kind, proto_of, socket_description, to_socket_addr,
     wit_family, wit_kind,
 };
 use crate::audit::{Event, Monitor, Subject};
-use crate::ctx::{CapsockCtx, CapsockCtxView};
+use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{Family, Mode, NetSocket, msg, sockopt};
 use crate::policy::{Policy, Proto, Verb};
@@ -137,6 +140,113 @@ fn to_msg_ancillary(items: &[Ancillary]) -> Vec<msg::Ancillary> {
             data: a.data.clone(),
         })
         .collect()
+}
+
+/// The sends, on borrowed bytes: the generated bindings call them with a lifted copy, the
+/// zero-copy imports ([`add_zero_copy_sends`]) with the guest's own memory.
+impl CapsockCtxView<'_> {
+    fn send_bytes(
+        &mut self,
+        this: Resource<NetSocket>,
+        data: &[u8],
+        flags: i32,
+    ) -> SocketResult<u64> {
+        let sock = self.table.get(&this)?;
+        let sent = sock.send(data, flags, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(sent as u64);
+        Ok(sent as u64)
+    }
+
+    fn sendall_bytes(
+        &mut self,
+        this: Resource<NetSocket>,
+        data: &[u8],
+        flags: i32,
+    ) -> SocketResult<()> {
+        let sock = self.table.get(&this)?;
+        sock.sendall(data, flags, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(data.len() as u64);
+        Ok(())
+    }
+
+    fn send_to_bytes(
+        &mut self,
+        this: Resource<NetSocket>,
+        data: &[u8],
+        flags: i32,
+        address: SocketAddress,
+    ) -> SocketResult<u64> {
+        let addr = to_socket_addr(&address)?;
+        self.check_destination(self.table.get(&this)?, Verb::Send, &addr)?;
+        let sock = self.table.get_mut(&this)?;
+        let sent = sock.send_to(data, flags, &addr, &self.ctx.cancel)?;
+        self.ctx.monitor.stats.sent(sent as u64);
+        Ok(sent as u64)
+    }
+}
+
+/// The WIT interface the zero-copy imports belong to.
+const SOCKET_INTERFACE: &str = "capsock:sockets/socket@0.1.0";
+
+/// Defines `send`, `sendall` and `send-to` again, so that the kernel reads the bytes straight
+/// from the guest's memory instead of from a host copy of them (the generated bindings lift
+/// every `list<u8>` into a fresh `Vec`: one allocation and one copy of every byte sent). Same
+/// types, same checks, same errors as the generated ones, which they replace in `linker`
+/// (its shadowing must be allowed).
+pub(super) fn add_zero_copy_sends<T: CapsockView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    let mut inst = linker.instance(SOCKET_INTERFACE)?;
+    inst.func_wrap(
+        "[method]socket.send",
+        |mut store: StoreContextMut<'_, T>,
+         (this, data, flags): (Resource<NetSocket>, WasmList<u8>, i32)| {
+            with_guest_bytes(&mut store, &data, |view, bytes| {
+                view.send_bytes(this, bytes, flags)
+            })
+        },
+    )?;
+    inst.func_wrap(
+        "[method]socket.sendall",
+        |mut store: StoreContextMut<'_, T>,
+         (this, data, flags): (Resource<NetSocket>, WasmList<u8>, i32)| {
+            with_guest_bytes(&mut store, &data, |view, bytes| {
+                view.sendall_bytes(this, bytes, flags)
+            })
+        },
+    )?;
+    inst.func_wrap(
+        "[method]socket.send-to",
+        |mut store: StoreContextMut<'_, T>,
+         (this, data, flags, address): (Resource<NetSocket>, WasmList<u8>, i32, SocketAddress)| {
+            with_guest_bytes(&mut store, &data, |view, bytes| {
+                view.send_to_bytes(this, bytes, flags, address)
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// Runs `f` on the capsock view and the bytes of `list` where they lie in the guest's memory,
+/// and turns its error into the WIT `error` (or a trap) as the generated bindings do.
+fn with_guest_bytes<T: CapsockView + 'static, R>(
+    store: &mut StoreContextMut<'_, T>,
+    list: &WasmList<u8>,
+    f: impl FnOnce(&mut CapsockCtxView<'_>, &[u8]) -> SocketResult<R>,
+) -> wasmtime::Result<(Result<R, WitError>,)> {
+    let bytes = list.as_le_slice(&*store);
+    let (ptr, len) = (bytes.as_ptr(), bytes.len());
+    let mut view = T::capsock(store.data_mut());
+    // SAFETY: `ptr..ptr + len` is the list inside the guest's linear memory, bounds-checked by
+    // `as_le_slice` above. That memory belongs to the store's instance, not to its data `T`, so
+    // the `&mut T` borrowed next does not alias it; and until this host call returns no guest
+    // code runs and nothing grows or frees the memory (a component instance is single-threaded),
+    // so the bytes stay valid and unchanged while the kernel reads them.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    match f(&mut view, bytes) {
+        Ok(v) => Ok((Ok(v),)),
+        Err(e) => Ok((Err(TypesHost::convert_error(&mut view, e)?),)),
+    }
 }
 
 impl HostSocket for CapsockCtxView<'_> {
@@ -274,10 +384,7 @@ impl HostSocket for CapsockCtxView<'_> {
     }
 
     fn send(&mut self, this: Resource<NetSocket>, data: Vec<u8>, flags: i32) -> SocketResult<u64> {
-        let sock = self.table.get(&this)?;
-        let sent = sock.send(&data, flags, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(sent as u64);
-        Ok(sent as u64)
+        self.send_bytes(this, &data, flags)
     }
 
     fn sendall(
@@ -286,10 +393,7 @@ impl HostSocket for CapsockCtxView<'_> {
         data: Vec<u8>,
         flags: i32,
     ) -> SocketResult<()> {
-        let sock = self.table.get(&this)?;
-        sock.sendall(&data, flags, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(data.len() as u64);
-        Ok(())
+        self.sendall_bytes(this, &data, flags)
     }
 
     fn send_to(
@@ -299,12 +403,7 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
         address: SocketAddress,
     ) -> SocketResult<u64> {
-        let addr = to_socket_addr(&address)?;
-        self.check_destination(self.table.get(&this)?, Verb::Send, &addr)?;
-        let sock = self.table.get_mut(&this)?;
-        let sent = sock.send_to(&data, flags, &addr, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(sent as u64);
-        Ok(sent as u64)
+        self.send_to_bytes(this, &data, flags, address)
     }
 
     fn sendmsg(

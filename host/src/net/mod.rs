@@ -1,8 +1,9 @@
 //! The net core: native sockets through rustix, with CPython's blocking model.
 //!
-//! Every fd is created non-blocking and close-on-exec; a socket's [`Mode`] decides what an
-//! operation does when the kernel says `EAGAIN`: fail at once (non-blocking), or wait in
-//! `poll(2)` without limit (blocking) or until the operation's deadline (timeout mode).
+//! Every fd is close-on-exec. A socket's [`Mode`] decides how an operation waits (see
+//! [`wait`]): in non-blocking mode the fd is `O_NONBLOCK` and `EAGAIN` is the answer; in
+//! blocking and timeout mode the one system call sleeps in the kernel, bounded in timeout mode
+//! by `SO_RCVTIMEO` / `SO_SNDTIMEO` set to what is left of the operation's deadline.
 //!
 //! This module makes the system calls and nothing else: it is reached only through the glue,
 //! which has the policy decide on every address first. Nothing here creates, binds or connects a
@@ -16,16 +17,16 @@ pub mod wait;
 
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustix::event::PollFlags;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
 
 use crate::error::{SocketError, SocketResult};
 pub use types::{Family, Kind, Mode};
 pub use wait::Canceller;
-use wait::Deadline;
+use wait::{Deadline, Dir, FdState};
 
 /// The most a single receive hands back. Datagrams on IP are at most 64 KiB, and a stream
 /// receive may always return fewer bytes than asked, so this bounds the host's memory per call
@@ -36,6 +37,8 @@ pub const MAX_RECV: usize = 1 << 20;
 #[derive(Debug)]
 pub struct NetSocket {
     fd: OwnedFd,
+    /// What the host last set on the open file description (shared with dups).
+    state: Arc<FdState>,
     family: Family,
     kind: Kind,
     proto: i32,
@@ -117,21 +120,31 @@ pub fn family_of(addr: &SocketAddr) -> Family {
     }
 }
 
+/// `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` when asked.
+fn fd_flags(nonblock: bool) -> SocketFlags {
+    match nonblock {
+        true => SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+        false => SocketFlags::CLOEXEC,
+    }
+}
+
 fn to_std(addr: rustix::net::SocketAddrAny) -> SocketResult<SocketAddr> {
     SocketAddr::try_from(addr).map_err(|_| Errno::AFNOSUPPORT.into())
 }
 
 impl NetSocket {
-    /// `socket(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`.
+    /// `socket(2)` with `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` in non-blocking mode.
     pub fn new(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
+        let nonblock = mode == Mode::NonBlocking;
         let fd = rustix::net::socket_with(
             rustix_family(family),
             rustix_type(kind),
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            fd_flags(nonblock),
             rustix_proto(proto),
         )?;
         Ok(NetSocket {
             fd,
+            state: Arc::new(FdState::new(nonblock)),
             family,
             kind,
             proto,
@@ -141,17 +154,20 @@ impl NetSocket {
         })
     }
 
-    /// `socketpair(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`. Linux offers it for `AF_UNIX` only,
-    /// so for the IP families this returns the kernel's own `EOPNOTSUPP`.
+    /// `socketpair(2)` with `SOCK_CLOEXEC` (and `SOCK_NONBLOCK` in non-blocking mode). Linux
+    /// offers it for `AF_UNIX` only, so for the IP families this returns the kernel's own
+    /// `EOPNOTSUPP`.
     pub fn pair(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<(Self, Self)> {
+        let nonblock = mode == Mode::NonBlocking;
         let (a, b) = rustix::net::socketpair(
             rustix_family(family),
             rustix_type(kind),
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            fd_flags(nonblock),
             rustix_proto(proto),
         )?;
         let make = |fd| NetSocket {
             fd,
+            state: Arc::new(FdState::new(nonblock)),
             family,
             kind,
             proto,
@@ -187,8 +203,8 @@ impl NetSocket {
         self.mode
     }
 
-    /// Sets the blocking mode (Python's `settimeout` / `setblocking`). The fd stays
-    /// non-blocking; the mode only decides how the host waits.
+    /// Sets the blocking mode (Python's `settimeout` / `setblocking`). No system call: the next
+    /// operation readies the fd for the mode (`O_NONBLOCK`, kernel timeouts) if it must.
     pub fn set_mode(&mut self, mode: Mode) {
         self.mode = mode;
     }
@@ -222,22 +238,24 @@ impl NetSocket {
     /// and `getsockopt(SO_ERROR)` for the outcome (CPython's `internal_connect`). In
     /// non-blocking mode an in-progress connect is `EINPROGRESS`, as in Python.
     pub fn connect(&mut self, addr: &SocketAddr, cancel: &Canceller) -> SocketResult<()> {
-        let result = loop {
-            match rustix::net::connect(&self.fd, addr) {
-                Err(Errno::INTR) => continue,
-                other => break other,
-            }
+        let fd = self.fd.as_fd();
+        let mut deadline = Deadline::new(self.mode);
+        deadline.prepare(fd, &self.state, Dir::Send)?;
+        let result = match deadline.waits() {
+            true => cancel.blocking(fd, || rustix::net::connect(fd, addr))?,
+            false => rustix::net::connect(fd, addr),
         };
         match result {
             Ok(()) => {}
-            Err(Errno::INPROGRESS) => {
+            // Still in progress: non-blocking mode says so; otherwise the kernel's timeout ran
+            // out or a signal came, and the host waits for the outcome (CPython's way).
+            Err(Errno::INPROGRESS | Errno::INTR) => {
                 self.bound = true;
-                let mut deadline = Deadline::new(self.mode);
                 if !deadline.waits() {
                     return Err(Errno::INPROGRESS.into());
                 }
-                deadline.wait(self.fd.as_fd(), PollFlags::OUT, cancel)?;
-                rustix::net::sockopt::socket_error(&self.fd)??;
+                deadline.wait(fd, Dir::Send, cancel)?;
+                rustix::net::sockopt::socket_error(fd)??;
             }
             Err(e) => return Err(e.into()),
         }
@@ -246,9 +264,10 @@ impl NetSocket {
         Ok(())
     }
 
-    /// `accept4(2)` with `SOCK_NONBLOCK | SOCK_CLOEXEC`, waiting as the mode says. Each peer
-    /// is shown to `admit` first; a peer it refuses is reset (`SO_LINGER` 0, then `close(2)`)
-    /// and never returned, and the wait goes on within the same deadline.
+    /// `accept4(2)` with `SOCK_CLOEXEC` (and `SOCK_NONBLOCK` when the new socket's mode is
+    /// non-blocking), waiting as the listener's mode says. Each peer is shown to `admit` first;
+    /// a peer it refuses is reset (`SO_LINGER` 0, then `close(2)`) and never returned, and the
+    /// wait goes on within the same deadline.
     pub fn accept(
         &self,
         new_mode: Mode,
@@ -256,11 +275,12 @@ impl NetSocket {
         mut admit: impl FnMut(&SocketAddr) -> bool,
     ) -> SocketResult<(NetSocket, SocketAddr)> {
         let mut deadline = Deadline::new(self.mode);
+        let nonblock = new_mode == Mode::NonBlocking;
         loop {
-            match rustix::net::acceptfrom_with(
-                &self.fd,
-                SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-            ) {
+            let accepted = self.io(Dir::Recv, false, &mut deadline, cancel, |fd| {
+                Ok(rustix::net::acceptfrom_with(fd, fd_flags(nonblock))?)
+            });
+            match accepted {
                 Ok((fd, peer)) => {
                     let Some(peer) = peer.and_then(|p| SocketAddr::try_from(p).ok()) else {
                         continue; // not an IP peer: cannot happen on an IP listener
@@ -273,6 +293,7 @@ impl NetSocket {
                     }
                     let sock = NetSocket {
                         fd,
+                        state: Arc::new(FdState::accepted(&self.state, nonblock)),
                         family: self.family,
                         kind: self.kind,
                         proto: self.proto,
@@ -282,41 +303,56 @@ impl NetSocket {
                     };
                     return Ok((sock, peer));
                 }
-                Err(Errno::INTR | Errno::CONNABORTED) => continue,
-                Err(Errno::AGAIN) => {
-                    deadline.wait(self.fd.as_fd(), PollFlags::IN, cancel)?;
-                }
-                Err(e) => return Err(e.into()),
+                Err(SocketError::Os(Errno::CONNABORTED, None)) => continue,
+                Err(e) => return Err(e),
             }
         }
     }
 
-    /// Runs one receive-like or send-like system call, waiting for `events` on `EAGAIN` as the
-    /// mode says (CPython's `sock_call`). `MSG_DONTWAIT` makes this one call non-blocking.
+    /// Runs one receive-like or send-like system call as the mode says (CPython's
+    /// `sock_call`): in blocking and timeout mode it sleeps in the kernel, where the host can
+    /// cancel it; `EINTR` is retried with the time that remains (PEP 475). A call with
+    /// `MSG_DONTWAIT` (`dontwait`) never waits, whatever the mode.
     fn io<T>(
         &self,
-        events: PollFlags,
+        dir: Dir,
         dontwait: bool,
         deadline: &mut Deadline,
         cancel: &Canceller,
-        mut op: impl FnMut(BorrowedFd<'_>) -> rustix::io::Result<T>,
+        mut op: impl FnMut(BorrowedFd<'_>) -> SocketResult<T>,
     ) -> SocketResult<T> {
+        let fd = self.fd.as_fd();
         loop {
-            match op(self.fd.as_fd()) {
-                Ok(v) => return Ok(v),
-                Err(Errno::INTR) => continue,
-                Err(Errno::AGAIN) if !dontwait => {
-                    deadline.wait(self.fd.as_fd(), events, cancel)?;
+            let result = if dontwait {
+                op(fd)
+            } else {
+                deadline.prepare(fd, &self.state, dir)?;
+                match self.mode {
+                    Mode::NonBlocking => op(fd),
+                    Mode::Blocking | Mode::Timeout(_) => cancel.blocking(fd, || op(fd))?,
                 }
-                Err(e) => return Err(e.into()),
+            };
+            match result {
+                Err(SocketError::Os(Errno::INTR, None)) => continue,
+                Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => match self.mode {
+                    Mode::NonBlocking => return Err(Errno::AGAIN.into()),
+                    // The kernel's timeout ran out: `prepare` reports the timeout, or sets
+                    // what is left if the kernel woke early.
+                    Mode::Timeout(_) => continue,
+                    // Only if the fd was made non-blocking behind the host's back.
+                    Mode::Blocking => {
+                        deadline.wait(fd, dir, cancel)?;
+                    }
+                },
+                other => return other,
             }
         }
     }
 
     /// `recv(2)` of at most `bufsize` bytes (capped at [`MAX_RECV`]) into `buf`, which is
     /// cleared first. With `MSG_WAITALL` in blocking mode the host keeps receiving until
-    /// `bufsize` bytes, end of stream, or an error after some data (CPython's blocking fd gives
-    /// that from the kernel; the host's fds are non-blocking, so it loops instead).
+    /// `bufsize` bytes, end of stream, or an error after some data (the kernel does that for a
+    /// blocking fd; the loop covers a call a signal cut short).
     pub fn recv(
         &self,
         buf: &mut Vec<u8>,
@@ -336,8 +372,8 @@ impl NetSocket {
         loop {
             let room = want - buf.len();
             let spare = &mut buf.spare_capacity_mut()[..room];
-            let got = self.io(PollFlags::IN, dontwait, &mut deadline, cancel, |fd| {
-                rustix::net::recv(fd, &mut *spare, rflags).map(|((init, _), _)| init.len())
+            let got = self.io(Dir::Recv, dontwait, &mut deadline, cancel, |fd| {
+                Ok(rustix::net::recv(fd, &mut *spare, rflags).map(|((init, _), _)| init.len())?)
             });
             let n = match got {
                 Ok(n) => n,
@@ -372,13 +408,13 @@ impl NetSocket {
             buf.reserve(want);
             let spare = &mut buf.spare_capacity_mut()[..want];
             let (n, addr) = self.io(
-                PollFlags::IN,
+                Dir::Recv,
                 rflags.contains(RecvFlags::DONTWAIT),
                 &mut deadline,
                 cancel,
                 |fd| {
-                    rustix::net::recvfrom(fd, &mut *spare, rflags)
-                        .map(|((init, _), _, a)| (init.len(), a))
+                    Ok(rustix::net::recvfrom(fd, &mut *spare, rflags)
+                        .map(|((init, _), _, a)| (init.len(), a))?)
                 },
             )?;
             // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
@@ -404,11 +440,11 @@ impl NetSocket {
         let sflags = send_flags(flags)?;
         let mut deadline = Deadline::new(self.mode);
         self.io(
-            PollFlags::OUT,
+            Dir::Send,
             sflags.contains(SendFlags::DONTWAIT),
             &mut deadline,
             cancel,
-            |fd| rustix::net::send(fd, data, sflags),
+            |fd| Ok(rustix::net::send(fd, data, sflags)?),
         )
     }
 
@@ -420,8 +456,8 @@ impl NetSocket {
         let mut deadline = Deadline::new(self.mode);
         let mut rest = data;
         while !rest.is_empty() {
-            let n = self.io(PollFlags::OUT, dontwait, &mut deadline, cancel, |fd| {
-                rustix::net::send(fd, rest, sflags)
+            let n = self.io(Dir::Send, dontwait, &mut deadline, cancel, |fd| {
+                Ok(rustix::net::send(fd, rest, sflags)?)
             })?;
             rest = &rest[n..];
         }
@@ -439,11 +475,11 @@ impl NetSocket {
         let sflags = send_flags(flags)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(
-            PollFlags::OUT,
+            Dir::Send,
             sflags.contains(SendFlags::DONTWAIT),
             &mut deadline,
             cancel,
-            |fd| rustix::net::sendto(fd, data, sflags, addr),
+            |fd| Ok(rustix::net::sendto(fd, data, sflags, addr)?),
         )?;
         self.bound = true;
         Ok(n)
@@ -464,17 +500,16 @@ impl NetSocket {
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
         loop {
-            match msg::recvmsg(self.fd.as_fd(), bufsize, ancbufsize, flags) {
-                Err(SocketError::Os(Errno::INTR, None)) => continue,
-                Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => {
-                    deadline.wait(self.fd.as_fd(), PollFlags::IN, cancel)?;
-                }
-                Ok(got) if got.address.is_some_and(|from| !admit(&from)) => {
+            let got = self.io(Dir::Recv, dontwait, &mut deadline, cancel, |fd| {
+                msg::recvmsg(fd, bufsize, ancbufsize, flags)
+            })?;
+            match got.address {
+                Some(from) if !admit(&from) => {
                     if flags & libc::MSG_PEEK != 0 {
                         self.drop_peeked(RecvFlags::PEEK);
                     }
                 }
-                other => return other,
+                _ => return Ok(got),
             }
         }
     }
@@ -490,28 +525,14 @@ impl NetSocket {
     ) -> SocketResult<usize> {
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
-        loop {
-            match msg::sendmsg(
-                self.fd.as_fd(),
-                self.family,
-                buffers,
-                ancillary,
-                flags,
-                addr.copied(),
-            ) {
-                Err(SocketError::Os(Errno::INTR, None)) => continue,
-                Err(SocketError::Os(Errno::AGAIN, None)) if !dontwait => {
-                    deadline.wait(self.fd.as_fd(), PollFlags::OUT, cancel)?;
-                }
-                Ok(n) => {
-                    if addr.is_some() {
-                        self.bound = true;
-                    }
-                    return Ok(n);
-                }
-                other => return other,
-            }
+        let family = self.family;
+        let n = self.io(Dir::Send, dontwait, &mut deadline, cancel, |fd| {
+            msg::sendmsg(fd, family, buffers, ancillary, flags, addr.copied())
+        })?;
+        if addr.is_some() {
+            self.bound = true;
         }
+        Ok(n)
     }
 
     /// `shutdown(2)`: `how` is `SHUT_RD` (0), `SHUT_WR` (1) or `SHUT_RDWR` (2); anything else is
@@ -534,6 +555,7 @@ impl NetSocket {
         let fd = rustix::io::fcntl_dupfd_cloexec(&self.fd, 0)?;
         Ok(NetSocket {
             fd,
+            state: Arc::clone(&self.state),
             family: self.family,
             kind: self.kind,
             proto: self.proto,

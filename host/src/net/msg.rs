@@ -8,7 +8,7 @@
 //! no descriptor ever leaks into the host.
 //!
 //! Both functions make one attempt (retrying only `EINTR`, as PEP 475 does): the net core owns
-//! blocking and calls again after `EAGAIN` once `poll(2)` says so.
+//! blocking (the fd's mode and kernel timeout) and calls again when it must.
 
 use std::mem::size_of;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};

@@ -1,11 +1,21 @@
-//! Waiting for a socket to become ready, as CPython's `sock_call_ex` does: a deadline taken once
-//! per operation, `poll(2)` with the time that remains, `EINTR` retried (PEP 475). Every wait
-//! also watches the host's cancel fd, so a runner can stop a guest blocked in a host call.
+//! How the host blocks for a guest, as fast as a native blocking program and as CPython's
+//! `sock_call_ex` behaves.
+//!
+//! A socket in blocking or timeout mode has a blocking fd: the one system call of an operation
+//! sleeps in the kernel, bounded by `SO_RCVTIMEO` / `SO_SNDTIMEO` in timeout mode (what a native
+//! program with `set_read_timeout` does: one `recvfrom(2)` per receive, no `poll(2)` and no
+//! failed first try). The deadline is taken once per operation (CPython: the timeout covers the
+//! whole call, all of a `sendall`), and each further system call of the same operation gets the
+//! time that remains. A socket in non-blocking mode has an `O_NONBLOCK` fd.
+//!
+//! [`Canceller`] stops a guest blocked in such a call: it shuts the socket down
+//! (`shutdown(2)`, which wakes every sleeper on it), and the call ends in a trap.
 
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use rustix::event::{EventfdFlags, PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
@@ -13,14 +23,23 @@ use rustix::io::Errno;
 use super::types::Mode;
 use crate::error::{SocketError, SocketResult};
 
-/// Interrupts guests blocked in socket calls: once [`Canceller::cancel`] is called, every wait in
-/// progress and every later one ends in a trap carrying the reason.
+/// Interrupts guests blocked in socket calls: once [`Canceller::cancel`] is called, every call
+/// in progress and every later one ends in a trap carrying the reason.
 ///
-/// One `Canceller` may serve many guests (share it in an `Arc`). It is an `eventfd(2)`.
+/// One `Canceller` may serve many guests (share it in an `Arc`). It keeps the fds of the calls
+/// blocked right now, and an `eventfd(2)` for the waits that use `poll(2)`.
 #[derive(Debug)]
 pub struct Canceller {
     fd: OwnedFd,
-    reason: Mutex<Option<String>>,
+    cancelled: AtomicBool,
+    state: Mutex<CancelState>,
+}
+
+#[derive(Debug, Default)]
+struct CancelState {
+    reason: Option<String>,
+    /// The fds of the system calls blocked right now (one entry per call).
+    blocked: Vec<RawFd>,
 }
 
 impl Canceller {
@@ -29,28 +48,39 @@ impl Canceller {
         let fd = rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
         Ok(Canceller {
             fd,
-            reason: Mutex::new(None),
+            cancelled: AtomicBool::new(false),
+            state: Mutex::new(CancelState::default()),
         })
     }
 
-    /// Cancels every wait, now and later, with this reason (`write(2)` on the eventfd).
-    /// Safe to call from any thread, including a signal-handling thread.
+    fn state(&self) -> MutexGuard<'_, CancelState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Cancels every call, now and later, with this reason: `shutdown(2)` of each socket a call
+    /// is blocked on (the guest loses it, as it loses everything once cancelled) and `write(2)`
+    /// on the eventfd for the waits in `poll(2)`. Safe to call from any thread.
     pub fn cancel(&self, reason: impl Into<String>) {
-        let mut slot = self.reason.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            *slot = Some(reason.into());
+        let mut state = self.state();
+        if state.reason.is_none() {
+            state.reason = Some(reason.into());
         }
-        drop(slot);
+        self.cancelled.store(true, Ordering::SeqCst);
+        for &fd in &state.blocked {
+            // SAFETY: a blocked call removes its fd under this lock before it returns, and the
+            // socket cannot be closed while the call borrows it, so `fd` is still that socket.
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            // A socket that is not connected may refuse (`ENOTCONN`) yet still wakes its sleepers.
+            let _ = rustix::net::shutdown(fd, rustix::net::Shutdown::Both);
+        }
+        drop(state);
         // An eventfd counter only fails to take 1 when it is at its maximum: already signalled.
         let _ = rustix::io::write(&self.fd, &1u64.to_ne_bytes());
     }
 
     /// The reason given to [`Canceller::cancel`], if it was called.
     pub fn reason(&self) -> Option<String> {
-        self.reason
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.state().reason.clone()
     }
 
     fn trap(&self) -> SocketError {
@@ -64,15 +94,131 @@ impl Canceller {
 
     /// Fails with the cancellation trap if [`Canceller::cancel`] has been called.
     pub fn check(&self) -> SocketResult<()> {
-        match self.reason() {
-            Some(_) => Err(self.trap()),
-            None => Ok(()),
+        match self.cancelled.load(Ordering::SeqCst) {
+            true => Err(self.trap()),
+            false => Ok(()),
         }
+    }
+
+    /// Runs `call`, a system call that may block on `fd`, where [`Canceller::cancel`] can end
+    /// it. Whatever the call returned, a cancellation that came meanwhile wins (a cancelled
+    /// receive returns end-of-stream; the guest must not take that for the peer's).
+    pub(crate) fn blocking<T>(
+        &self,
+        fd: BorrowedFd<'_>,
+        call: impl FnOnce() -> T,
+    ) -> SocketResult<T> {
+        let raw = fd.as_raw_fd();
+        {
+            let mut state = self.state();
+            if self.cancelled.load(Ordering::SeqCst) {
+                drop(state);
+                return Err(self.trap());
+            }
+            state.blocked.push(raw);
+        }
+        let out = call();
+        let mut state = self.state();
+        if let Some(i) = state.blocked.iter().rposition(|&b| b == raw) {
+            state.blocked.swap_remove(i);
+        }
+        drop(state);
+        self.check()?;
+        Ok(out)
     }
 
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
+}
+
+/// The direction of an operation: which kernel timeout bounds it and what `poll(2)` waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    /// Receive-like (`recv*`, `accept`): `SO_RCVTIMEO`, readable.
+    Recv,
+    /// Send-like (`send*`, `connect`): `SO_SNDTIMEO`, writable.
+    Send,
+}
+
+impl Dir {
+    fn events(self) -> PollFlags {
+        match self {
+            Dir::Recv => PollFlags::IN,
+            Dir::Send => PollFlags::OUT,
+        }
+    }
+}
+
+const UNKNOWN: u64 = u64::MAX;
+const UNKNOWN_FLAG: u8 = u8::MAX;
+/// The largest kernel timeout the host sets, in microseconds (about 31 years): Linux takes
+/// anything this long as no timeout at all.
+const MAX_TIMEO_US: u64 = 1_000_000_000_000_000;
+
+/// What the host last set on a socket's open file description: `O_NONBLOCK` and the two kernel
+/// timeouts. Dups share it, as they share the description. It lets an operation skip the
+/// `ioctl(2)` / `setsockopt(2)` when nothing changed, which is the usual case.
+#[derive(Debug)]
+pub(crate) struct FdState {
+    nonblock: AtomicU8,
+    /// Microseconds, 0 for none, [`UNKNOWN`] when the host does not know.
+    rcvtimeo: AtomicU64,
+    sndtimeo: AtomicU64,
+}
+
+impl FdState {
+    /// A description just made by `socket(2)`: `O_NONBLOCK` as given, no kernel timeouts.
+    pub(crate) fn new(nonblock: bool) -> Self {
+        FdState {
+            nonblock: AtomicU8::new(nonblock.into()),
+            rcvtimeo: AtomicU64::new(0),
+            sndtimeo: AtomicU64::new(0),
+        }
+    }
+
+    /// A description `accept4(2)` just made on `listener`: `O_NONBLOCK` as given, and the
+    /// listener's kernel timeouts, which Linux copies into every connection it accepts.
+    pub(crate) fn accepted(listener: &FdState, nonblock: bool) -> Self {
+        FdState {
+            nonblock: AtomicU8::new(nonblock.into()),
+            rcvtimeo: AtomicU64::new(listener.rcvtimeo.load(Ordering::Relaxed)),
+            sndtimeo: AtomicU64::new(listener.sndtimeo.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Makes the fd non-blocking or blocking (`ioctl(2)` `FIONBIO`) unless it already is.
+    fn set_nonblock(&self, fd: BorrowedFd<'_>, on: bool) -> SocketResult<()> {
+        if self.nonblock.load(Ordering::Relaxed) != u8::from(on) {
+            self.nonblock.store(UNKNOWN_FLAG, Ordering::Relaxed);
+            rustix::io::ioctl_fionbio(fd, on)?;
+            self.nonblock.store(on.into(), Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Sets the kernel timeout of `dir` (`setsockopt(2)` `SO_RCVTIMEO` / `SO_SNDTIMEO`) to
+    /// `micros` (0: none) unless it already is.
+    fn set_timeout(&self, fd: BorrowedFd<'_>, dir: Dir, micros: u64) -> SocketResult<()> {
+        let (slot, id) = match dir {
+            Dir::Recv => (&self.rcvtimeo, rustix::net::sockopt::Timeout::Recv),
+            Dir::Send => (&self.sndtimeo, rustix::net::sockopt::Timeout::Send),
+        };
+        if slot.load(Ordering::Relaxed) != micros {
+            slot.store(UNKNOWN, Ordering::Relaxed);
+            let value = (micros != 0).then(|| Duration::from_micros(micros));
+            rustix::net::sockopt::set_socket_timeout(fd, id, value)?;
+            slot.store(micros, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// Microseconds for a kernel timeout: rounded up (a timeout never ends early), at least 1 (0
+/// would mean none), at most [`MAX_TIMEO_US`].
+fn timeo_micros(d: Duration) -> u64 {
+    let us = d.as_nanos().div_ceil(1_000);
+    u64::try_from(us).unwrap_or(u64::MAX).clamp(1, MAX_TIMEO_US)
 }
 
 /// The deadline of one operation: taken when the operation starts, as CPython's
@@ -81,17 +227,21 @@ impl Canceller {
 #[derive(Debug)]
 pub(crate) struct Deadline {
     mode: Mode,
-    at: Option<Instant>,
+    /// Timeout mode: when the operation started.
+    start: Option<Instant>,
+    /// Whether no system call of the operation has been readied yet.
+    first: bool,
 }
 
 impl Deadline {
     /// The deadline for an operation on a socket in `mode` that starts now.
     pub(crate) fn new(mode: Mode) -> Self {
-        let at = match mode {
-            Mode::Timeout(d) => Instant::now().checked_add(d),
-            Mode::Blocking | Mode::NonBlocking => None,
-        };
-        Deadline { mode, at }
+        let start = matches!(mode, Mode::Timeout(_)).then(Instant::now);
+        Deadline {
+            mode,
+            start,
+            first: true,
+        }
     }
 
     /// Whether an operation that would block should wait at all.
@@ -99,32 +249,68 @@ impl Deadline {
         self.mode != Mode::NonBlocking
     }
 
-    /// Waits until `fd` reports one of `events`, the deadline passes (`Timeout`), or the host
-    /// cancels (a trap): `poll(2)` on the socket and the cancel eventfd.
+    /// The time left in timeout mode (`None` when the deadline is too far to represent), or
+    /// the timeout error when none is left. `None` in the other modes.
+    fn left(&self) -> SocketResult<Option<Duration>> {
+        let (Mode::Timeout(d), Some(start)) = (self.mode, self.start) else {
+            return Ok(None);
+        };
+        let Some(at) = start.checked_add(d) else {
+            return Ok(None);
+        };
+        let left = at.saturating_duration_since(Instant::now());
+        match left.is_zero() {
+            true => Err(SocketError::Timeout),
+            false => Ok(Some(left)),
+        }
+    }
+
+    /// Readies `fd` for the next system call of the operation: `O_NONBLOCK` as the mode says
+    /// and, in timeout mode, the kernel timeout of `dir` set to the time left (the whole
+    /// timeout for the first call, with no clock read). Fails with the timeout when none is left.
+    pub(crate) fn prepare(
+        &mut self,
+        fd: BorrowedFd<'_>,
+        state: &FdState,
+        dir: Dir,
+    ) -> SocketResult<()> {
+        let first = std::mem::replace(&mut self.first, false);
+        match self.mode {
+            Mode::NonBlocking => state.set_nonblock(fd, true),
+            Mode::Blocking => {
+                state.set_nonblock(fd, false)?;
+                state.set_timeout(fd, dir, 0)
+            }
+            Mode::Timeout(d) => {
+                state.set_nonblock(fd, false)?;
+                let left = if first { Some(d) } else { self.left()? };
+                state.set_timeout(fd, dir, left.map_or(0, timeo_micros))
+            }
+        }
+    }
+
+    /// Waits until `fd` reports readiness for `dir`, the deadline passes (`Timeout`), or the
+    /// host cancels (a trap): `poll(2)` on the socket and the cancel eventfd. Used where one
+    /// blocking system call cannot do the waiting (a connect that goes on after its call).
     pub(crate) fn wait(
         &mut self,
         fd: BorrowedFd<'_>,
-        events: PollFlags,
+        dir: Dir,
         cancel: &Canceller,
     ) -> SocketResult<PollFlags> {
         loop {
-            let timeout = match (self.mode, self.at) {
-                (Mode::NonBlocking, _) => return Err(Errno::AGAIN.into()),
-                // A deadline too far to represent is no deadline.
-                (Mode::Blocking, _) | (Mode::Timeout(_), None) => None,
-                (Mode::Timeout(_), Some(at)) => {
-                    let left = at.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(SocketError::Timeout);
-                    }
-                    Some(Timespec::try_from(left).unwrap_or(Timespec {
+            let timeout = match self.mode {
+                Mode::NonBlocking => return Err(Errno::AGAIN.into()),
+                Mode::Blocking => None,
+                Mode::Timeout(_) => self.left()?.map(|left| {
+                    Timespec::try_from(left).unwrap_or(Timespec {
                         tv_sec: i64::MAX,
                         tv_nsec: 0,
-                    }))
-                }
+                    })
+                }),
             };
             let mut fds = [
-                PollFd::from_borrowed_fd(fd, events),
+                PollFd::from_borrowed_fd(fd, dir.events()),
                 PollFd::from_borrowed_fd(cancel.fd(), PollFlags::IN),
             ];
             match rustix::event::poll(&mut fds, timeout.as_ref()) {
@@ -139,5 +325,110 @@ impl Deadline {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_timeouts_round_up_and_stay_finite() {
+        assert_eq!(timeo_micros(Duration::from_nanos(1)), 1);
+        assert_eq!(timeo_micros(Duration::from_nanos(1_001)), 2);
+        assert_eq!(timeo_micros(Duration::from_millis(250)), 250_000);
+        assert_eq!(timeo_micros(Duration::MAX), MAX_TIMEO_US);
+    }
+
+    #[test]
+    fn fd_state_skips_unchanged_settings_and_applies_changed_ones() {
+        let sock = rustix::net::socket(
+            rustix::net::AddressFamily::INET,
+            rustix::net::SocketType::DGRAM,
+            None,
+        )
+        .unwrap();
+        let state = FdState::new(false);
+        state
+            .set_timeout(sock.as_fd(), Dir::Recv, 1_500_000)
+            .unwrap();
+        assert_eq!(
+            rustix::net::sockopt::socket_timeout(&sock, rustix::net::sockopt::Timeout::Recv)
+                .unwrap(),
+            Some(Duration::from_micros(1_500_000))
+        );
+        state.set_nonblock(sock.as_fd(), true).unwrap();
+        let fl = rustix::fs::fcntl_getfl(&sock).unwrap();
+        assert!(fl.contains(rustix::fs::OFlags::NONBLOCK));
+        state.set_timeout(sock.as_fd(), Dir::Recv, 0).unwrap();
+        assert_eq!(
+            rustix::net::sockopt::socket_timeout(&sock, rustix::net::sockopt::Timeout::Recv)
+                .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn accepted_connections_copy_the_listeners_kernel_timeouts() {
+        use rustix::net::sockopt::{Timeout, socket_timeout};
+        let listener = rustix::net::socket(
+            rustix::net::AddressFamily::INET,
+            rustix::net::SocketType::STREAM,
+            None,
+        )
+        .unwrap();
+        rustix::net::bind(&listener, &std::net::SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+        rustix::net::listen(&listener, 1).unwrap();
+        let state = FdState::new(false);
+        state
+            .set_timeout(listener.as_fd(), Dir::Recv, 3_000_000)
+            .unwrap();
+        state
+            .set_timeout(listener.as_fd(), Dir::Send, 5_000_000)
+            .unwrap();
+        let addr = rustix::net::getsockname(&listener).unwrap();
+        let addr = std::net::SocketAddr::try_from(addr).unwrap();
+        let _client = std::net::TcpStream::connect(addr).unwrap();
+        let conn = rustix::net::accept(&listener).unwrap();
+        let copied = FdState::accepted(&state, false);
+        let as_micros = |t: Option<Duration>| t.map_or(0, |d| d.as_micros() as u64);
+        assert_eq!(
+            as_micros(socket_timeout(&conn, Timeout::Recv).unwrap()),
+            copied.rcvtimeo.load(Ordering::Relaxed)
+        );
+        assert_eq!(
+            as_micros(socket_timeout(&conn, Timeout::Send).unwrap()),
+            copied.sndtimeo.load(Ordering::Relaxed)
+        );
+    }
+
+    #[test]
+    fn cancel_wakes_a_receive_blocked_in_the_kernel() {
+        let sock = rustix::net::socket(
+            rustix::net::AddressFamily::INET,
+            rustix::net::SocketType::DGRAM,
+            None,
+        )
+        .unwrap();
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        rustix::net::bind(&sock, &loopback).unwrap();
+        let cancel = std::sync::Arc::new(Canceller::new().unwrap());
+        let canceller = std::sync::Arc::clone(&cancel);
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            canceller.cancel("test over");
+        });
+        let mut buf = [0u8; 16];
+        let got = cancel.blocking(sock.as_fd(), || {
+            rustix::net::recv(&sock, &mut buf[..], rustix::net::RecvFlags::empty())
+        });
+        stopper.join().unwrap();
+        let Err(SocketError::Trap(e)) = got else {
+            panic!("a cancelled receive must trap, got {got:?}");
+        };
+        assert!(e.to_string().contains("test over"), "{e}");
+        // Later calls trap at once, before any system call.
+        let again = cancel.blocking(sock.as_fd(), || unreachable!("no call after a cancel"));
+        assert!(matches!(again, Err(SocketError::Trap(_))));
     }
 }

@@ -66,6 +66,9 @@ pub fn timeout_ops() {
             "ok: recv non-blocking, no data -> BlockingIOError errno 11",
             "ok: recv_into non-blocking, no data -> BlockingIOError errno 11",
             "ok: dup keeps the timeout",
+            "ok: recv on a non-blocking dup -> BlockingIOError errno 11",
+            "ok: recv with timeout 0.4 beside a non-blocking dup -> TimeoutError",
+            "ok: recv on the non-blocking dup again -> BlockingIOError errno 11",
             "ok: sendall 64 MiB with timeout 1.0, peer not reading -> TimeoutError",
             "ok: connect non-blocking -> BlockingIOError errno 115",
             "ok: non-blocking connect completes",
@@ -85,6 +88,7 @@ pub fn timeout_ops() {
         for (what, secs) in [
             ("accept with timeout 0.3, no client", 0.3),
             ("recv with timeout 0.5, no data", 0.5),
+            ("recv with timeout 0.4 beside a non-blocking dup", 0.4),
             ("sendall 64 MiB with timeout 1.0, peer not reading", 1.0),
         ] {
             let elapsed: f64 = out

@@ -178,6 +178,22 @@ fn main() {
     drop(d);
     println!("ok: dup keeps the timeout");
 
+    // --- a dup shares the open file description, yet each socket keeps its own mode (the host
+    // readies the shared fd for the mode of whichever socket makes the call) ---
+    held.settimeout(Some(0.4)).unwrap();
+    let d = held.dup().unwrap();
+    d.setblocking(false).unwrap();
+    expect_blocking(|| d.recv(10), EAGAIN, "recv on a non-blocking dup");
+    let started = Instant::now();
+    expect_timeout(
+        held.recv(10),
+        started,
+        0.4,
+        "recv with timeout 0.4 beside a non-blocking dup",
+    );
+    expect_blocking(|| d.recv(10), EAGAIN, "recv on the non-blocking dup again");
+    drop(d);
+
     // --- sendall to a peer that never reads: bounded by the timeout ---
     held.settimeout(Some(1.0)).unwrap();
     let data = vec![0x5au8; 64 << 20];
