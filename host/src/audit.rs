@@ -72,17 +72,24 @@ impl AuditSink {
 }
 
 /// Counters for `--stats`; cheap relaxed increments, readable at any time.
+///
+/// Sockets, connections, name lookups and denials are counted in both doors (capsock's WIT and
+/// wasi:sockets). Bytes are counted in capsock's door only: wasi:sockets data flows through
+/// wasmtime-wasi's own streams, which the host does not see without reimplementing them, so a
+/// `std::net` guest's traffic is not in [`Stats::bytes_sent`] / [`Stats::bytes_received`].
 #[derive(Debug, Default)]
 pub struct Stats {
     sockets: AtomicU64,
     connections: AtomicU64,
+    lookups: AtomicU64,
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
     denials: AtomicU64,
 }
 
 impl Stats {
-    /// Sockets the guest opened through capsock (created, accepted, duplicated, pairs).
+    /// Sockets the guest opened, both doors: through capsock (created, accepted, duplicated,
+    /// pairs) and through wasi:sockets (created, and accepted peers the policy let in).
     pub fn sockets_opened(&self) -> u64 {
         self.sockets.load(Ordering::Relaxed)
     }
@@ -90,11 +97,17 @@ impl Stats {
     pub fn connections(&self) -> u64 {
         self.connections.load(Ordering::Relaxed)
     }
-    /// Bytes sent through capsock sockets.
+    /// Forward lookups of names the policy allowed, both doors (`getaddrinfo`,
+    /// `gethostbyname`, wasi:sockets `resolve-addresses`); numeric hosts are not name lookups.
+    pub fn name_lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
+    }
+    /// Bytes sent through capsock sockets (not through wasi:sockets streams: see [`Stats`]).
     pub fn bytes_sent(&self) -> u64 {
         self.bytes_sent.load(Ordering::Relaxed)
     }
-    /// Bytes received through capsock sockets.
+    /// Bytes received through capsock sockets (not through wasi:sockets streams: see
+    /// [`Stats`]).
     pub fn bytes_received(&self) -> u64 {
         self.bytes_received.load(Ordering::Relaxed)
     }
@@ -117,12 +130,13 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "sockets opened: {}, connections: {}, bytes sent: {}, bytes received: {}, denials: {}",
+            "sockets opened: {}, connections: {}, name lookups: {}, denials: {}, bytes sent: {}, bytes received: {} (bytes: capsock door only)",
             self.sockets_opened(),
             self.connections(),
+            self.name_lookups(),
+            self.denials(),
             self.bytes_sent(),
             self.bytes_received(),
-            self.denials()
         )
     }
 }
@@ -229,6 +243,8 @@ impl Monitor {
             }
         } else if matches!(event, Event::Connect | Event::Accept) {
             self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        } else if matches!(subject, Subject::Name(_)) {
+            self.stats.lookups.fetch_add(1, Ordering::Relaxed);
         }
         if self.audit.is_some() {
             let implicit = matches!(subject, Subject::Addr { implicit: true, .. });
@@ -348,6 +364,8 @@ mod tests {
             .allow("connect tcp://127.0.0.1:8080")
             .unwrap()
             .deny("bind udp://*:*")
+            .unwrap()
+            .allow("resolve example.org")
             .unwrap();
         let ok: SocketAddr = "127.0.0.1:8080".parse().unwrap();
         let no: SocketAddr = "[::ffff:10.0.0.1]:22".parse().unwrap();
@@ -375,8 +393,10 @@ mod tests {
                 &decision,
             );
         }
-        let decision = policy.check_resolve("example.com");
-        monitor.decided(Event::GetAddrInfo, Subject::Name("example.com"), &decision);
+        for name in ["example.com", "example.org"] {
+            let decision = policy.check_resolve(name);
+            monitor.decided(Event::GetAddrInfo, Subject::Name(name), &decision);
+        }
 
         let got = records(&shared);
         let fields: Vec<(String, String, String, serde_json::Value)> = got
@@ -424,11 +444,23 @@ mod tests {
                 "deny".into(),
                 s("default deny"),
             ),
+            (
+                "socket.getaddrinfo".into(),
+                "example.org".into(),
+                "allow".into(),
+                s("resolve example.org"),
+            ),
         ];
         assert_eq!(fields, want);
         assert_eq!(stats.denials(), 3);
         assert_eq!(stats.connections(), 1);
+        assert_eq!(stats.name_lookups(), 1);
         assert_eq!(stats.sockets_opened(), 1);
+        assert_eq!(
+            stats.to_string(),
+            "sockets opened: 1, connections: 1, name lookups: 1, denials: 3, bytes sent: 0, \
+             bytes received: 0 (bytes: capsock door only)"
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The per-guest capsock state, its builder, and the view an embedder's store data gives out.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 
 use wasmtime::component::{HasData, ResourceTable};
 
-use crate::audit::{AuditSink, Monitor, Stats};
+use crate::audit::{AuditSink, Event, Monitor, Stats, Subject};
 use crate::net::Canceller;
 use crate::policy::Policy;
 use crate::policy::learn::Learner;
@@ -23,9 +25,10 @@ pub struct CapsockCtx {
     pub(crate) scratch: Vec<u8>,
     /// Audit, denial reports, learning and statistics, shared with the wasi:sockets door.
     pub(crate) monitor: Arc<Monitor>,
-    /// The names this guest resolved, by address: a connect to an address it obtained from a
-    /// name that a rule allows is allowed ([`Policy::check_resolved`]).
-    pub(crate) resolved: std::collections::HashMap<std::net::IpAddr, Vec<String>>,
+    /// The names this guest resolved, by address, through either door: a connect or send to an
+    /// address it obtained from a name that a rule allows is allowed
+    /// ([`Policy::check_resolved`]).
+    pub(crate) resolved: ResolvedNames,
 }
 
 impl CapsockCtx {
@@ -129,8 +132,110 @@ impl CapsockCtxBuilder {
             open_sockets: 0,
             scratch: Vec::new(),
             monitor: Arc::new(self.monitor),
-            resolved: Default::default(),
+            resolved: ResolvedNames::default(),
         })
+    }
+}
+
+/// Most addresses one guest's resolved-name map holds (a guest could otherwise grow it without
+/// bound by resolving names forever).
+const MAX_RESOLVED: usize = 4096;
+
+/// Most names remembered for one address.
+const MAX_NAMES_PER_ADDRESS: usize = 16;
+
+/// The names a guest obtained addresses from, by address (canonical: IPv4-mapped IPv6 as
+/// IPv4), filled by the lookups of both doors and read by both doors' connects and sends.
+///
+/// capsock's glue reads the map in the store without a lock; wasi:sockets' address check runs
+/// outside the store (wasmtime-wasi calls it with no access to it), so it reads a shared copy,
+/// [`SharedResolvedNames`], that every insertion updates too.
+#[derive(Debug, Default)]
+pub(crate) struct ResolvedNames {
+    map: HashMap<IpAddr, Vec<String>>,
+    shared: SharedResolvedNames,
+}
+
+impl ResolvedNames {
+    /// The names `ip` was obtained from, if any (`ip` canonical).
+    pub(crate) fn get(&self, ip: &IpAddr) -> Option<&Vec<String>> {
+        self.map.get(ip)
+    }
+
+    /// A handle on the copy the wasi:sockets door reads.
+    pub(crate) fn shared(&self) -> SharedResolvedNames {
+        self.shared.clone()
+    }
+
+    /// Records that `addrs` were obtained by resolving `name`, up to the limits.
+    fn insert(&mut self, name: &str, addrs: impl Iterator<Item = IpAddr>) {
+        let mut shared = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
+        for ip in addrs {
+            let ip = ip.to_canonical();
+            for map in [&mut self.map, &mut *shared] {
+                if map.len() >= MAX_RESOLVED && !map.contains_key(&ip) {
+                    continue;
+                }
+                let names = map.entry(ip).or_default();
+                if names.len() < MAX_NAMES_PER_ADDRESS && !names.iter().any(|n| n == name) {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+    }
+}
+
+/// The resolved-name map as the wasi:sockets door sees it: a copy shared with the
+/// [`CapsockCtx`] that fills it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SharedResolvedNames(Arc<Mutex<HashMap<IpAddr, Vec<String>>>>);
+
+impl SharedResolvedNames {
+    /// Calls `f` with the names `ip` was obtained from (none if it was not obtained by a
+    /// lookup), under the lock.
+    pub(crate) fn with_names<R>(&self, ip: IpAddr, f: impl FnOnce(&[String]) -> R) -> R {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(map.get(&ip.to_canonical()).map_or(&[], Vec::as_slice))
+    }
+}
+
+impl CapsockCtx {
+    /// Decides a forward lookup of `name` by the `resolve` rules and reports the decision to
+    /// the monitor (audit, denial on stderr, stats) as `event`. Numeric hosts and the empty
+    /// name ask no one about a name, so they need no rule and are not reported.
+    ///
+    /// Both doors call this before any query: capsock's resolver functions and wasi:sockets'
+    /// `resolve-addresses`. `Err` carries the denial message
+    /// (`capsock policy: resolve NAME denied …`).
+    pub(crate) fn check_lookup(&self, event: Event, name: &str) -> Result<(), String> {
+        if name.is_empty() || crate::policy::is_numeric_host(name) {
+            return Ok(());
+        }
+        let decision = self.policy.check_resolve(name);
+        self.monitor.decided(event, Subject::Name(name), &decision);
+        if decision.is_allowed() {
+            Ok(())
+        } else {
+            Err(decision.denial_message(
+                crate::policy::Verb::Resolve,
+                crate::policy::Proto::Tcp,
+                &name,
+            ))
+        }
+    }
+
+    /// Remembers that this guest obtained `addrs` by resolving `name` (through either door),
+    /// so that a connect or send to one of them is decided by the rules for `name` too, and
+    /// tells a learner, which then writes the name instead of the addresses.
+    pub(crate) fn remember(&mut self, name: &str, addrs: impl Iterator<Item = IpAddr> + Clone) {
+        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+            return;
+        }
+        if self.monitor.learning() {
+            let list = addrs.clone().collect::<Vec<_>>();
+            self.monitor.resolved(name, || list);
+        }
+        self.resolved.insert(name, addrs);
     }
 }
 

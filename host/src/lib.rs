@@ -35,7 +35,8 @@
 //! ```
 //!
 //! [`run`] holds the runner behind the `host run` command, for embedders that want the whole
-//! thing: WASI for the guest's std (with wasi:sockets under the same policy) plus capsock.
+//! thing: WASI for the guest's std (with wasi:sockets under the same policy, name lookups
+//! included) plus capsock.
 
 #![deny(missing_docs)]
 
@@ -46,6 +47,7 @@ mod glue;
 pub mod net;
 pub mod policy;
 pub mod run;
+mod wasi_sockets;
 
 pub use ctx::{Capsock, CapsockCtx, CapsockCtxBuilder, CapsockCtxView, CapsockView};
 pub use error::{SocketError, SocketResult};

@@ -99,7 +99,8 @@ struct RunArgs {
     /// Write one JSON line per policy decision to FILE ('-' for stderr).
     #[arg(long, value_name = "FILE")]
     audit: Option<PathBuf>,
-    /// Print sockets opened, connections, bytes and denials on stderr at exit.
+    /// Print sockets opened, connections, name lookups, denials and bytes (bytes: capsock's
+    /// door only, not std::net's) on stderr at exit.
     #[arg(long)]
     stats: bool,
     /// Run with everything allowed and write the smallest policy file allowing what the guest did.

@@ -2,9 +2,9 @@
 //! command component to its exit code.
 //!
 //! Guests that use Rust's `std::net` reach the network through wasi:sockets; the runner wires
-//! wasmtime-wasi's address check to the same [`Policy`], so both doors obey the same rules.
+//! wasmtime-wasi's address check to the same [`Policy`] and answers their name lookups with
+//! capsock's resolver, name by name, so both doors obey the same rules and are audited alike.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -14,14 +14,14 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Result, Store, UpdateDeadline};
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::audit::{AuditSink, Event, Monitor, Stats, Subject};
+use crate::audit::{AuditSink, Stats};
 use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView, DEFAULT_MAX_SOCKETS};
 use crate::net::Canceller;
+use crate::policy::Policy;
 use crate::policy::learn::Learner;
-use crate::policy::{Policy, Proto, Verb};
+use crate::wasi_sockets;
 
 mod cache;
 
@@ -131,6 +131,7 @@ impl Runner {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasi_sockets::add_to_linker(&mut linker)?;
         crate::add_to_linker(&mut linker)?;
         Ok(Runner {
             engine,
@@ -217,7 +218,12 @@ impl Runner {
             builder = builder.stats(stats);
         }
         let capsock = builder.build()?;
-        wire_wasi_sockets(&mut wasi, &policy, &capsock.monitor);
+        wasi_sockets::wire(
+            &mut wasi,
+            &policy,
+            &capsock.monitor,
+            capsock.resolved.shared(),
+        );
         let state = GuestState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -269,74 +275,4 @@ impl Runner {
             },
         }
     }
-}
-
-/// Puts wasi:sockets (Rust `std::net` in the guest) under the same policy as capsock's own
-/// interface: wasmtime-wasi calls this check before every bind, connect, listen, accept and
-/// datagram send.
-fn wire_wasi_sockets(wasi: &mut WasiCtxBuilder, policy: &Arc<Policy>, monitor: &Arc<Monitor>) {
-    let policy = policy.clone();
-    let monitor = monitor.clone();
-    wasi.allow_tcp(true)
-        .allow_udp(true)
-        .allow_ip_name_lookup(policy.check_resolve_any().is_allowed())
-        .socket_addr_check(move |addr: SocketAddr, use_: SocketAddrUse| {
-            let allowed = wasi_socket_allowed(&policy, &monitor, addr, use_);
-            Box::pin(async move { allowed })
-        });
-}
-
-/// The decision for one wasi:sockets use, mapped onto capsock's verbs and reported to the
-/// monitor as the capsock door reports its own.
-fn wasi_socket_allowed(
-    policy: &Policy,
-    monitor: &Monitor,
-    addr: SocketAddr,
-    use_: SocketAddrUse,
-) -> bool {
-    let implicit = addr.ip().is_unspecified() && addr.port() == 0;
-    let (event, verb, proto, decision) = match use_ {
-        // listen follows a bind that was checked already (explicit, or implicit just before).
-        SocketAddrUse::TcpListen => return true,
-        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind => {
-            let proto = if matches!(use_, SocketAddrUse::TcpBind) {
-                Proto::Tcp
-            } else {
-                Proto::Udp
-            };
-            // wasmtime-wasi reports implicit binds as a bind of the wildcard address, port 0;
-            // an explicit bind of that address is the same request, decided the same way.
-            let decision = if implicit {
-                policy.check_implicit_bind(proto, addr.is_ipv6())
-            } else {
-                policy.check(Verb::Bind, proto, addr)
-            };
-            (Event::Bind, Verb::Bind, proto, decision)
-        }
-        SocketAddrUse::TcpAccept => {
-            let decision = policy.check(Verb::Accept, Proto::Tcp, addr);
-            (Event::Accept, Verb::Accept, Proto::Tcp, decision)
-        }
-        SocketAddrUse::TcpConnect => {
-            let decision = policy.check(Verb::Connect, Proto::Tcp, addr);
-            (Event::Connect, Verb::Connect, Proto::Tcp, decision)
-        }
-        SocketAddrUse::UdpSend => {
-            let decision = policy.check(Verb::Send, Proto::Udp, addr);
-            (Event::SendTo, Verb::Send, Proto::Udp, decision)
-        }
-        // Asked for every datagram received, as capsock's own door asks on unconnected sockets.
-        SocketAddrUse::UdpReceive => {
-            let decision = policy.check_datagram_from(addr);
-            (Event::RecvFrom, Verb::Recv, Proto::Udp, decision)
-        }
-    };
-    let subject = Subject::Addr {
-        verb,
-        proto,
-        addr,
-        implicit: implicit && verb == Verb::Bind,
-    };
-    monitor.decided(event, subject, &decision);
-    decision.is_allowed()
 }

@@ -11,6 +11,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use capsock_host::Policy;
+use capsock_host::audit::{AuditSink, Stats};
+use capsock_host::policy::learn::Learner;
 use capsock_host::run::{Output, RunConfig, Runner};
 use wasmtime::component::Component;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -46,6 +48,39 @@ pub struct Guest {
     policy: Policy,
     max_sockets: usize,
     time_limit: Duration,
+    learn: Option<Arc<Learner>>,
+}
+
+/// One audit record without its time and guest: `[event, target, decision, rule]`, with
+/// `"null"` for a record no rule decided (`socket.__new__`).
+pub type AuditRow = [String; 4];
+
+/// A guest run with everything the host recorded about it.
+#[derive(Debug)]
+pub struct Observed {
+    /// How it ended and what it printed.
+    pub outcome: Outcome,
+    /// The audit log, in order.
+    pub audit: Vec<AuditRow>,
+    /// The `--stats` counters.
+    pub stats: Arc<Stats>,
+}
+
+/// A writer whose bytes the test reads back (the audit log of one run).
+#[derive(Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// How a guest run ended, and what it printed.
@@ -71,6 +106,7 @@ impl Guest {
             policy: Policy::default(),
             max_sockets: 1024,
             time_limit: GUEST_TIME_LIMIT,
+            learn: None,
         }
     }
 
@@ -110,8 +146,53 @@ impl Guest {
         self
     }
 
+    /// Learn mode: everything is allowed and every use is recorded in `learner`.
+    pub fn learn(mut self, learner: Arc<Learner>) -> Guest {
+        self.learn = Some(learner);
+        self
+    }
+
     /// Runs the guest to completion.
     pub fn run(self) -> Outcome {
+        self.execute(None, None)
+    }
+
+    /// Runs the guest to completion with an audit log and statistics, and checks that every
+    /// audit record is one JSON object naming this guest, with a plausible time.
+    pub fn run_observed(self) -> Observed {
+        let log = SharedBuffer::default();
+        let stats = Arc::new(Stats::default());
+        let name = self.path.rsplit('/').next().unwrap_or("guest").to_owned();
+        let outcome = self.execute(Some(AuditSink::to_writer(log.clone())), Some(stats.clone()));
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).expect("UTF-8 audit log");
+        let audit = text
+            .lines()
+            .map(|line| {
+                let r: serde_json::Value =
+                    serde_json::from_str(line).expect("each audit line is one JSON object");
+                assert_eq!(r["guest"], name.as_str(), "{line}");
+                let time = r["time"].as_f64().expect("time is a number");
+                assert!(time > 1.6e9 && time < 1e11, "{line}");
+                let field = |key: &str| match &r[key] {
+                    serde_json::Value::Null => "null".to_owned(),
+                    v => v.as_str().expect("string fields").to_owned(),
+                };
+                [
+                    field("event"),
+                    field("target"),
+                    field("decision"),
+                    field("rule"),
+                ]
+            })
+            .collect();
+        Observed {
+            outcome,
+            audit,
+            stats,
+        }
+    }
+
+    fn execute(self, audit: Option<AuditSink>, stats: Option<Arc<Stats>>) -> Outcome {
         let stdout = MemoryOutputPipe::new(1 << 20);
         let stderr = MemoryOutputPipe::new(1 << 20);
         let mut args = vec![self.path.rsplit('/').next().unwrap_or("guest").to_owned()];
@@ -124,6 +205,9 @@ impl Guest {
             timeout: Some(self.time_limit),
             stdout: Output::Capture(stdout.clone()),
             stderr: Output::Capture(stderr.clone()),
+            audit,
+            stats,
+            learn: self.learn,
             ..RunConfig::default()
         };
         let result = runner().run(&component(self.path), config);
@@ -144,15 +228,22 @@ impl Guest {
     pub fn run_ok(self) -> String {
         let name = self.path;
         let out = self.run();
-        assert!(
-            out.code == Some(0),
-            "guest {name} failed: code {:?}\n--- trap ---\n{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            out.code,
-            out.trap.as_deref().unwrap_or(""),
-            out.stdout,
-            out.stderr
-        );
+        out.assert_ok(name);
         out.stdout
+    }
+}
+
+impl Outcome {
+    /// Asserts the run exited 0, showing everything it printed otherwise.
+    pub fn assert_ok(&self, name: &str) {
+        assert!(
+            self.code == Some(0),
+            "guest {name} failed: code {:?}\n--- trap ---\n{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code,
+            self.trap.as_deref().unwrap_or(""),
+            self.stdout,
+            self.stderr
+        );
     }
 }
 

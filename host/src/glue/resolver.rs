@@ -12,7 +12,7 @@ use super::bindings::capsock::sockets::resolver::{AddressInfo, Host, HostEntry};
 use super::bindings::capsock::sockets::types::{AddressFamily, SocketAddress, SocketKind};
 use super::{from_socket_addr, to_socket_addr};
 use crate::audit::{Event, Subject};
-use crate::ctx::{CapsockCtx, CapsockCtxView};
+use crate::ctx::CapsockCtxView;
 use crate::error::{SocketError, SocketResult};
 use crate::net::resolve;
 use crate::policy::{Decision, Proto, Verb};
@@ -63,16 +63,12 @@ fn host_entry(e: resolve::HostEntry) -> HostEntry {
 }
 
 impl CapsockCtxView<'_> {
-    /// A name that is not a numeric address is looked up in DNS: it needs a `resolve` rule.
+    /// A name that is not a numeric address is looked up in DNS: it needs a `resolve` rule
+    /// (`CapsockCtx::check_lookup`, shared with the wasi:sockets door).
     fn check_resolve(&self, event: Event, name: &str) -> SocketResult<()> {
-        if name.is_empty() || crate::policy::is_numeric_host(name) {
-            return Ok(());
-        }
-        let decision = self.ctx.policy.check_resolve(name);
         self.ctx
-            .monitor
-            .decided(event, Subject::Name(name), &decision);
-        deny_unless(decision, name)
+            .check_lookup(event, name)
+            .map_err(|message| SocketError::os_msg(Errno::ACCESS, message))
     }
 
     /// A reverse lookup asks DNS about an address: it needs `resolve *`.
@@ -82,33 +78,6 @@ impl CapsockCtxView<'_> {
             .monitor
             .decided(event, Subject::Reverse(address), &decision);
         deny_unless(decision, address)
-    }
-}
-
-/// Most names one guest's resolved-address map holds (a guest could otherwise grow it without
-/// bound by resolving names forever).
-const MAX_RESOLVED: usize = 4096;
-
-impl CapsockCtx {
-    /// Remembers that this guest obtained `addrs` by resolving `name`, so that a connect or
-    /// send to one of them is decided by the rules for `name` too.
-    fn remember(&mut self, name: &str, addrs: impl Iterator<Item = IpAddr> + Clone) {
-        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
-            return;
-        }
-        if self.monitor.learning() {
-            let list = addrs.clone().collect::<Vec<_>>();
-            self.monitor.resolved(name, || list);
-        }
-        for ip in addrs {
-            if self.resolved.len() >= MAX_RESOLVED {
-                break;
-            }
-            let names = self.resolved.entry(ip.to_canonical()).or_default();
-            if names.len() < 16 && !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
-            }
-        }
     }
 }
 

@@ -271,8 +271,9 @@ impl Policy {
     }
 
     /// Decides lookups the policy cannot judge by name: reverse lookups of an address
-    /// (`gethostbyaddr`, `getnameinfo` without `NI_NUMERICHOST`) and wasi:sockets name lookups,
-    /// whose names the host never sees. They need `resolve *`; a deny `resolve *` refuses them.
+    /// (`gethostbyaddr`, `getnameinfo` without `NI_NUMERICHOST`). They need `resolve *`; a deny
+    /// `resolve *` refuses them. (Forward lookups, in both doors, are decided per name by
+    /// [`Policy::check_resolve`].)
     pub fn check_resolve_any(&self) -> Decision<'_> {
         self.decide(|rule| {
             rule.verb() == Verb::Resolve && matches!(rule.target(), Target::Name(NamePattern::Any))

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{CLI_BLOCK, CLI_EXIT, CLI_TRAP};
+use capsock_tests::{CLI_BLOCK, CLI_EXIT, CLI_TRAP, STDNET_PROBE};
 
 /// The workspace root (the parent of `tests/`).
 fn workspace() -> &'static Path {
@@ -347,5 +347,59 @@ pub fn cli_block() {
         run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
         "stopped after {:?}",
         run.elapsed
+    );
+}
+
+/// Denials are printed once each on stderr (`host: capsock policy: …`), whichever door they
+/// come from and however often they repeat, and `--quiet` silences them; `--stats` counts the
+/// std::net door's sockets, lookups and denials (its bytes are not counted, and the line says
+/// so).
+#[test]
+fn cli_quiet() {
+    let unlisted = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let connect = format!("tcp 127.0.0.1:{unlisted}");
+    let lookup = "resolve denied-name.invalid:80";
+    let probes = [lookup, lookup, &connect, &connect];
+    let run = |quiet: bool| {
+        let mut args = vec!["run", "--stats"];
+        if quiet {
+            args.push("--quiet");
+        }
+        args.push(STDNET_PROBE);
+        args.extend(probes);
+        host(&args)
+    };
+    let stdout: String = probes
+        .iter()
+        .map(|p| format!("{p} -> PermissionDenied\n"))
+        .collect();
+    let stats = "host: stats: sockets opened: 2, connections: 0, name lookups: 0, denials: 4, \
+                 bytes sent: 0, bytes received: 0 (bytes: capsock door only)";
+    let lookup_denied =
+        "host: capsock policy: resolve denied-name.invalid denied (no rule allows it)";
+    let connect_denied = format!(
+        "host: capsock policy: connect to tcp://127.0.0.1:{unlisted} denied (no rule allows it)"
+    );
+
+    let loud = run(false);
+    assert_eq!(loud.code, Some(0), "{loud:?}");
+    assert_eq!(loud.stdout, stdout, "{loud:?}");
+    let lines: Vec<&str> = loud.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [lookup_denied, connect_denied.as_str(), stats],
+        "each denial once, then the stats: {loud:?}"
+    );
+
+    let quiet = run(true);
+    assert_eq!(quiet.code, Some(0), "{quiet:?}");
+    assert_eq!(quiet.stdout, stdout, "{quiet:?}");
+    assert_eq!(
+        quiet.stderr.lines().collect::<Vec<_>>(),
+        [stats],
+        "{quiet:?}"
     );
 }

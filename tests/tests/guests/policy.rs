@@ -9,8 +9,8 @@ use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 use capsock_tests::{
-    Guest, POLICY_ACCEPT, POLICY_BAD_HANDLE, POLICY_LIMITS, POLICY_PROBE, POLICY_RAW_ABUSE,
-    free_port, tcp_echo_server, udp_echo_server,
+    AuditRow, Guest, POLICY_ACCEPT, POLICY_BAD_HANDLE, POLICY_LIMITS, POLICY_PROBE,
+    POLICY_RAW_ABUSE, free_port, free_udp_port, tcp_echo_server, udp_echo_server,
 };
 
 /// What a probe line must say after `->`.
@@ -596,4 +596,228 @@ pub fn policy_bypass() {
         ErrorKind::WouldBlock,
         "a bypass reached the denied address"
     );
+}
+
+/// One row of [`policy_verb_table`]: a probe, what the guest must print for it, and the audit
+/// records it must leave, in order (a target ending in `:` is a prefix: the peer's port is
+/// ephemeral).
+struct VerbCase {
+    verb: &'static str,
+    spec: String,
+    outcome: String,
+    audit: Vec<AuditRow>,
+}
+
+fn audit_row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
+    [event, target, decision, rule].map(str::to_owned)
+}
+
+fn row_matches(got: &AuditRow, want: &AuditRow) -> bool {
+    let target = got[1] == want[1] || (want[1].ends_with(':') && got[1].starts_with(&want[1]));
+    got[0] == want[0] && target && got[2] == want[2] && got[3] == want[3]
+}
+
+/// Every verb through a guest, allowed once and denied once, under one policy: what the guest
+/// sees (a `PermissionError`, errno 13, naming the operation and the rule; a refused `accept`
+/// peer or `recv` sender never reaches the guest at all) and the audit record of each decision.
+#[test]
+fn policy_verb_table() {
+    let echo = tcp_echo_server("127.0.0.1:0", 1).0.port();
+    let udp_echo = udp_echo_server("127.0.0.1:0", 1).0.port();
+    let [unlisted, bind_ok, bind_denied, accept_port] = [(); 4].map(|()| free_port("127.0.0.1"));
+    let [udp_unlisted, recv_port] = [(); 2].map(|()| free_udp_port("127.0.0.1"));
+    let denied = |verb: &str, target: &str, why: &str| {
+        format!("errno 13: capsock policy: {verb} {target} {why}")
+    };
+    let no_rule = "denied (no rule allows it)";
+    let cases = vec![
+        VerbCase {
+            verb: "connect tcp, allowed",
+            spec: format!("connect tcp 127.0.0.1:{echo}"),
+            outcome: "ok".into(),
+            audit: vec![audit_row(
+                "socket.connect",
+                &format!("tcp://127.0.0.1:{echo}"),
+                "allow",
+                &format!("connect tcp://127.0.0.1:{echo}"),
+            )],
+        },
+        VerbCase {
+            verb: "connect tcp, denied",
+            spec: format!("connect tcp 127.0.0.1:{unlisted}"),
+            outcome: denied(
+                "connect to",
+                &format!("tcp://127.0.0.1:{unlisted}"),
+                no_rule,
+            ),
+            audit: vec![audit_row(
+                "socket.connect",
+                &format!("tcp://127.0.0.1:{unlisted}"),
+                "deny",
+                "default deny",
+            )],
+        },
+        VerbCase {
+            verb: "bind, allowed",
+            spec: format!("bind tcp 127.0.0.1:{bind_ok}"),
+            outcome: "ok".into(),
+            audit: vec![audit_row(
+                "socket.bind",
+                &format!("tcp://127.0.0.1:{bind_ok}"),
+                "allow",
+                "bind tcp://127.0.0.0/8:*",
+            )],
+        },
+        VerbCase {
+            verb: "bind, denied",
+            spec: format!("bind tcp 127.0.0.1:{bind_denied}"),
+            outcome: denied(
+                "bind to",
+                &format!("tcp://127.0.0.1:{bind_denied}"),
+                &format!("denied by rule \"deny bind tcp://127.0.0.1:{bind_denied}\""),
+            ),
+            audit: vec![audit_row(
+                "socket.bind",
+                &format!("tcp://127.0.0.1:{bind_denied}"),
+                "deny",
+                &format!("bind tcp://127.0.0.1:{bind_denied}"),
+            )],
+        },
+        VerbCase {
+            verb: "accept, denied peer then allowed peer",
+            spec: format!("accept tcp 127.0.0.1:{accept_port}"),
+            outcome: "ok".into(),
+            audit: vec![
+                audit_row("socket.accept", "tcp://127.0.0.2:", "deny", "default deny"),
+                audit_row(
+                    "socket.accept",
+                    "tcp://127.0.0.1:",
+                    "allow",
+                    "accept tcp://127.0.0.1:*",
+                ),
+            ],
+        },
+        VerbCase {
+            verb: "send udp, allowed",
+            spec: format!("sendto udp 127.0.0.1:{udp_echo}"),
+            outcome: "ok".into(),
+            audit: vec![
+                audit_row(
+                    "socket.sendto",
+                    &format!("udp://127.0.0.1:{udp_echo}"),
+                    "allow",
+                    &format!("send udp://127.0.0.1:{udp_echo}"),
+                ),
+                audit_row(
+                    "socket.recvfrom",
+                    &format!("udp://127.0.0.1:{udp_echo}"),
+                    "allow",
+                    "recv udp://127.0.0.1:*",
+                ),
+            ],
+        },
+        VerbCase {
+            verb: "send udp, denied",
+            spec: format!("sendto udp 127.0.0.1:{udp_unlisted}"),
+            outcome: denied(
+                "send to",
+                &format!("udp://127.0.0.1:{udp_unlisted}"),
+                no_rule,
+            ),
+            audit: vec![audit_row(
+                "socket.sendto",
+                &format!("udp://127.0.0.1:{udp_unlisted}"),
+                "deny",
+                "default deny",
+            )],
+        },
+        VerbCase {
+            verb: "recv udp, denied sender then allowed sender",
+            spec: format!("recv udp 127.0.0.1:{recv_port}"),
+            outcome: "ok".into(),
+            audit: vec![
+                audit_row(
+                    "socket.recvfrom",
+                    "udp://127.0.0.2:",
+                    "deny",
+                    "default deny",
+                ),
+                audit_row(
+                    "socket.recvfrom",
+                    "udp://127.0.0.1:",
+                    "allow",
+                    "recv udp://127.0.0.1:*",
+                ),
+            ],
+        },
+        VerbCase {
+            verb: "resolve, allowed",
+            spec: "resolve name localhost".into(),
+            outcome: "ok".into(),
+            audit: vec![audit_row(
+                "socket.getaddrinfo",
+                "localhost",
+                "allow",
+                "resolve localhost",
+            )],
+        },
+        VerbCase {
+            verb: "resolve, denied",
+            spec: "resolve name blocked.invalid".into(),
+            outcome: denied(
+                "resolve",
+                "blocked.invalid",
+                "denied by rule \"deny resolve *.invalid\"",
+            ),
+            audit: vec![audit_row(
+                "socket.getaddrinfo",
+                "blocked.invalid",
+                "deny",
+                "resolve *.invalid",
+            )],
+        },
+    ];
+    let guest = cases
+        .iter()
+        .fold(Guest::new(POLICY_PROBE), |g, c| g.arg(&c.spec));
+    let out = guest
+        .allow(&format!("connect tcp://127.0.0.1:{echo}"))
+        .allow("bind tcp://127.0.0.0/8:*")
+        .deny(&format!("bind tcp://127.0.0.1:{bind_denied}"))
+        .allow(&format!("connect tcp://127.0.0.1:{accept_port}"))
+        .allow("accept tcp://127.0.0.1:*")
+        .allow(&format!("send udp://127.0.0.1:{udp_echo}"))
+        .allow("recv udp://127.0.0.1:*")
+        .allow(&format!("bind udp://127.0.0.1:{recv_port}"))
+        .allow("bind udp://127.0.0.2:0")
+        .allow(&format!("send udp://127.0.0.1:{recv_port}"))
+        .allow("resolve localhost")
+        .deny("resolve *.invalid")
+        .run_observed();
+    out.outcome.assert_ok("policy_probe");
+    let lines: Vec<&str> = out.outcome.stdout.lines().collect();
+    assert_eq!(lines.len(), cases.len(), "{}", out.outcome.stdout);
+    // Each case's records, in order, after the previous case's.
+    let mut rest = &out.audit[..];
+    for (case, line) in cases.iter().zip(lines) {
+        assert_eq!(
+            line,
+            format!("{} -> {}", case.spec, case.outcome),
+            "{}",
+            case.verb
+        );
+        for want in &case.audit {
+            let at = rest.iter().position(|got| row_matches(got, want));
+            let at = at.unwrap_or_else(|| {
+                panic!(
+                    "{}: no audit record {want:?} after the previous ones in {:#?}",
+                    case.verb, out.audit
+                )
+            });
+            rest = &rest[at + 1..];
+        }
+    }
+    let denials = out.audit.iter().filter(|r| r[2] == "deny").count();
+    assert_eq!(denials, 6, "{:#?}", out.audit);
+    assert_eq!(out.stats.denials(), 6);
 }

@@ -1,15 +1,23 @@
 //! Guests that use plain Rust `std::net` (wasi:sockets, no capsock) obey the same policy:
 //! `connect` rules for TCP connects, `send` rules for UDP datagrams, `bind` rules for listeners,
-//! `accept` rules for the peers they accept; without a rule the operation fails with
-//! `PermissionDenied`.
+//! `accept` rules for the peers they accept, `resolve` rules for each name they look up;
+//! without a rule the operation fails with `PermissionDenied`. The host records them as it
+//! records capsock's own door: the same audit records, counts and learned rules.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddrV4, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
+use capsock_host::policy::learn::Learner;
 use capsock_tests::{
-    Guest, STDNET_PROBE, connect_when_listening, free_port, tcp_echo_server, udp_echo_server,
+    AuditRow, DOOR_PARITY, Guest, STDNET_PROBE, connect_when_listening, free_port, tcp_echo_server,
+    udp_echo_server,
 };
+
+fn row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
+    [event, target, decision, rule].map(str::to_owned)
+}
 
 const DENIED: &str = "PermissionDenied";
 
@@ -194,4 +202,228 @@ fn stdnet_accept_denied_peer() {
     let out = guest.join().unwrap();
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(out.stdout, format!("{spec} -> ok, accepted 127.0.0.1\n"));
+}
+
+/// `TcpStream::connect("localhost:PORT")` looks the name up through wasi:sockets: with
+/// `resolve localhost` the lookup is allowed and audited as `socket.getaddrinfo`, and the
+/// connect to the address it gave is allowed by `connect tcp://localhost:PORT`. Without the
+/// `resolve` rule, or for a name a deny rule covers, the lookup fails with `PermissionDenied`
+/// before any query, and the audit names the deciding rule. Numeric hosts need no rule.
+#[test]
+fn stdnet_lookup() {
+    let (echo, _) = tcp_echo_server("127.0.0.1:0", 1);
+    let port = echo.port();
+    let named = format!("localhost:{port}");
+    let out = Guest::new(STDNET_PROBE)
+        .arg(format!("resolve {named}"))
+        .arg(format!("tcpname {named}"))
+        .arg(format!("resolve 127.1:{port}"))
+        .arg("resolve nothing-allows-it.example:80")
+        .arg("resolve blocked.invalid:80")
+        .allow("resolve localhost")
+        .allow(&format!("connect tcp://localhost:{port}"))
+        .deny("resolve *.invalid")
+        .run_observed();
+    out.outcome.assert_ok("stdnet_probe");
+    assert_eq!(
+        out.outcome.stdout,
+        format!(
+            "resolve {named} -> ok\ntcpname {named} -> ok\nresolve 127.1:{port} -> ok\n\
+             resolve nothing-allows-it.example:80 -> PermissionDenied\n\
+             resolve blocked.invalid:80 -> PermissionDenied\n"
+        )
+    );
+    let lookup = row(
+        "socket.getaddrinfo",
+        "localhost",
+        "allow",
+        "resolve localhost",
+    );
+    let connect = row(
+        "socket.connect",
+        &format!("tcp://127.0.0.1:{port}"),
+        "allow",
+        &format!("connect tcp://localhost:{port}"),
+    );
+    let default_deny = row(
+        "socket.getaddrinfo",
+        "nothing-allows-it.example",
+        "deny",
+        "default deny",
+    );
+    let by_rule = row(
+        "socket.getaddrinfo",
+        "blocked.invalid",
+        "deny",
+        "resolve *.invalid",
+    );
+    let audit = &out.audit;
+    // One lookup per op that names a host; the numeric one (`127.1`, which std hands to the
+    // resolver) is not a name lookup. Where
+    // /etc/hosts also maps localhost to ::1, std tries that address first (refused: nothing
+    // listens there), which adds its own records.
+    assert_eq!(
+        audit.iter().filter(|r| **r == lookup).count(),
+        2,
+        "{audit:#?}"
+    );
+    assert!(audit.contains(&connect), "{audit:#?}");
+    assert!(audit.contains(&default_deny), "{audit:#?}");
+    assert!(audit.contains(&by_rule), "{audit:#?}");
+    assert!(!audit.iter().any(|r| r[1] == "127.1"), "{audit:#?}");
+    assert_eq!(out.stats.name_lookups(), 2);
+    assert_eq!(out.stats.denials(), 2);
+
+    // Without the resolve rule the same connect fails at the lookup.
+    let out = Guest::new(STDNET_PROBE)
+        .arg(format!("tcpname {named}"))
+        .allow(&format!("connect tcp://localhost:{port}"))
+        .run_observed();
+    out.outcome.assert_ok("stdnet_probe");
+    assert_eq!(
+        out.outcome.stdout,
+        format!("tcpname {named} -> PermissionDenied\n")
+    );
+    assert_eq!(
+        out.audit,
+        [row(
+            "socket.getaddrinfo",
+            "localhost",
+            "deny",
+            "default deny"
+        )]
+    );
+}
+
+/// Learn mode records std::net lookups as names: the connect to the address `localhost` gave
+/// is learned as `connect tcp://localhost:PORT`, with its `resolve localhost` rule.
+#[test]
+fn stdnet_learn() {
+    let (echo, _) = tcp_echo_server("127.0.0.1:0", 1);
+    let port = echo.port();
+    let learner = Arc::new(Learner::new());
+    let out = Guest::new(STDNET_PROBE)
+        .arg(format!("tcpname localhost:{port}"))
+        .learn(learner.clone())
+        .run_ok();
+    assert_eq!(out, format!("tcpname localhost:{port} -> ok\n"));
+    let rules: Vec<String> = learner
+        .policy()
+        .rules()
+        .map(|(effect, rule)| format!("{effect} {rule}"))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            format!("allow connect tcp://localhost:{port}"),
+            "allow resolve localhost".to_owned(),
+        ]
+    );
+}
+
+/// The same operations through `std::net` and through capsock, under the same policy: the
+/// same results, the same audit records (`socket.__new__` included), the same counts of
+/// sockets, connections, lookups and denials. Bytes are counted in capsock's door only.
+#[test]
+pub fn door_parity() {
+    let (echo, _) = tcp_echo_server("127.0.0.1:0", 2);
+    let (udp, _) = udp_echo_server("127.0.0.1:0", 2);
+    let denied = free_port("127.0.0.1");
+    let bind = free_port("127.0.0.1");
+    let (echo, udp) = (echo.port(), udp.port());
+    let run = |door: &str| {
+        let out = Guest::new(DOOR_PARITY)
+            .arg(door)
+            .arg(echo)
+            .arg(denied)
+            .arg(bind)
+            .arg(udp)
+            .arg("blocked.invalid")
+            .allow("resolve localhost")
+            .allow(&format!("connect tcp://localhost:{echo}"))
+            .allow(&format!("bind tcp://127.0.0.1:{bind}"))
+            .allow(&format!("send udp://127.0.0.1:{udp}"))
+            .allow(&format!("recv udp://127.0.0.1:{udp}"))
+            .deny("resolve *.invalid")
+            .run_observed();
+        out.outcome.assert_ok(door);
+        out
+    };
+    let std = run("std");
+    let capsock = run("capsock");
+    assert_eq!(
+        capsock.outcome.stdout,
+        "resolve localhost -> 127.0.0.1\nconnect allowed -> ok\n\
+         connect denied -> PermissionDenied\nlisten -> ok\nudp -> ok\n\
+         resolve blocked.invalid -> PermissionDenied\n"
+    );
+    assert_eq!(std.outcome.stdout, capsock.outcome.stdout);
+
+    let tcp_socket = row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null");
+    let want = vec![
+        row(
+            "socket.getaddrinfo",
+            "localhost",
+            "allow",
+            "resolve localhost",
+        ),
+        tcp_socket.clone(),
+        row(
+            "socket.connect",
+            &format!("tcp://127.0.0.1:{echo}"),
+            "allow",
+            &format!("connect tcp://localhost:{echo}"),
+        ),
+        tcp_socket.clone(),
+        row(
+            "socket.connect",
+            &format!("tcp://127.0.0.1:{denied}"),
+            "deny",
+            "default deny",
+        ),
+        tcp_socket,
+        row(
+            "socket.bind",
+            &format!("tcp://127.0.0.1:{bind}"),
+            "allow",
+            &format!("bind tcp://127.0.0.1:{bind}"),
+        ),
+        row("socket.__new__", "AF_INET/SOCK_DGRAM/0", "allow", "null"),
+        row(
+            "socket.sendto",
+            &format!("udp://127.0.0.1:{udp}"),
+            "allow",
+            &format!("send udp://127.0.0.1:{udp}"),
+        ),
+        row(
+            "socket.recvfrom",
+            &format!("udp://127.0.0.1:{udp}"),
+            "allow",
+            &format!("recv udp://127.0.0.1:{udp}"),
+        ),
+        row(
+            "socket.getaddrinfo",
+            "blocked.invalid",
+            "deny",
+            "resolve *.invalid",
+        ),
+    ];
+    assert_eq!(capsock.audit, want);
+    assert_eq!(std.audit, capsock.audit);
+
+    for (door, stats) in [("std", &std.stats), ("capsock", &capsock.stats)] {
+        let counts = (
+            stats.sockets_opened(),
+            stats.connections(),
+            stats.name_lookups(),
+            stats.denials(),
+        );
+        assert_eq!(counts, (4, 1, 1, 2), "{door}: {stats}");
+    }
+    let message = "door parity".len() as u64;
+    assert_eq!(
+        (capsock.stats.bytes_sent(), capsock.stats.bytes_received()),
+        (2 * message, 2 * message)
+    );
+    assert_eq!((std.stats.bytes_sent(), std.stats.bytes_received()), (0, 0));
 }

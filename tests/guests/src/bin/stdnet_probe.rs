@@ -7,25 +7,49 @@
 //! - `udp ADDR`: `UdpSocket::bind` on the wildcard address, `send_to` ADDR, check the echo;
 //! - `listen ADDR`: `TcpListener::bind` ADDR, then accept one connection, print the peer's IP
 //!   and echo one message (the runner connects as the client);
-//! - `bind ADDR`: `TcpListener::bind` ADDR only.
+//! - `bind ADDR`: `TcpListener::bind` ADDR only;
+//! - `resolve HOST:PORT`: look HOST up (`ToSocketAddrs`, wasi-libc's `getaddrinfo`): `ok` if
+//!   the answer includes 127.0.0.1:PORT, else the addresses;
+//! - `tcpname HOST:PORT`: `TcpStream::connect("HOST:PORT")` (a lookup, then a connect to an
+//!   address it gave), then send a message and check its echo.
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
 const TIMEOUT: Option<Duration> = Some(Duration::from_secs(10));
 
+/// Sends a message on `s` and checks that the echo server returns it.
+fn echo(mut s: TcpStream, what: &str) -> io::Result<String> {
+    s.set_read_timeout(TIMEOUT)?;
+    let msg = format!("std tcp {what}");
+    s.write_all(msg.as_bytes())?;
+    let mut got = vec![0u8; msg.len()];
+    s.read_exact(&mut got)?;
+    assert_eq!(got, msg.as_bytes(), "echo differs");
+    Ok("ok".to_owned())
+}
+
+/// The ops whose argument is a host name and port, looked up by the guest.
+fn run_named(op: &str, host_port: &str) -> io::Result<String> {
+    match op {
+        "resolve" => {
+            let addrs: Vec<SocketAddr> = host_port.to_socket_addrs()?.collect();
+            let port = host_port.rsplit_once(':').expect("HOST:PORT").1;
+            let want: SocketAddr = format!("127.0.0.1:{port}").parse().expect("a port");
+            if addrs.contains(&want) {
+                Ok("ok".to_owned())
+            } else {
+                Ok(format!("{addrs:?}"))
+            }
+        }
+        "tcpname" => echo(TcpStream::connect(host_port)?, host_port),
+        other => panic!("unknown op {other:?}"),
+    }
+}
+
 fn run(op: &str, addr: SocketAddr) -> io::Result<String> {
     match op {
-        "tcp" => {
-            let mut s = TcpStream::connect(addr)?;
-            s.set_read_timeout(TIMEOUT)?;
-            let msg = format!("std tcp {addr}");
-            s.write_all(msg.as_bytes())?;
-            let mut got = vec![0u8; msg.len()];
-            s.read_exact(&mut got)?;
-            assert_eq!(got, msg.as_bytes(), "echo differs");
-            Ok("ok".to_owned())
-        }
+        "tcp" => echo(TcpStream::connect(addr)?, &addr.to_string()),
         "udp" => {
             let local = if addr.is_ipv6() {
                 "[::]:0"
@@ -64,8 +88,11 @@ fn run(op: &str, addr: SocketAddr) -> io::Result<String> {
 fn main() {
     for spec in capsock_test_guests::args() {
         let (op, addr) = spec.split_once(' ').expect("OP ADDR");
-        let addr: SocketAddr = addr.parse().expect("a numeric socket address");
-        match run(op, addr) {
+        let result = match op {
+            "resolve" | "tcpname" => run_named(op, addr),
+            _ => run(op, addr.parse().expect("a numeric socket address")),
+        };
+        match result {
             Ok(text) => println!("{spec} -> {text}"),
             // The kind only: raw errnos here are WASI's numbering, not Linux's.
             Err(e) => println!("{spec} -> {:?}", e.kind()),

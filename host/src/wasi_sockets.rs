@@ -1,0 +1,495 @@
+//! The wasi:sockets door (guests that use Rust's `std::net`), put under the same policy,
+//! audit, learning and statistics as capsock's own interface.
+//!
+//! wasmtime-wasi 48 serves wasi:sockets; capsock takes part in three places:
+//!
+//! - **Addresses**: wasmtime-wasi asks [`wire`]'s check before every bind, connect, listen,
+//!   accept, datagram send and datagram receive. The check decides as capsock's glue does,
+//!   including the names this guest resolved (in either door), and reports to the same monitor.
+//! - **Name lookups**: `wasi:sockets/ip-name-lookup` (what wasi-libc's `getaddrinfo` calls) is
+//!   defined by capsock instead of wasmtime-wasi ([`add_to_linker`]): each name is decided by the
+//!   `resolve` rules, audited as `socket.getaddrinfo`, resolved by capsock's own resolver (the
+//!   one behind `capsock:sockets/resolver`), and the addresses obtained are remembered for this
+//!   guest. wasmtime-wasi's resolver is switched off, so a lookup that somehow reached it would
+//!   be refused rather than escape the policy.
+//! - **Socket creation**: `create-tcp-socket` and `create-udp-socket` are wasmtime-wasi's own,
+//!   wrapped to audit `socket.__new__` and count the socket for `--stats`.
+//!
+//! Bytes sent and received through wasi:sockets are not counted: they flow through
+//! wasmtime-wasi's streams, which capsock does not reimplement.
+
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use wasmtime::component::{Linker, Resource, ResourceType};
+use wasmtime::{Result, StoreContextMut};
+use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode, IpAddress, IpAddressFamily};
+use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
+use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
+use wasmtime_wasi::p2::{DynPollable, Network, Pollable, SocketResult, subscribe};
+use wasmtime_wasi::sockets::{SocketAddrUse, WasiSocketsView};
+use wasmtime_wasi::{WasiCtxBuilder, WasiView};
+
+use crate::audit::{Event, Monitor, Subject};
+use crate::ctx::{CapsockCtx, CapsockView, SharedResolvedNames};
+use crate::error::SocketError;
+use crate::net::resolve;
+use crate::policy::{Policy, Proto, Verb};
+
+/// The wasi:sockets interfaces capsock defines over wasmtime-wasi's, at the version of the WIT
+/// wasmtime-wasi 48 implements (`wasi:sockets@0.2.12`, its `src/p2/wit/deps/sockets.wit`).
+/// Guests importing any `0.2.x` are linked to these by the linker's semver matching. The
+/// integration tests fail (a `std::net` lookup is no longer audited) if a wasmtime-wasi
+/// upgrade moves the version and this is not updated.
+const IP_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup@0.2.12";
+const TCP_CREATE_SOCKET: &str = "wasi:sockets/tcp-create-socket@0.2.12";
+const UDP_CREATE_SOCKET: &str = "wasi:sockets/udp-create-socket@0.2.12";
+
+/// Replaces wasmtime-wasi's `wasi:sockets/ip-name-lookup` with capsock's (the whole interface:
+/// `resolve-addresses` and the `resolve-address-stream` resource) and wraps its
+/// `create-tcp-socket` / `create-udp-socket`. Call it after
+/// `wasmtime_wasi::p2::add_to_linker_sync`; it turns shadowing on for these definitions only.
+pub(crate) fn add_to_linker<T: WasiView + CapsockView + 'static>(
+    linker: &mut Linker<T>,
+) -> Result<()> {
+    linker.allow_shadowing(true);
+    let defined = define(linker);
+    linker.allow_shadowing(false);
+    defined
+}
+
+fn define<T: WasiView + CapsockView + 'static>(linker: &mut Linker<T>) -> Result<()> {
+    let mut lookup = linker.instance(IP_NAME_LOOKUP)?;
+    lookup.resource(
+        "resolve-address-stream",
+        ResourceType::host::<LookupStream>(),
+        |mut store, rep| {
+            store
+                .data_mut()
+                .ctx()
+                .table
+                .delete(Resource::<LookupStream>::new_own(rep))?;
+            Ok(())
+        },
+    )?;
+    lookup.func_wrap(
+        "resolve-addresses",
+        |mut store: StoreContextMut<'_, T>, (network, name): (Resource<Network>, String)| {
+            let data = store.data_mut();
+            // The network handle is the capability to look names up: a forged one is a trap,
+            // as in wasmtime-wasi.
+            data.ctx().table.get(&network)?;
+            let result = match resolve_addresses(data.capsock().ctx, &name) {
+                Ok(addrs) => Ok(data.ctx().table.push(LookupStream(addrs.into_iter()))?),
+                Err(code) => Err(code),
+            };
+            Ok((result,))
+        },
+    )?;
+    lookup.func_wrap(
+        "[method]resolve-address-stream.resolve-next-address",
+        |mut store: StoreContextMut<'_, T>, (this,): (Resource<LookupStream>,)| {
+            let stream = store.data_mut().ctx().table.get_mut(&this)?;
+            let next = stream.0.next().map(IpAddress::from);
+            Ok((Ok::<_, ErrorCode>(next),))
+        },
+    )?;
+    lookup.func_wrap(
+        "[method]resolve-address-stream.subscribe",
+        |mut store: StoreContextMut<'_, T>, (this,): (Resource<LookupStream>,)| {
+            let pollable: Resource<DynPollable> = subscribe(store.data_mut().ctx().table, this)?;
+            Ok((pollable,))
+        },
+    )?;
+
+    linker.instance(TCP_CREATE_SOCKET)?.func_wrap(
+        "create-tcp-socket",
+        |mut store: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
+            let data = store.data_mut();
+            let created = data.sockets().create_tcp_socket(family);
+            report_created(data, created, family, "SOCK_STREAM")
+        },
+    )?;
+    linker.instance(UDP_CREATE_SOCKET)?.func_wrap(
+        "create-udp-socket",
+        |mut store: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
+            let data = store.data_mut();
+            let created = data.sockets().create_udp_socket(family);
+            report_created(data, created, family, "SOCK_DGRAM")
+        },
+    )?;
+    Ok(())
+}
+
+/// Reports a socket wasmtime-wasi created (`socket.__new__`, `--stats`), and hands the guest
+/// the result as wasmtime-wasi's own binding would: its error code, or a trap.
+fn report_created<T: CapsockView, S>(
+    data: &mut T,
+    created: SocketResult<Resource<S>>,
+    family: IpAddressFamily,
+    kind: &str,
+) -> Result<(Result<Resource<S>, ErrorCode>,)> {
+    match created {
+        Ok(socket) => {
+            let v6 = matches!(family, IpAddressFamily::Ipv6);
+            data.capsock()
+                .ctx
+                .monitor
+                .created(1, || socket_description(v6, kind));
+            Ok((Ok(socket),))
+        }
+        Err(e) => Ok((Err(e.downcast()?),)),
+    }
+}
+
+/// `socket.__new__`'s target, as capsock's door writes it: `AF_INET/SOCK_STREAM/0` (wasi-libc
+/// creates every socket with protocol 0).
+fn socket_description(v6: bool, kind: &str) -> String {
+    let family = if v6 { "AF_INET6" } else { "AF_INET" };
+    format!("{family}/{kind}/0")
+}
+
+/// A finished lookup: the addresses not yet handed to the guest. capsock resolves before
+/// `resolve-addresses` returns (its resolver blocks, as capsock's own door does), so the
+/// stream is always ready.
+pub(crate) struct LookupStream(std::vec::IntoIter<IpAddr>);
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for LookupStream {
+    async fn ready(&mut self) {}
+}
+
+/// wasi:sockets `resolve-addresses` answered as capsock's resolver door answers
+/// `getaddrinfo`: the same policy check, audit record and resolver, then the addresses
+/// (deduplicated, IPv4-mapped ones as IPv4, never empty) in the resolver's order.
+///
+/// - A numeric host (any form [`crate::policy::is_numeric_host`] accepts, or `[IPv6]`) needs
+///   no rule and is not reported: it is parsed by `getaddrinfo(3)` with `AI_NUMERICHOST`, so no
+///   query leaves the host.
+/// - A name needs a `resolve` rule ([`CapsockCtx::check_lookup`]: case, trailing dot and IDNA
+///   normalised). The decision is reported as `socket.getaddrinfo` before any query; the
+///   addresses obtained are remembered, so a connect or send (in either door) to one of them is
+///   decided by the rules for the name too, and learn mode writes the name.
+/// - Then `getaddrinfo(3)` (`AF_UNSPEC`, `SOCK_STREAM`), which may ask `/etc/hosts` and DNS.
+///
+/// A denied name is `access-denied`, which wasi-libc's `getaddrinfo` turns into `EAI_SYSTEM`
+/// with `errno` `EACCES`, so Rust's `std::net` reports an `io::Error` of kind
+/// `PermissionDenied` ("Permission denied"), as it would for a refused connect.
+/// `permanent-resolver-failure` would become `EAI_FAIL`, "Non-recoverable failure in name
+/// resolution", which hides that the policy refused it. Other failures are mapped by
+/// [`lookup_error`].
+fn resolve_addresses(ctx: &mut CapsockCtx, name: &str) -> Result<Vec<IpAddr>, ErrorCode> {
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .filter(|n| n.parse::<Ipv6Addr>().is_ok())
+        .unwrap_or(name);
+    if crate::policy::is_numeric_host(bare) {
+        let infos = resolve::getaddrinfo(
+            Some(bare),
+            None,
+            libc::AF_UNSPEC,
+            libc::SOCK_STREAM,
+            0,
+            libc::AI_NUMERICHOST,
+        )
+        .map_err(lookup_error)?;
+        return non_empty(addresses(&infos));
+    }
+    if name.is_empty() {
+        // wasmtime-wasi's answer for a name that is not a host name.
+        return Err(ErrorCode::InvalidArgument);
+    }
+    ctx.check_lookup(Event::GetAddrInfo, name)
+        .map_err(|_| ErrorCode::AccessDenied)?;
+    let infos = resolve::getaddrinfo(Some(name), None, libc::AF_UNSPEC, libc::SOCK_STREAM, 0, 0)
+        .map_err(lookup_error)?;
+    let addrs = addresses(&infos);
+    ctx.remember(name, addrs.iter().copied());
+    non_empty(addrs)
+}
+
+/// The distinct addresses of `infos`, in order, IPv4-mapped IPv6 as IPv4 (wasi:sockets never
+/// returns mapped addresses).
+fn addresses(infos: &[resolve::AddrInfo]) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = Vec::with_capacity(infos.len());
+    for ai in infos {
+        let ip = ai.addr.ip().to_canonical();
+        if !out.contains(&ip) {
+            out.push(ip);
+        }
+    }
+    out
+}
+
+/// wasi:sockets never answers a lookup with no address: that is `name-unresolvable`.
+fn non_empty(addrs: Vec<IpAddr>) -> Result<Vec<IpAddr>, ErrorCode> {
+    if addrs.is_empty() {
+        Err(ErrorCode::NameUnresolvable)
+    } else {
+        Ok(addrs)
+    }
+}
+
+/// The wasi:sockets error for a failed `getaddrinfo(3)`: no such name (`EAI_NONAME`,
+/// `EAI_NODATA`) is `name-unresolvable`, `EAI_AGAIN`
+/// `temporary-resolver-failure`, `EAI_MEMORY` `out-of-memory`, a name that cannot be encoded
+/// (bad IDNA, an interior NUL: `EINVAL`) `invalid-argument`; anything else is
+/// `permanent-resolver-failure`.
+fn lookup_error(e: SocketError) -> ErrorCode {
+    match e {
+        SocketError::Gai(code, _) if code == libc::EAI_NONAME || code == libc::EAI_NODATA => {
+            ErrorCode::NameUnresolvable
+        }
+        SocketError::Gai(libc::EAI_AGAIN, _) => ErrorCode::TemporaryResolverFailure,
+        SocketError::Gai(libc::EAI_MEMORY, _) => ErrorCode::OutOfMemory,
+        SocketError::Os(errno, _) if errno == rustix::io::Errno::INVAL => {
+            ErrorCode::InvalidArgument
+        }
+        _ => ErrorCode::PermanentResolverFailure,
+    }
+}
+
+/// Puts wasi:sockets' addresses under the policy: wasmtime-wasi calls this check before every
+/// bind, connect, listen, accept and datagram send or receive. `resolved` is the guest's
+/// resolved-name map (shared with its [`CapsockCtx`]), so an address the guest obtained from
+/// an allowed name is allowed in this door too.
+///
+/// wasmtime-wasi's own resolver is switched off: capsock answers `resolve-addresses` itself
+/// ([`add_to_linker`]), deciding each name.
+pub(crate) fn wire(
+    wasi: &mut WasiCtxBuilder,
+    policy: &Arc<Policy>,
+    monitor: &Arc<Monitor>,
+    resolved: SharedResolvedNames,
+) {
+    let policy = policy.clone();
+    let monitor = monitor.clone();
+    wasi.allow_tcp(true)
+        .allow_udp(true)
+        .allow_ip_name_lookup(false)
+        .socket_addr_check(move |addr: SocketAddr, use_: SocketAddrUse| {
+            let allowed = socket_allowed(&policy, &monitor, &resolved, addr, use_);
+            Box::pin(async move { allowed })
+        });
+}
+
+/// The decision for one wasi:sockets use, mapped onto capsock's verbs and reported to the
+/// monitor as the capsock door reports its own.
+fn socket_allowed(
+    policy: &Policy,
+    monitor: &Monitor,
+    resolved: &SharedResolvedNames,
+    addr: SocketAddr,
+    use_: SocketAddrUse,
+) -> bool {
+    let implicit = addr.ip().is_unspecified() && addr.port() == 0;
+    let (event, verb, proto, decision) = match use_ {
+        // listen follows a bind that was checked already (explicit, or implicit just before).
+        SocketAddrUse::TcpListen => return true,
+        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind => {
+            let proto = if matches!(use_, SocketAddrUse::TcpBind) {
+                Proto::Tcp
+            } else {
+                Proto::Udp
+            };
+            // wasmtime-wasi reports implicit binds as a bind of the wildcard address, port 0;
+            // an explicit bind of that address is the same request, decided the same way.
+            let decision = if implicit {
+                policy.check_implicit_bind(proto, addr.is_ipv6())
+            } else {
+                policy.check(Verb::Bind, proto, addr)
+            };
+            (Event::Bind, Verb::Bind, proto, decision)
+        }
+        SocketAddrUse::TcpAccept => {
+            let decision = policy.check(Verb::Accept, Proto::Tcp, addr);
+            (Event::Accept, Verb::Accept, Proto::Tcp, decision)
+        }
+        // Destinations: an address this guest obtained from a name is decided by the rules for
+        // that name too, as in capsock's door.
+        SocketAddrUse::TcpConnect => {
+            let decision = resolved.with_names(addr.ip(), |names| {
+                policy.check_resolved(
+                    Verb::Connect,
+                    Proto::Tcp,
+                    addr,
+                    names.iter().map(String::as_str),
+                )
+            });
+            (Event::Connect, Verb::Connect, Proto::Tcp, decision)
+        }
+        SocketAddrUse::UdpSend => {
+            let decision = resolved.with_names(addr.ip(), |names| {
+                policy.check_resolved(
+                    Verb::Send,
+                    Proto::Udp,
+                    addr,
+                    names.iter().map(String::as_str),
+                )
+            });
+            (Event::SendTo, Verb::Send, Proto::Udp, decision)
+        }
+        // Asked for every datagram received, as capsock's own door asks on unconnected sockets.
+        SocketAddrUse::UdpReceive => {
+            let decision = policy.check_datagram_from(addr);
+            (Event::RecvFrom, Verb::Recv, Proto::Udp, decision)
+        }
+    };
+    let subject = Subject::Addr {
+        verb,
+        proto,
+        addr,
+        implicit: implicit && verb == Verb::Bind,
+    };
+    monitor.decided(event, subject, &decision);
+    let allowed = decision.is_allowed();
+    if allowed && verb == Verb::Accept {
+        // wasmtime-wasi hands the accepted connection to the guest as a new socket.
+        monitor.created(1, || socket_description(addr.is_ipv6(), "SOCK_STREAM"));
+    }
+    allowed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Stats;
+
+    fn ctx(policy: Policy) -> CapsockCtx {
+        CapsockCtx::builder()
+            .policy(policy)
+            .stats(Arc::new(Stats::default()))
+            .build()
+            .unwrap()
+    }
+
+    /// A lookup in either door fills the map the wasi:sockets address check reads: a connect
+    /// or send to an address obtained from an allowed name is allowed by the name's rule alone,
+    /// and a deny rule on the address still wins. No lookup is made: the test remembers
+    /// documentation addresses (192.0.2.0/24) directly.
+    #[test]
+    fn wasi_destinations_consult_the_names_the_guest_resolved() {
+        let mut policy = Policy::deny_all();
+        policy
+            .allow("connect tcp://api.example.com:443")
+            .unwrap()
+            .allow("send udp://api.example.com:53")
+            .unwrap()
+            .deny("connect tcp://192.0.2.66:*")
+            .unwrap();
+        let policy = Arc::new(policy);
+        let mut ctx = ctx(Policy::clone(&policy));
+        let shared = ctx.resolved.shared();
+        let monitor = ctx.monitor.clone();
+        let check = |addr: &str, use_| {
+            socket_allowed(&policy, &monitor, &shared, addr.parse().unwrap(), use_)
+        };
+        assert!(!check("192.0.2.10:443", SocketAddrUse::TcpConnect));
+        let resolved: [IpAddr; 3] = [
+            "192.0.2.10".parse().unwrap(),
+            "::ffff:192.0.2.11".parse().unwrap(),
+            "192.0.2.66".parse().unwrap(),
+        ];
+        ctx.remember("api.example.com", resolved.iter().copied());
+        assert!(check("192.0.2.10:443", SocketAddrUse::TcpConnect));
+        assert!(check("[::ffff:192.0.2.10]:443", SocketAddrUse::TcpConnect));
+        assert!(check("192.0.2.11:443", SocketAddrUse::TcpConnect));
+        assert!(check("192.0.2.10:53", SocketAddrUse::UdpSend));
+        // Another port, another address, a denied address: the name does not help.
+        assert!(!check("192.0.2.10:80", SocketAddrUse::TcpConnect));
+        assert!(!check("192.0.2.12:443", SocketAddrUse::TcpConnect));
+        assert!(!check("192.0.2.66:443", SocketAddrUse::TcpConnect));
+        // capsock's door reads the same record.
+        assert_eq!(
+            ctx.resolved.get(&"192.0.2.11".parse().unwrap()),
+            Some(&vec!["api.example.com".to_owned()])
+        );
+        assert_eq!(ctx.stats().connections(), 3);
+        assert_eq!(ctx.stats().denials(), 4);
+    }
+
+    /// Numeric hosts need no rule and are answered without a query; names are decided before
+    /// any query (a denied name is `access-denied`, counted and never resolved); `localhost`
+    /// comes from /etc/hosts and is remembered.
+    #[test]
+    fn lookups_are_decided_per_name() {
+        let mut policy = Policy::deny_all();
+        policy
+            .allow("resolve localhost")
+            .unwrap()
+            .deny("resolve *.invalid")
+            .unwrap();
+        let mut ctx = ctx(policy);
+        let v4: IpAddr = "127.0.0.1".parse().unwrap();
+        let v6: IpAddr = "::1".parse().unwrap();
+        assert_eq!(resolve_addresses(&mut ctx, "127.0.0.1"), Ok(vec![v4]));
+        assert_eq!(resolve_addresses(&mut ctx, "127.1"), Ok(vec![v4]));
+        assert_eq!(
+            resolve_addresses(&mut ctx, "::ffff:127.0.0.1"),
+            Ok(vec![v4])
+        );
+        assert_eq!(resolve_addresses(&mut ctx, "[::1]"), Ok(vec![v6]));
+        assert_eq!(
+            resolve_addresses(&mut ctx, ""),
+            Err(ErrorCode::InvalidArgument)
+        );
+        assert_eq!(ctx.stats().denials(), 0);
+        assert!(
+            ctx.resolved.get(&v4).is_none(),
+            "numeric hosts are not names"
+        );
+
+        for denied in [
+            "nothing-allows.example",
+            "blocked.invalid",
+            "LOCALHOST.example",
+        ] {
+            assert_eq!(
+                resolve_addresses(&mut ctx, denied),
+                Err(ErrorCode::AccessDenied),
+                "{denied}"
+            );
+        }
+        assert_eq!(ctx.stats().denials(), 3);
+        assert_eq!(ctx.stats().name_lookups(), 0);
+
+        // (Not "localhost.": /etc/hosts has no entry for it, so the resolver would ask DNS.)
+        for name in ["localhost", "LocalHost"] {
+            let addrs = resolve_addresses(&mut ctx, name).unwrap();
+            assert!(addrs.contains(&v4), "{name}: {addrs:?}");
+            assert!(addrs.iter().all(|ip| ip.is_loopback()), "{name}: {addrs:?}");
+        }
+        assert_eq!(ctx.stats().name_lookups(), 2);
+        assert_eq!(
+            ctx.resolved.get(&v4),
+            Some(&vec!["localhost".to_owned(), "LocalHost".to_owned()])
+        );
+    }
+
+    #[test]
+    fn resolver_failures_map_to_wasi_error_codes() {
+        let gai = |code| SocketError::Gai(code, String::new());
+        assert_eq!(
+            lookup_error(gai(libc::EAI_NONAME)),
+            ErrorCode::NameUnresolvable
+        );
+        assert_eq!(
+            lookup_error(gai(libc::EAI_NODATA)),
+            ErrorCode::NameUnresolvable
+        );
+        assert_eq!(
+            lookup_error(gai(libc::EAI_AGAIN)),
+            ErrorCode::TemporaryResolverFailure
+        );
+        assert_eq!(lookup_error(gai(libc::EAI_MEMORY)), ErrorCode::OutOfMemory);
+        assert_eq!(
+            lookup_error(gai(libc::EAI_FAIL)),
+            ErrorCode::PermanentResolverFailure
+        );
+        assert_eq!(
+            lookup_error(SocketError::os_msg(rustix::io::Errno::INVAL, "bad label")),
+            ErrorCode::InvalidArgument
+        );
+    }
+}
