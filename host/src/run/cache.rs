@@ -13,6 +13,10 @@
 //! is compiled again and the file replaced. Files are written to a temporary name in the same
 //! directory and renamed into place, so a reader never sees a partly written file.
 //!
+//! The cache is bounded: after each write, the least recently used files go until the directory
+//! holds at most [`MAX_CACHE_BYTES`] of them (a hit marks its file used, by its modification
+//! time), and temporary files a crashed writer left behind are removed after an hour.
+//!
 //! The digests are std's SipHash (keyed with fixed keys): they detect accidents, not
 //! adversaries. The cache directory is the user's own (created `0700`); whoever can write in it
 //! can already run code as that user.
@@ -22,6 +26,7 @@ use std::io::Write as _;
 use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use wasmtime::component::Component;
 use wasmtime::{Engine, Result};
@@ -31,6 +36,12 @@ const MAGIC: &[u8; 16] = b"capsock-cwasm-01";
 /// Header: magic, wasm digest (16), wasm length (8), engine digest (8), payload length (8),
 /// payload digest (16).
 const HEADER_LEN: usize = 16 + 16 + 8 + 8 + 8 + 16;
+
+/// The most the cache directory holds, in bytes of compiled components; the least recently
+/// used files are removed beyond it.
+pub(crate) const MAX_CACHE_BYTES: u64 = 512 << 20;
+/// How old a temporary file must be before it counts as left behind by a crashed writer.
+const STALE_TMP: Duration = Duration::from_secs(3600);
 
 /// What [`load`] found in the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,7 +146,10 @@ pub(crate) fn load(engine: &Engine, dir: &Path, wasm: &[u8]) -> Result<(Componen
                 // digest matches, so it is that output, unaltered, for this engine. wasmtime
                 // checks its own version and configuration header again.
                 match unsafe { Component::deserialize(engine, payload) } {
-                    Ok(component) => return Ok((component, Outcome::Hit)),
+                    Ok(component) => {
+                        mark_used(&path);
+                        return Ok((component, Outcome::Hit));
+                    }
                     Err(_) => Outcome::Rejected,
                 }
             }
@@ -144,8 +158,52 @@ pub(crate) fn load(engine: &Engine, dir: &Path, wasm: &[u8]) -> Result<(Componen
     };
     let component = Component::from_binary(engine, wasm)?;
     // The cache is best effort: a run never fails because the cache cannot be written.
-    let _ = store(dir, &path, &key, &component);
+    if store(dir, &path, &key, &component).is_ok() {
+        evict(dir, &path, MAX_CACHE_BYTES);
+    }
     Ok((component, outcome))
+}
+
+/// Sets the file's modification time to now (`futimens(2)`): eviction keeps the files used last.
+fn mark_used(path: &Path) {
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+/// Removes the least recently used `.cwasm` files of `dir` (never `keep`, the one just written)
+/// until they take at most `max_bytes`, and temporary files older than [`STALE_TMP`]. Best
+/// effort: a file that cannot be read or removed is skipped.
+fn evict(dir: &Path, keep: &Path, max_bytes: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            if now.duration_since(modified).unwrap_or_default() > STALE_TMP {
+                let _ = std::fs::remove_file(&path);
+            }
+        } else if name.ends_with(".cwasm") && meta.is_file() {
+            files.push((modified, meta.len(), path));
+        }
+    }
+    let mut total: u64 = files.iter().map(|f| f.1).sum();
+    files.sort(); // oldest first
+    for (_, len, path) in files {
+        if total <= max_bytes {
+            break;
+        }
+        if path != keep && std::fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
 }
 
 /// Writes the compiled component to a temporary file in `dir` and renames it to `path`.
@@ -203,6 +261,34 @@ mod tests {
             .collect();
         assert_eq!(files.len(), 1, "one cache file, no leftovers: {files:?}");
         files.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn eviction_keeps_the_files_used_last_within_the_limit() {
+        let dir = scratch("evict");
+        std::fs::create_dir_all(&dir).unwrap();
+        let day = Duration::from_secs(86_400);
+        let make = |name: &str, age_days: u32| {
+            let path = dir.join(name);
+            std::fs::write(&path, [0u8; 1000]).unwrap();
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(SystemTime::now() - day * age_days).unwrap();
+            path
+        };
+        let oldest = make("a.cwasm", 30);
+        let old = make("b.cwasm", 20);
+        let recent = make("c.cwasm", 1);
+        let just_written = make("d.cwasm", 40); // the new file is never evicted
+        let stale_tmp = make(".d.cwasm.1.0.tmp", 1);
+        let other = make("notes.txt", 50);
+        mark_used(&old); // a hit: now the most recently used
+        evict(&dir, &just_written, 2_500);
+        assert!(!oldest.exists(), "least recently used goes first");
+        assert!(!recent.exists(), "then the next least recently used");
+        assert!(old.exists() && just_written.exists());
+        assert!(!stale_tmp.exists(), "a temporary file a day old is left over");
+        assert!(other.exists(), "only cache files are touched");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
