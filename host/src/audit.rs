@@ -73,10 +73,8 @@ impl AuditSink {
 
 /// Counters for `--stats`; cheap relaxed increments, readable at any time.
 ///
-/// Sockets, connections, name lookups and denials are counted in both doors (capsock's WIT and
-/// wasi:sockets). Bytes are counted in capsock's door only: wasi:sockets data flows through
-/// wasmtime-wasi's own streams, which the host does not see without reimplementing them, so a
-/// `std::net` guest's traffic is not in [`Stats::bytes_sent`] / [`Stats::bytes_received`].
+/// Everything is counted in both doors (capsock's WIT and wasi:sockets, the door of Rust's
+/// `std::net`).
 #[derive(Debug, Default)]
 pub struct Stats {
     sockets: AtomicU64,
@@ -89,7 +87,7 @@ pub struct Stats {
 
 impl Stats {
     /// Sockets the guest opened, both doors: through capsock (created, accepted, duplicated,
-    /// pairs) and through wasi:sockets (created, and accepted peers the policy let in).
+    /// pairs) and through wasi:sockets (created, and accepted connections handed to the guest).
     pub fn sockets_opened(&self) -> u64 {
         self.sockets.load(Ordering::Relaxed)
     }
@@ -102,12 +100,13 @@ impl Stats {
     pub fn name_lookups(&self) -> u64 {
         self.lookups.load(Ordering::Relaxed)
     }
-    /// Bytes sent through capsock sockets (not through wasi:sockets streams: see [`Stats`]).
+    /// Bytes sent, both doors: what capsock's sends accepted, and what wasi:sockets' TCP output
+    /// streams and datagram `send` accepted.
     pub fn bytes_sent(&self) -> u64 {
         self.bytes_sent.load(Ordering::Relaxed)
     }
-    /// Bytes received through capsock sockets (not through wasi:sockets streams: see
-    /// [`Stats`]).
+    /// Bytes received, both doors: what capsock's receives returned, and what wasi:sockets' TCP
+    /// input streams returned (or skipped) and datagram `receive` returned.
     pub fn bytes_received(&self) -> u64 {
         self.bytes_received.load(Ordering::Relaxed)
     }
@@ -130,7 +129,7 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "sockets opened: {}, connections: {}, name lookups: {}, denials: {}, bytes sent: {}, bytes received: {} (bytes: capsock door only)",
+            "sockets opened: {}, connections: {}, name lookups: {}, denials: {}, bytes sent: {}, bytes received: {}",
             self.sockets_opened(),
             self.connections(),
             self.name_lookups(),
@@ -290,6 +289,17 @@ impl Monitor {
     pub(crate) fn resolved(&self, name: &str, addrs: impl FnOnce() -> Vec<IpAddr>) {
         if let Some(learn) = &self.learn {
             learn.resolved(name, &addrs());
+        }
+    }
+
+    /// A guest at its socket limit was refused one more socket in the wasi:sockets door, whose
+    /// error code cannot carry capsock's message: prints it once on stderr (when denials are
+    /// printed). Not a policy denial, so not counted as one.
+    pub(crate) fn limit_reached(&self, max_sockets: usize) {
+        if self.print_denials {
+            self.print_once(format!(
+                "capsock limit: this guest may hold at most {max_sockets} sockets open (raise it with --max-sockets)"
+            ));
         }
     }
 
@@ -459,12 +469,12 @@ mod tests {
         assert_eq!(
             stats.to_string(),
             "sockets opened: 1, connections: 1, name lookups: 1, denials: 3, bytes sent: 0, \
-             bytes received: 0 (bytes: capsock door only)"
+             bytes received: 0"
         );
     }
 
     #[test]
-    fn nothing_is_written_without_a_sink_and_denials_print_once() {
+    fn nothing_is_written_without_a_sink_and_messages_print_once() {
         let monitor = Monitor {
             print_denials: true,
             ..Monitor::default()
@@ -481,10 +491,19 @@ mod tests {
             let decision = policy.check(Verb::Connect, Proto::Tcp, addr);
             monitor.decided(Event::Connect, subject, &decision);
         }
+        // The wasi:sockets door's socket limit is said once too, and is not a policy denial.
+        for _ in 0..2 {
+            monitor.limit_reached(3);
+        }
         let printed = monitor.printed.lock().unwrap();
+        let mut printed = printed.iter().map(String::as_str).collect::<Vec<_>>();
+        printed.sort_unstable();
         assert_eq!(
-            printed.iter().collect::<Vec<_>>(),
-            ["capsock policy: connect to tcp://10.0.0.5:22 denied (no rule allows it)"]
+            printed,
+            [
+                "capsock limit: this guest may hold at most 3 sockets open (raise it with --max-sockets)",
+                "capsock policy: connect to tcp://10.0.0.5:22 denied (no rule allows it)",
+            ]
         );
         assert_eq!(monitor.stats.denials(), 3);
     }

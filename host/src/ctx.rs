@@ -20,6 +20,8 @@ pub struct CapsockCtx {
     pub(crate) policy: Arc<Policy>,
     pub(crate) cancel: Arc<Canceller>,
     pub(crate) max_sockets: usize,
+    /// Sockets the guest holds now, through both doors: capsock's glue and the wasi:sockets
+    /// wrappers (which run in the store too) take and free slots in this one count.
     pub(crate) open_sockets: usize,
     /// Receive buffer reused across calls, so a receive allocates only what it returns.
     pub(crate) scratch: Vec<u8>,
@@ -47,7 +49,8 @@ impl CapsockCtx {
         &self.cancel
     }
 
-    /// How many sockets the guest holds open now.
+    /// How many sockets the guest holds open now, through capsock's door and (under
+    /// [`crate::run`]) wasi:sockets together.
     pub fn open_sockets(&self) -> usize {
         self.open_sockets
     }
@@ -112,8 +115,9 @@ impl CapsockCtxBuilder {
         self
     }
 
-    /// The most sockets the guest may hold open at once; past it, creating one fails with
-    /// `EMFILE`.
+    /// The most sockets the guest may hold open at once, both doors together; past it, creating
+    /// or accepting one fails with `EMFILE` (wasi:sockets: `new-socket-limit`, which wasi-libc
+    /// reports as `EMFILE`).
     pub fn max_sockets(mut self, n: usize) -> Self {
         self.max_sockets = Some(n);
         self

@@ -99,15 +99,15 @@ struct RunArgs {
     /// Write one JSON line per policy decision to FILE ('-' for stderr).
     #[arg(long, value_name = "FILE")]
     audit: Option<PathBuf>,
-    /// Print sockets opened, connections, name lookups, denials and bytes (bytes: capsock's
-    /// door only, not std::net's) on stderr at exit.
+    /// Print sockets opened, connections, name lookups, denials and bytes sent and received
+    /// (capsock's door and std::net's together) on stderr at exit.
     #[arg(long)]
     stats: bool,
     /// Run with everything allowed and write the smallest policy file allowing what the guest did.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["policy", "allow", "deny"])]
     learn: Option<PathBuf>,
-    /// The most sockets the guest may hold open at once (past it: EMFILE) [default: the
-    /// policy file's max-sockets, else 1024].
+    /// The most sockets the guest may hold open at once, capsock's and std::net's together
+    /// (past it: EMFILE) [default: the policy file's max-sockets, else 1024].
     #[arg(long, value_name = "N")]
     max_sockets: Option<usize>,
     /// Compile the guest afresh: neither read nor write the compiled-component cache

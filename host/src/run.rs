@@ -71,7 +71,7 @@ pub struct RunConfig {
     pub dirs: Vec<(PathBuf, String)>,
     /// The policy every socket operation is checked against.
     pub policy: Arc<Policy>,
-    /// The most sockets the guest may hold at once.
+    /// The most sockets the guest may hold at once, through capsock and wasi:sockets together.
     pub max_sockets: usize,
     /// Wall-clock limit for the whole run; past it the guest is stopped with a trap.
     pub timeout: Option<Duration>,

@@ -1,7 +1,7 @@
 //! The wasi:sockets door (guests that use Rust's `std::net`), put under the same policy,
-//! audit, learning and statistics as capsock's own interface.
+//! audit, learning, limits and statistics as capsock's own interface.
 //!
-//! wasmtime-wasi 48 serves wasi:sockets; capsock takes part in three places:
+//! wasmtime-wasi 48 serves wasi:sockets; capsock takes part in these places:
 //!
 //! - **Addresses**: wasmtime-wasi asks [`wire`]'s check before every bind, connect, listen,
 //!   accept, datagram send and datagram receive. The check decides as capsock's glue does,
@@ -12,25 +12,43 @@
 //!   one behind `capsock:sockets/resolver`), and the addresses obtained are remembered for this
 //!   guest. wasmtime-wasi's resolver is switched off, so a lookup that somehow reached it would
 //!   be refused rather than escape the policy.
-//! - **Socket creation**: `create-tcp-socket` and `create-udp-socket` are wasmtime-wasi's own,
-//!   wrapped to audit `socket.__new__` and count the socket for `--stats`.
+//! - **Sockets held**: `create-tcp-socket`, `create-udp-socket` and `[method]tcp-socket.accept`
+//!   are wasmtime-wasi's own, wrapped to enforce `--max-sockets` (one count per guest, shared
+//!   with capsock's door: [`CapsockCtx`]'s `open_sockets`), audit `socket.__new__` and count
+//!   the socket for `--stats`. The `tcp-socket` and `udp-socket` resources are re-defined with
+//!   the same host types and destructors that do what wasmtime-wasi's do (delete the socket from
+//!   the resource table) and then free the socket's slot.
+//! - **Bytes**: the input and output streams `finish-connect` and `accept` hand out are wrapped
+//!   in place in the resource table ([`CountedInput`], [`CountedOutput`]), and the datagram
+//!   streams' `receive` and `send` are wrapped, so `--stats` counts the bytes of this door too.
 //!
-//! Bytes sent and received through wasi:sockets are not counted: they flow through
-//! wasmtime-wasi's streams, which capsock does not reimplement.
+//! Every wrapper calls wasmtime-wasi's own implementation (its synchronous host traits, the
+//! ones `wasmtime_wasi::p2::add_to_linker_sync` installs) and hands the guest its result as
+//! wasmtime-wasi's binding would.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use wasmtime::component::{Linker, Resource, ResourceType};
 use wasmtime::{Result, StoreContextMut};
 use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode, IpAddress, IpAddressFamily};
 use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
+use wasmtime_wasi::p2::bindings::sync::sockets::tcp::HostTcpSocket;
+use wasmtime_wasi::p2::bindings::sync::sockets::udp::{
+    HostIncomingDatagramStream, HostOutgoingDatagramStream, HostUdpSocket, IncomingDatagramStream,
+    OutgoingDatagram, OutgoingDatagramStream,
+};
 use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
-use wasmtime_wasi::p2::{DynPollable, Network, Pollable, SocketResult, subscribe};
+use wasmtime_wasi::p2::pipe::{ClosedInputStream, ClosedOutputStream};
+use wasmtime_wasi::p2::{
+    DynInputStream, DynOutputStream, DynPollable, InputStream, Network, OutputStream, Pollable,
+    SocketResult, StreamResult, TcpSocket, UdpSocket, subscribe,
+};
 use wasmtime_wasi::sockets::{SocketAddrUse, WasiSocketsView};
 use wasmtime_wasi::{WasiCtxBuilder, WasiView};
 
-use crate::audit::{Event, Monitor, Subject};
+use crate::audit::{Event, Monitor, Stats, Subject};
 use crate::ctx::{CapsockCtx, CapsockView, SharedResolvedNames};
 use crate::error::SocketError;
 use crate::net::resolve;
@@ -44,11 +62,15 @@ use crate::policy::{Policy, Proto, Verb};
 const IP_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup@0.2.12";
 const TCP_CREATE_SOCKET: &str = "wasi:sockets/tcp-create-socket@0.2.12";
 const UDP_CREATE_SOCKET: &str = "wasi:sockets/udp-create-socket@0.2.12";
+const TCP: &str = "wasi:sockets/tcp@0.2.12";
+const UDP: &str = "wasi:sockets/udp@0.2.12";
 
 /// Replaces wasmtime-wasi's `wasi:sockets/ip-name-lookup` with capsock's (the whole interface:
-/// `resolve-addresses` and the `resolve-address-stream` resource) and wraps its
-/// `create-tcp-socket` / `create-udp-socket`. Call it after
-/// `wasmtime_wasi::p2::add_to_linker_sync`; it turns shadowing on for these definitions only.
+/// `resolve-addresses` and the `resolve-address-stream` resource) and wraps its socket
+/// creation, accept, destructors, `finish-connect` and datagram `receive` / `send` (see the
+/// module documentation). Call it after `wasmtime_wasi::p2::add_to_linker_sync`, whose
+/// synchronous implementations the wrappers call; it turns shadowing on for these definitions
+/// only.
 pub(crate) fn add_to_linker<T: WasiView + CapsockView + 'static>(
     linker: &mut Linker<T>,
 ) -> Result<()> {
@@ -106,6 +128,9 @@ fn define<T: WasiView + CapsockView + 'static>(linker: &mut Linker<T>) -> Result
         "create-tcp-socket",
         |mut store: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
             let data = store.data_mut();
+            if !slot_free(data) {
+                return Ok((Err(ErrorCode::NewSocketLimit),));
+            }
             let created = data.sockets().create_tcp_socket(family);
             report_created(data, created, family, "SOCK_STREAM")
         },
@@ -114,15 +139,234 @@ fn define<T: WasiView + CapsockView + 'static>(linker: &mut Linker<T>) -> Result
         "create-udp-socket",
         |mut store: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
             let data = store.data_mut();
+            if !slot_free(data) {
+                return Ok((Err(ErrorCode::NewSocketLimit),));
+            }
             let created = data.sockets().create_udp_socket(family);
             report_created(data, created, family, "SOCK_DGRAM")
+        },
+    )?;
+
+    let mut tcp = linker.instance(TCP)?;
+    tcp.resource(
+        "tcp-socket",
+        ResourceType::host::<TcpSocket>(),
+        |mut store, rep| {
+            let data = store.data_mut();
+            HostTcpSocket::drop(&mut data.sockets(), Resource::new_own(rep))?;
+            released(data);
+            Ok(())
+        },
+    )?;
+    tcp.func_wrap(
+        "[method]tcp-socket.finish-connect",
+        |mut store: StoreContextMut<'_, T>, (this,): (Resource<TcpSocket>,)| {
+            let data = store.data_mut();
+            match HostTcpSocket::finish_connect(&mut data.sockets(), this) {
+                Ok((input, output)) => {
+                    count_streams(data, &input, &output)?;
+                    Ok((Ok((input, output)),))
+                }
+                Err(e) => Ok((Err(e.downcast()?),)),
+            }
+        },
+    )?;
+    tcp.func_wrap(
+        "[method]tcp-socket.accept",
+        |mut store: StoreContextMut<'_, T>, (this,): (Resource<TcpSocket>,)| {
+            let data = store.data_mut();
+            // Also what makes a forged listener handle a trap before the limit is looked at.
+            let family = HostTcpSocket::address_family(
+                &mut data.sockets(),
+                Resource::new_borrow(this.rep()),
+            )?;
+            // Refused before wasmtime-wasi takes the connection: it stays queued for a later
+            // accept, as with capsock's door.
+            if !slot_free(data) {
+                return Ok((Err(ErrorCode::NewSocketLimit),));
+            }
+            match HostTcpSocket::accept(&mut data.sockets(), this) {
+                Ok((socket, input, output)) => {
+                    opened(data, family, "SOCK_STREAM");
+                    count_streams(data, &input, &output)?;
+                    Ok((Ok((socket, input, output)),))
+                }
+                Err(e) => Ok((Err(e.downcast()?),)),
+            }
+        },
+    )?;
+
+    let mut udp = linker.instance(UDP)?;
+    udp.resource(
+        "udp-socket",
+        ResourceType::host::<UdpSocket>(),
+        |mut store, rep| {
+            let data = store.data_mut();
+            HostUdpSocket::drop(&mut data.sockets(), Resource::new_own(rep))?;
+            released(data);
+            Ok(())
+        },
+    )?;
+    udp.func_wrap(
+        "[method]incoming-datagram-stream.receive",
+        |mut store: StoreContextMut<'_, T>,
+         (this, max_results): (Resource<IncomingDatagramStream>, u64)| {
+            let data = store.data_mut();
+            match HostIncomingDatagramStream::receive(&mut data.sockets(), this, max_results) {
+                Ok(datagrams) => {
+                    let bytes: usize = datagrams.iter().map(|d| d.data.len()).sum();
+                    data.capsock().ctx.monitor.stats.received(bytes as u64);
+                    Ok((Ok(datagrams),))
+                }
+                Err(e) => Ok((Err(e.downcast()?),)),
+            }
+        },
+    )?;
+    udp.func_wrap(
+        "[method]outgoing-datagram-stream.send",
+        |mut store: StoreContextMut<'_, T>,
+         (this, datagrams): (Resource<OutgoingDatagramStream>, Vec<OutgoingDatagram>)| {
+            let data = store.data_mut();
+            let sizes: Vec<usize> = datagrams.iter().map(|d| d.data.len()).collect();
+            match HostOutgoingDatagramStream::send(&mut data.sockets(), this, datagrams) {
+                Ok(sent) => {
+                    // `sent` datagrams went, the first ones of the list (wasi:sockets' `send`).
+                    let n = usize::try_from(sent).unwrap_or(usize::MAX);
+                    let bytes: usize = sizes.iter().take(n).sum();
+                    data.capsock().ctx.monitor.stats.sent(bytes as u64);
+                    Ok((Ok(sent),))
+                }
+                Err(e) => Ok((Err(e.downcast()?),)),
+            }
         },
     )?;
     Ok(())
 }
 
-/// Reports a socket wasmtime-wasi created (`socket.__new__`, `--stats`), and hands the guest
-/// the result as wasmtime-wasi's own binding would: its error code, or a trap.
+/// Whether the guest may hold one more socket: `--max-sockets` bounds the sockets one guest
+/// holds through both doors together. When it may not, the guest gets `new-socket-limit`
+/// (wasi-libc's `EMFILE`) and the host says why once on stderr (unless `--quiet`), since
+/// wasi:sockets has no way to carry capsock's message to the guest.
+fn slot_free<T: CapsockView>(data: &mut T) -> bool {
+    let ctx = data.capsock().ctx;
+    if ctx.open_sockets < ctx.max_sockets {
+        return true;
+    }
+    ctx.monitor.limit_reached(ctx.max_sockets);
+    false
+}
+
+/// A wasi:sockets socket the guest now holds: takes its slot, audits `socket.__new__` and
+/// counts it for `--stats`.
+fn opened<T: CapsockView>(data: &mut T, family: IpAddressFamily, kind: &str) {
+    let ctx = data.capsock().ctx;
+    ctx.open_sockets += 1;
+    let v6 = matches!(family, IpAddressFamily::Ipv6);
+    ctx.monitor.created(1, || socket_description(v6, kind));
+}
+
+/// A wasi:sockets socket the guest dropped (and wasmtime-wasi deleted): frees its slot.
+fn released<T: CapsockView>(data: &mut T) {
+    let ctx = data.capsock().ctx;
+    ctx.open_sockets = ctx.open_sockets.saturating_sub(1);
+}
+
+/// Replaces a new TCP connection's streams, in place in the resource table (their handles, and
+/// their place as children of the socket, stay as they are), with wrappers that count their
+/// bytes into this guest's `--stats`.
+fn count_streams<T: WasiView + CapsockView>(
+    data: &mut T,
+    input: &Resource<DynInputStream>,
+    output: &Resource<DynOutputStream>,
+) -> Result<()> {
+    let stats = data.capsock().ctx.monitor.stats.clone();
+    let table = data.ctx().table;
+    let slot = table.get_mut(input)?;
+    let inner = std::mem::replace(slot, Box::new(ClosedInputStream));
+    *slot = Box::new(CountedInput {
+        inner,
+        stats: stats.clone(),
+    });
+    let slot = table.get_mut(output)?;
+    let inner = std::mem::replace(slot, Box::new(ClosedOutputStream));
+    *slot = Box::new(CountedOutput { inner, stats });
+    Ok(())
+}
+
+/// The input stream of a wasi:sockets TCP connection, counting the bytes the guest receives
+/// (read or skipped) as `--stats`' bytes received.
+///
+/// Only `read` is forwarded among the reading methods: the provided `blocking-read`, `skip` and
+/// `blocking-skip` call it, so each byte is counted once. (wasmtime-wasi 48's TCP reader
+/// implements only `read` too, so they behave as before.)
+pub(crate) struct CountedInput {
+    inner: DynInputStream,
+    stats: Arc<Stats>,
+}
+
+#[wasmtime_wasi::async_trait]
+impl InputStream for CountedInput {
+    fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        let bytes = self.inner.read(size)?;
+        self.stats.received(bytes.len() as u64);
+        Ok(bytes)
+    }
+
+    async fn cancel(&mut self) {
+        self.inner.cancel().await
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for CountedInput {
+    async fn ready(&mut self) {
+        self.inner.ready().await
+    }
+}
+
+/// The output stream of a wasi:sockets TCP connection, counting the bytes the stream accepted
+/// from the guest as `--stats`' bytes sent (as capsock's door counts what `send` accepted).
+///
+/// `write`, `flush`, `check-write` and `cancel` are forwarded; the provided
+/// `blocking-write-and-flush` and `write-zeroes` call `write`, so each byte is counted once.
+/// (wasmtime-wasi 48's TCP writer implements exactly those four, so they behave as before.)
+pub(crate) struct CountedOutput {
+    inner: DynOutputStream,
+    stats: Arc<Stats>,
+}
+
+#[wasmtime_wasi::async_trait]
+impl OutputStream for CountedOutput {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        let n = bytes.len() as u64;
+        self.inner.write(bytes)?;
+        self.stats.sent(n);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        self.inner.flush()
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        self.inner.check_write()
+    }
+
+    async fn cancel(&mut self) {
+        self.inner.cancel().await
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for CountedOutput {
+    async fn ready(&mut self) {
+        self.inner.ready().await
+    }
+}
+
+/// Reports a socket wasmtime-wasi created ([`opened`]: its slot, `socket.__new__`, `--stats`),
+/// and hands the guest the result as wasmtime-wasi's own binding would: its error code, or a
+/// trap.
 fn report_created<T: CapsockView, S>(
     data: &mut T,
     created: SocketResult<Resource<S>>,
@@ -131,11 +375,7 @@ fn report_created<T: CapsockView, S>(
 ) -> Result<(Result<Resource<S>, ErrorCode>,)> {
     match created {
         Ok(socket) => {
-            let v6 = matches!(family, IpAddressFamily::Ipv6);
-            data.capsock()
-                .ctx
-                .monitor
-                .created(1, || socket_description(v6, kind));
+            opened(data, family, kind);
             Ok((Ok(socket),))
         }
         Err(e) => Ok((Err(e.downcast()?),)),
@@ -343,12 +583,9 @@ fn socket_allowed(
         implicit: implicit && verb == Verb::Bind,
     };
     monitor.decided(event, subject, &decision);
-    let allowed = decision.is_allowed();
-    if allowed && verb == Verb::Accept {
-        // wasmtime-wasi hands the accepted connection to the guest as a new socket.
-        monitor.created(1, || socket_description(addr.is_ipv6(), "SOCK_STREAM"));
-    }
-    allowed
+    // An accepted peer becomes a socket of the guest's when `accept` hands it over: that
+    // wrapper takes its slot and reports `socket.__new__`.
+    decision.is_allowed()
 }
 
 #[cfg(test)]

@@ -286,7 +286,10 @@ mod tests {
         assert!(!oldest.exists(), "least recently used goes first");
         assert!(!recent.exists(), "then the next least recently used");
         assert!(old.exists() && just_written.exists());
-        assert!(!stale_tmp.exists(), "a temporary file a day old is left over");
+        assert!(
+            !stale_tmp.exists(),
+            "a temporary file a day old is left over"
+        );
         assert!(other.exists(), "only cache files are touched");
         let _ = std::fs::remove_dir_all(&dir);
     }

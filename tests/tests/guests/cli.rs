@@ -352,8 +352,7 @@ pub fn cli_block() {
 
 /// Denials are printed once each on stderr (`host: capsock policy: …`), whichever door they
 /// come from and however often they repeat, and `--quiet` silences them; `--stats` counts the
-/// std::net door's sockets, lookups and denials (its bytes are not counted, and the line says
-/// so).
+/// std::net door's sockets, lookups and denials.
 #[test]
 fn cli_quiet() {
     let unlisted = TcpListener::bind("127.0.0.1:0")
@@ -377,7 +376,7 @@ fn cli_quiet() {
         .map(|p| format!("{p} -> PermissionDenied\n"))
         .collect();
     let stats = "host: stats: sockets opened: 2, connections: 0, name lookups: 0, denials: 4, \
-                 bytes sent: 0, bytes received: 0 (bytes: capsock door only)";
+                 bytes sent: 0, bytes received: 0";
     let lookup_denied =
         "host: capsock policy: resolve denied-name.invalid denied (no rule allows it)";
     let connect_denied = format!(

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use capsock_host::policy::learn::Learner;
 use capsock_tests::{
-    AuditRow, DOOR_PARITY, Guest, STDNET_PROBE, connect_when_listening, free_port, tcp_echo_server,
-    udp_echo_server,
+    AuditRow, DOOR_PARITY, Guest, STDNET_LIMITS, STDNET_PROBE, connect_when_listening, free_port,
+    tcp_echo_server, udp_echo_server,
 };
 
 fn row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
@@ -323,7 +323,7 @@ fn stdnet_learn() {
 
 /// The same operations through `std::net` and through capsock, under the same policy: the
 /// same results, the same audit records (`socket.__new__` included), the same counts of
-/// sockets, connections, lookups and denials. Bytes are counted in capsock's door only.
+/// sockets, connections, lookups, denials and bytes (TCP streams and UDP datagrams).
 #[test]
 pub fn door_parity() {
     let (echo, _) = tcp_echo_server("127.0.0.1:0", 2);
@@ -420,10 +420,68 @@ pub fn door_parity() {
         );
         assert_eq!(counts, (4, 1, 1, 2), "{door}: {stats}");
     }
+    // One message each way over TCP and over UDP.
     let message = "door parity".len() as u64;
+    for (door, stats) in [("std", &std.stats), ("capsock", &capsock.stats)] {
+        assert_eq!(
+            (stats.bytes_sent(), stats.bytes_received()),
+            (2 * message, 2 * message),
+            "{door}: {stats}"
+        );
+    }
+}
+
+/// `--max-sockets 3` bounds what a guest holds through both doors together: `std::net`'s
+/// sockets, accepted connections and capsock's sockets share one count. Past it, `std::net`
+/// gets `EMFILE` (wasi:sockets `new-socket-limit`) for a UDP or TCP socket and for an accept
+/// (the connection stays queued and is accepted once a slot is free), and capsock gets its
+/// `EMFILE` with the message naming the limit; a drop or close in either door frees a slot.
+/// The std::net connection's bytes are counted.
+#[test]
+pub fn stdnet_limits() {
+    let out = Guest::new(STDNET_LIMITS)
+        .max_sockets(3)
+        .allow("bind tcp://127.0.0.1:*")
+        .allow("bind udp://127.0.0.1:*")
+        .allow("connect tcp://127.0.0.1:*")
+        .allow("accept tcp://127.0.0.1:*")
+        .run_observed();
+    out.outcome.assert_ok("stdnet_limits");
+    let message = "capsock limit: this guest may hold at most 3 sockets open (raise it with \
+                   --max-sockets)";
     assert_eq!(
-        (capsock.stats.bytes_sent(), capsock.stats.bytes_received()),
-        (2 * message, 2 * message)
+        out.outcome.stdout,
+        format!(
+            "ok: 3 std sockets open\n\
+             std udp socket 4: EMFILE\n\
+             std tcp socket 4: EMFILE\n\
+             std accept: EMFILE\n\
+             capsock socket 4: errno 24 OSError: {message}\n\
+             ok: accept after drop\n\
+             ok: exchanged\n\
+             std udp socket at the limit: EMFILE\n\
+             ok: capsock socket after std drop\n\
+             std udp socket beside it: EMFILE\n\
+             ok: std socket after capsock close\n\
+             capsock accept: errno 24 OSError: {message}\n\
+             ok: capsock accept after std drop\n"
+        )
     );
-    assert_eq!((std.stats.bytes_sent(), std.stats.bytes_received()), (0, 0));
+    // Refused sockets are neither audited nor counted: 6 sockets in steps 1-3 (the accepted
+    // connection included), 4 in step 4; connects and accepts, 2 per door.
+    let stats = &out.stats;
+    let counts = (stats.sockets_opened(), stats.connections(), stats.denials());
+    assert_eq!(counts, (10, 4, 0), "{stats}");
+    let new = out
+        .audit
+        .iter()
+        .filter(|r| r[0] == "socket.__new__")
+        .count();
+    assert_eq!(new, 10, "{:#?}", out.audit);
+    // "limits" each way over the std::net connection.
+    assert_eq!(
+        (stats.bytes_sent(), stats.bytes_received()),
+        (12, 12),
+        "{stats}"
+    );
 }
