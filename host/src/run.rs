@@ -248,8 +248,18 @@ impl Runner {
             let cancel = cancel.clone();
             std::thread::spawn(move || {
                 if let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(limit) {
-                    cancel.cancel(format!("the run exceeded its time limit of {limit:?}"));
-                    engine.increment_epoch();
+                    // Repeated until the run ends: a call that was about to enter the kernel
+                    // when the sockets were shut down is caught by the next round.
+                    let reason = format!("the run exceeded its time limit of {limit:?}");
+                    loop {
+                        cancel.cancel(reason.as_str());
+                        engine.increment_epoch();
+                        if let Ok(()) | Err(RecvTimeoutError::Disconnected) =
+                            done_rx.recv_timeout(Duration::from_millis(100))
+                        {
+                            break;
+                        }
+                    }
                 }
             })
         });

@@ -48,7 +48,8 @@ impl CapsockCtx {
 }
 
 impl CapsockCtxView<'_> {
-    fn push(&mut self, sock: NetSocket) -> SocketResult<Resource<NetSocket>> {
+    fn push(&mut self, mut sock: NetSocket) -> SocketResult<Resource<NetSocket>> {
+        sock.register_with(&self.ctx.cancel);
         let r = self.table.push(sock)?;
         self.ctx.open_sockets += 1;
         Ok(r)

@@ -26,7 +26,7 @@ use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, So
 use crate::error::{SocketError, SocketResult};
 pub use types::{Family, Kind, Mode};
 pub use wait::Canceller;
-use wait::{Deadline, Dir, FdState};
+use wait::{Deadline, Dir, FdState, Registration};
 
 /// The most a single receive hands back. Datagrams on IP are at most 64 KiB, and a stream
 /// receive may always return fewer bytes than asked, so this bounds the host's memory per call
@@ -36,6 +36,9 @@ pub const MAX_RECV: usize = 1 << 20;
 /// A host socket: the fd and the state CPython keeps beside it.
 #[derive(Debug)]
 pub struct NetSocket {
+    /// The entry in the guest's canceller, once the glue registered the socket. Declared
+    /// before `fd`: it must leave the canceller before the fd closes.
+    registration: Option<Registration>,
     fd: OwnedFd,
     /// What the host last set on the open file description (shared with dups).
     state: Arc<FdState>,
@@ -143,6 +146,7 @@ impl NetSocket {
             rustix_proto(proto),
         )?;
         Ok(NetSocket {
+            registration: None,
             fd,
             state: Arc::new(FdState::new(nonblock)),
             family,
@@ -166,6 +170,7 @@ impl NetSocket {
             rustix_proto(proto),
         )?;
         let make = |fd| NetSocket {
+            registration: None,
             fd,
             state: Arc::new(FdState::new(nonblock)),
             family,
@@ -176,6 +181,12 @@ impl NetSocket {
             connected: true,
         };
         Ok((make(a), make(b)))
+    }
+
+    /// Registers the socket with `cancel`, which then shuts it down when it cancels: what
+    /// wakes a call blocked on it. The glue does this for every socket a guest gets.
+    pub fn register_with(&mut self, cancel: &Arc<Canceller>) {
+        self.registration = Some(Registration::new(cancel, self.fd.as_fd()));
     }
 
     /// The fd, for readiness polling and socket options.
@@ -242,7 +253,7 @@ impl NetSocket {
         let mut deadline = Deadline::new(self.mode);
         deadline.prepare(fd, &self.state, Dir::Send)?;
         let result = match deadline.waits() {
-            true => cancel.blocking(fd, || rustix::net::connect(fd, addr))?,
+            true => cancel.blocking(|| rustix::net::connect(fd, addr))?,
             false => rustix::net::connect(fd, addr),
         };
         match result {
@@ -292,6 +303,7 @@ impl NetSocket {
                         continue;
                     }
                     let sock = NetSocket {
+                        registration: None,
                         fd,
                         state: Arc::new(FdState::accepted(&self.state, nonblock)),
                         family: self.family,
@@ -329,7 +341,7 @@ impl NetSocket {
                 deadline.prepare(fd, &self.state, dir)?;
                 match self.mode {
                     Mode::NonBlocking => op(fd),
-                    Mode::Blocking | Mode::Timeout(_) => cancel.blocking(fd, || op(fd))?,
+                    Mode::Blocking | Mode::Timeout(_) => cancel.blocking(|| op(fd))?,
                 }
             };
             match result {
@@ -554,6 +566,7 @@ impl NetSocket {
     pub fn dup(&self) -> SocketResult<NetSocket> {
         let fd = rustix::io::fcntl_dupfd_cloexec(&self.fd, 0)?;
         Ok(NetSocket {
+            registration: None,
             fd,
             state: Arc::clone(&self.state),
             family: self.family,

@@ -8,13 +8,16 @@
 //! whole call, all of a `sendall`), and each further system call of the same operation gets the
 //! time that remains. A socket in non-blocking mode has an `O_NONBLOCK` fd.
 //!
-//! [`Canceller`] stops a guest blocked in such a call: it shuts the socket down
-//! (`shutdown(2)`, which wakes every sleeper on it), and the call ends in a trap.
+//! [`Canceller`] stops a guest blocked in such a call: it shuts down the guest's sockets
+//! (`shutdown(2)`, which wakes every sleeper on them), and the call ends in a trap. The sockets
+//! are registered once, when the guest gets them, so a call pays only two atomic loads for
+//! being cancellable.
 
+use std::collections::HashSet;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rustix::event::{EventfdFlags, PollFd, PollFlags, Timespec};
@@ -26,8 +29,9 @@ use crate::error::{SocketError, SocketResult};
 /// Interrupts guests blocked in socket calls: once [`Canceller::cancel`] is called, every call
 /// in progress and every later one ends in a trap carrying the reason.
 ///
-/// One `Canceller` may serve many guests (share it in an `Arc`). It keeps the fds of the calls
-/// blocked right now, and an `eventfd(2)` for the waits that use `poll(2)`.
+/// One `Canceller` may serve many guests (share it in an `Arc`). It keeps the fds of the
+/// sockets its guests hold (registered by the glue when a guest gets a socket, removed before
+/// the socket closes), and an `eventfd(2)` for the waits that use `poll(2)`.
 #[derive(Debug)]
 pub struct Canceller {
     fd: OwnedFd,
@@ -38,8 +42,34 @@ pub struct Canceller {
 #[derive(Debug, Default)]
 struct CancelState {
     reason: Option<String>,
-    /// The fds of the system calls blocked right now (one entry per call).
-    blocked: Vec<RawFd>,
+    /// The fds of the sockets the guests hold; each stays open while it is here.
+    sockets: HashSet<RawFd>,
+}
+
+/// A socket's entry in its [`Canceller`]: removed when this is dropped, which must happen
+/// before the fd is closed (a [`super::NetSocket`] declares it before its fd).
+#[derive(Debug)]
+pub(crate) struct Registration {
+    cancel: Arc<Canceller>,
+    fd: RawFd,
+}
+
+impl Registration {
+    /// Registers `fd` with `cancel`, so that a cancellation shuts it down.
+    pub(crate) fn new(cancel: &Arc<Canceller>, fd: BorrowedFd<'_>) -> Self {
+        let fd = fd.as_raw_fd();
+        cancel.state().sockets.insert(fd);
+        Registration {
+            cancel: Arc::clone(cancel),
+            fd,
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.cancel.state().sockets.remove(&self.fd);
+    }
 }
 
 impl Canceller {
@@ -57,18 +87,22 @@ impl Canceller {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Cancels every call, now and later, with this reason: `shutdown(2)` of each socket a call
-    /// is blocked on (the guest loses it, as it loses everything once cancelled) and `write(2)`
-    /// on the eventfd for the waits in `poll(2)`. Safe to call from any thread.
+    /// Cancels every call, now and later, with this reason (the first reason given stays):
+    /// `shutdown(2)` of every registered socket, which wakes a call blocked on it (the guest
+    /// loses its sockets, as it loses everything once cancelled), and `write(2)` on the
+    /// eventfd for the waits in `poll(2)`. Safe to call from any thread. A call about to
+    /// enter the kernel when the shutdown ran may still block (a `connect(2)` on a socket that
+    /// was not yet connecting); calling `cancel` again shuts the sockets down again, and a
+    /// watchdog should repeat it until the guest has stopped, as `host run`'s does.
     pub fn cancel(&self, reason: impl Into<String>) {
         let mut state = self.state();
         if state.reason.is_none() {
             state.reason = Some(reason.into());
         }
         self.cancelled.store(true, Ordering::SeqCst);
-        for &fd in &state.blocked {
-            // SAFETY: a blocked call removes its fd under this lock before it returns, and the
-            // socket cannot be closed while the call borrows it, so `fd` is still that socket.
+        for &fd in &state.sockets {
+            // SAFETY: a socket's registration is dropped, under this lock, before its fd is
+            // closed, so every fd in the set is still that open socket.
             let fd = unsafe { BorrowedFd::borrow_raw(fd) };
             // A socket that is not connected may refuse (`ENOTCONN`) yet still wakes its sleepers.
             let _ = rustix::net::shutdown(fd, rustix::net::Shutdown::Both);
@@ -100,29 +134,13 @@ impl Canceller {
         }
     }
 
-    /// Runs `call`, a system call that may block on `fd`, where [`Canceller::cancel`] can end
-    /// it. Whatever the call returned, a cancellation that came meanwhile wins (a cancelled
-    /// receive returns end-of-stream; the guest must not take that for the peer's).
-    pub(crate) fn blocking<T>(
-        &self,
-        fd: BorrowedFd<'_>,
-        call: impl FnOnce() -> T,
-    ) -> SocketResult<T> {
-        let raw = fd.as_raw_fd();
-        {
-            let mut state = self.state();
-            if self.cancelled.load(Ordering::SeqCst) {
-                drop(state);
-                return Err(self.trap());
-            }
-            state.blocked.push(raw);
-        }
+    /// Runs `call`, a system call that may block on a registered socket, where
+    /// [`Canceller::cancel`] can end it. Whatever the call returned, a cancellation that came
+    /// meanwhile wins (a cancelled receive returns end-of-stream; the guest must not take that
+    /// for the peer's).
+    pub(crate) fn blocking<T>(&self, call: impl FnOnce() -> T) -> SocketResult<T> {
+        self.check()?;
         let out = call();
-        let mut state = self.state();
-        if let Some(i) = state.blocked.iter().rposition(|&b| b == raw) {
-            state.blocked.swap_remove(i);
-        }
-        drop(state);
         self.check()?;
         Ok(out)
     }
@@ -412,23 +430,28 @@ mod tests {
         .unwrap();
         let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
         rustix::net::bind(&sock, &loopback).unwrap();
-        let cancel = std::sync::Arc::new(Canceller::new().unwrap());
-        let canceller = std::sync::Arc::clone(&cancel);
+        let cancel = Arc::new(Canceller::new().unwrap());
+        let registration = Registration::new(&cancel, sock.as_fd());
+        let canceller = Arc::clone(&cancel);
         let stopper = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));
             canceller.cancel("test over");
         });
         let mut buf = [0u8; 16];
-        let got = cancel.blocking(sock.as_fd(), || {
-            rustix::net::recv(&sock, &mut buf[..], rustix::net::RecvFlags::empty())
-        });
+        let got = cancel
+            .blocking(|| rustix::net::recv(&sock, &mut buf[..], rustix::net::RecvFlags::empty()));
         stopper.join().unwrap();
         let Err(SocketError::Trap(e)) = got else {
             panic!("a cancelled receive must trap, got {got:?}");
         };
         assert!(e.to_string().contains("test over"), "{e}");
         // Later calls trap at once, before any system call.
-        let again = cancel.blocking(sock.as_fd(), || unreachable!("no call after a cancel"));
+        let again = cancel.blocking(|| unreachable!("no call after a cancel"));
         assert!(matches!(again, Err(SocketError::Trap(_))));
+        drop(registration);
+        assert!(
+            cancel.state().sockets.is_empty(),
+            "a closed socket leaves the set"
+        );
     }
 }
