@@ -1,9 +1,8 @@
 //! Timeouts exactly as Python's: blocking by default, `settimeout`/`setblocking`, timeouts on
 //! recv/accept/sendall, non-blocking recv/accept/connect, `SOCK_NONBLOCK`, `setdefaulttimeout`
 //! and the timeout of accepted sockets, over IPv4 and IPv6.
-//!
-//! Not covered: a connect that times out. It needs a peer that never answers a SYN, and tests
-//! may only talk to loopback, where a full listen backlog is not a reliable stand-in.
+//! A connect that times out uses a listener (`listen(0)`) whose accept queue is full: Linux
+//! drops further SYNs, so the connect waits until its timeout.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc;
@@ -72,6 +71,8 @@ pub fn timeout_ops() {
             "ok: sendall 64 MiB with timeout 1.0, peer not reading -> TimeoutError",
             "ok: connect non-blocking -> BlockingIOError errno 115",
             "ok: non-blocking connect completes",
+            "ok: connect with timeout 0.5, accept queue full -> TimeoutError",
+            "ok: connect_ex with timeout 0.3, accept queue full -> EAGAIN",
             "ok: setdefaulttimeout(2.0): new sockets get 2.0",
             "ok: accepted socket gets the default timeout 2.0",
             "ok: accepted socket of a blocking listener gets the default timeout 2.0",
@@ -89,6 +90,7 @@ pub fn timeout_ops() {
             ("accept with timeout 0.3, no client", 0.3),
             ("recv with timeout 0.5, no data", 0.5),
             ("recv with timeout 0.4 beside a non-blocking dup", 0.4),
+            ("connect with timeout 0.5, accept queue full", 0.5),
             ("sendall 64 MiB with timeout 1.0, peer not reading", 1.0),
         ] {
             let elapsed: f64 = out

@@ -233,6 +233,31 @@ fn main() {
     println!("ok: non-blocking connect completes");
     drop(c);
 
+    // --- connect with a timeout to a listener whose accept queue is full: Linux drops the
+    // SYN, so the connect never completes and the timeout ends it ---
+    let full = new();
+    full.bind((host, 0)).unwrap();
+    full.listen(Some(0)).unwrap();
+    let full_port = full.getsockname().unwrap().port().expect("a port");
+    let queued = new();
+    queued
+        .connect((host, full_port))
+        .expect("the one queued connection");
+    let c = new();
+    c.settimeout(Some(0.5)).unwrap();
+    let started = Instant::now();
+    expect_timeout(
+        c.connect((host, full_port)),
+        started,
+        0.5,
+        "connect with timeout 0.5, accept queue full",
+    );
+    let c = new();
+    c.settimeout(Some(0.3)).unwrap();
+    assert_eq!(c.connect_ex((host, full_port)).unwrap(), EAGAIN);
+    println!("ok: connect_ex with timeout 0.3, accept queue full -> EAGAIN");
+    drop((c, queued, full));
+
     // --- the default timeout: new sockets and accepted ones ---
     listener.settimeout(Some(1.0)).unwrap();
     setdefaulttimeout(Some(2.0)).unwrap();
