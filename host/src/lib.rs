@@ -47,6 +47,7 @@ mod glue;
 pub mod net;
 pub mod policy;
 pub mod run;
+mod wasi_poll;
 mod wasi_sockets;
 
 pub use ctx::{Capsock, CapsockCtx, CapsockCtxBuilder, CapsockCtxView, CapsockView};

@@ -132,6 +132,7 @@ impl Runner {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasi_sockets::add_to_linker(&mut linker)?;
+        crate::wasi_poll::add_to_linker(&mut linker)?;
         crate::add_to_linker(&mut linker)?;
         Ok(Runner {
             engine,

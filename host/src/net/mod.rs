@@ -25,7 +25,7 @@ use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, So
 
 use crate::error::{SocketError, SocketResult};
 pub use types::{Family, Kind, Mode};
-pub use wait::Canceller;
+pub use wait::{Cancelled, Canceller};
 use wait::{Deadline, Dir, FdState, Registration};
 
 /// The most a single receive hands back. Datagrams on IP are at most 64 KiB, and a stream

@@ -13,11 +13,14 @@
 //! are registered once, when the guest gets them, so a call pays only two atomic loads for
 //! being cancellable.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use rustix::event::{EventfdFlags, PollFd, PollFlags, Timespec};
@@ -44,6 +47,9 @@ struct CancelState {
     reason: Option<String>,
     /// The fds of the sockets the guests hold; each stays open while it is here.
     sockets: HashSet<RawFd>,
+    /// The tasks waiting in a [`Cancelled`] future, by its id.
+    wakers: HashMap<u64, Waker>,
+    next_waker: u64,
 }
 
 /// A socket's entry in its [`Canceller`]: removed when this is dropped, which must happen
@@ -107,6 +113,9 @@ impl Canceller {
             // A socket that is not connected may refuse (`ENOTCONN`) yet still wakes its sleepers.
             let _ = rustix::net::shutdown(fd, rustix::net::Shutdown::Both);
         }
+        for (_, waker) in state.wakers.drain() {
+            waker.wake();
+        }
         drop(state);
         // An eventfd counter only fails to take 1 when it is at its maximum: already signalled.
         let _ = rustix::io::write(&self.fd, &1u64.to_ne_bytes());
@@ -118,12 +127,24 @@ impl Canceller {
     }
 
     fn trap(&self) -> SocketError {
+        SocketError::Trap(self.trap_error())
+    }
+
+    /// The trap a cancelled call ends in.
+    pub(crate) fn trap_error(&self) -> wasmtime::Error {
         let reason = self
             .reason()
             .unwrap_or_else(|| "cancelled by the host".to_owned());
-        SocketError::Trap(wasmtime::Error::msg(format!(
-            "guest interrupted in a socket call: {reason}"
-        )))
+        wasmtime::Error::msg(format!("guest interrupted in a blocking call: {reason}"))
+    }
+
+    /// A future that completes once [`Canceller::cancel`] has been called: lets a wait that
+    /// runs as a future (wasi:io's `poll`) end on cancellation too.
+    pub fn cancelled(&self) -> Cancelled<'_> {
+        Cancelled {
+            cancel: self,
+            id: None,
+        }
     }
 
     /// Fails with the cancellation trap if [`Canceller::cancel`] has been called.
@@ -147,6 +168,46 @@ impl Canceller {
 
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
+    }
+}
+
+/// The future [`Canceller::cancelled`] returns.
+#[derive(Debug)]
+pub struct Cancelled<'a> {
+    cancel: &'a Canceller,
+    /// Its entry among the canceller's wakers, once it has waited.
+    id: Option<u64>,
+}
+
+impl Future for Cancelled<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.cancel.state();
+        // Read under the lock `cancel` takes to drain the wakers: no wake-up is lost.
+        if self.cancel.cancelled.load(Ordering::SeqCst) {
+            return Poll::Ready(());
+        }
+        let id = match self.id {
+            Some(id) => id,
+            None => {
+                let id = state.next_waker;
+                state.next_waker += 1;
+                id
+            }
+        };
+        state.wakers.insert(id, cx.waker().clone());
+        drop(state);
+        self.id = Some(id);
+        Poll::Pending
+    }
+}
+
+impl Drop for Cancelled<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            self.cancel.state().wakers.remove(&id);
+        }
     }
 }
 
@@ -418,6 +479,42 @@ mod tests {
             as_micros(socket_timeout(&conn, Timeout::Send).unwrap()),
             copied.sndtimeo.load(Ordering::Relaxed)
         );
+    }
+
+    #[test]
+    fn the_cancelled_future_completes_on_cancel_and_leaves_no_waker() {
+        use std::task::Wake;
+        struct Flag(AtomicBool);
+        impl Wake for Flag {
+            fn wake(self: Arc<Self>) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let cancel = Canceller::new().unwrap();
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(Arc::clone(&flag));
+        let mut cx = Context::from_waker(&waker);
+        {
+            let mut early = std::pin::pin!(cancel.cancelled());
+            assert!(early.as_mut().poll(&mut cx).is_pending());
+        }
+        assert!(
+            cancel.state().wakers.is_empty(),
+            "a dropped wait leaves no waker"
+        );
+        let mut fut = std::pin::pin!(cancel.cancelled());
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert!(
+            fut.as_mut().poll(&mut cx).is_pending(),
+            "polled again: one entry"
+        );
+        assert_eq!(cancel.state().wakers.len(), 1);
+        cancel.cancel("stop");
+        assert!(
+            flag.0.load(Ordering::SeqCst),
+            "cancel wakes the waiting task"
+        );
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{CLI_BLOCK, CLI_EXIT, CLI_TRAP, STDNET_PROBE};
+use capsock_tests::{CLI_BLOCK, CLI_BLOCK_STD, CLI_EXIT, CLI_TRAP, STDNET_PROBE};
 
 /// The workspace root (the parent of `tests/`).
 fn workspace() -> &'static Path {
@@ -342,6 +342,42 @@ pub fn cli_block() {
     server.join().unwrap();
     assert_eq!(run.code, Some(134), "{run:?}");
     assert_eq!(run.stdout, "connected; blocking in recv\n", "{run:?}");
+    assert!(run.stderr.contains("time limit"), "{run:?}");
+    assert!(
+        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
+        "stopped after {:?}",
+        run.elapsed
+    );
+}
+
+/// `--timeout 1` also stops a std::net guest (wasi:sockets) blocked forever in `read`: its
+/// wait is wasi:io's `poll`, which the host ends on cancellation like its own calls.
+#[test]
+pub fn cli_block_std() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let conn = listener.accept().map(|(c, _)| c);
+        // Hold the connection open, silent, until the test is over (at most 60 s).
+        let _ = done_rx.recv_timeout(Duration::from_secs(60));
+        drop(conn);
+    });
+    let target = addr.to_string();
+    let rule = format!("connect tcp://{addr}");
+    let run = host(&[
+        "run",
+        "--timeout",
+        "1",
+        "--allow",
+        &rule,
+        CLI_BLOCK_STD,
+        &target,
+    ]);
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "connected; blocking in read\n", "{run:?}");
     assert!(run.stderr.contains("time limit"), "{run:?}");
     assert!(
         run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
