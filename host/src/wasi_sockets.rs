@@ -74,10 +74,7 @@ const UDP: &str = "wasi:sockets/udp@0.2.12";
 pub(crate) fn add_to_linker<T: WasiView + CapsockView + 'static>(
     linker: &mut Linker<T>,
 ) -> Result<()> {
-    linker.allow_shadowing(true);
-    let defined = define(linker);
-    linker.allow_shadowing(false);
-    defined
+    crate::glue::redefine(linker, define)
 }
 
 fn define<T: WasiView + CapsockView + 'static>(linker: &mut Linker<T>) -> Result<()> {

@@ -42,10 +42,19 @@ use bindings::capsock::sockets::types::{
 /// default: call [`Linker::allow_shadowing`] again afterwards if you rely on it.
 pub fn add_to_linker<T: CapsockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     bindings::Guest::add_to_linker::<T, Capsock>(linker, T::capsock)?;
+    redefine(linker, socket::add_zero_copy_sends)
+}
+
+/// Runs `define`, whose definitions replace earlier ones, with the linker's shadowing allowed,
+/// and leaves shadowing off (wasmtime's default) whether it succeeded or not.
+pub(crate) fn redefine<T: 'static>(
+    linker: &mut Linker<T>,
+    define: impl FnOnce(&mut Linker<T>) -> wasmtime::Result<()>,
+) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
-    let zero_copy = socket::add_zero_copy_sends(linker);
+    let defined = define(linker);
     linker.allow_shadowing(false);
-    zero_copy
+    defined
 }
 
 /// The families the net core implements; every other WIT family is the OS's `EAFNOSUPPORT`.

@@ -314,10 +314,10 @@ pub fn cli_trap() {
     );
 }
 
-/// `--timeout 1` stops a guest blocked forever in `recv` (the native server never writes):
-/// exit 134 after about a second, and stderr says the time limit was exceeded.
-#[test]
-pub fn cli_block() {
+/// Runs `guest` under `host run --timeout 1` against a native server that accepts and never
+/// writes, and asserts it was stopped: exit 134 after about a second, stderr naming the time
+/// limit, and `printed` (what the guest says before it blocks) on stdout.
+fn stopped_by_time_limit(guest: &str, printed: &str) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -329,19 +329,11 @@ pub fn cli_block() {
     });
     let target = addr.to_string();
     let rule = format!("connect tcp://{addr}");
-    let run = host(&[
-        "run",
-        "--timeout",
-        "1",
-        "--allow",
-        &rule,
-        CLI_BLOCK,
-        &target,
-    ]);
+    let run = host(&["run", "--timeout", "1", "--allow", &rule, guest, &target]);
     done_tx.send(()).unwrap();
     server.join().unwrap();
     assert_eq!(run.code, Some(134), "{run:?}");
-    assert_eq!(run.stdout, "connected; blocking in recv\n", "{run:?}");
+    assert_eq!(run.stdout, printed, "{run:?}");
     assert!(run.stderr.contains("time limit"), "{run:?}");
     assert!(
         run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
@@ -350,40 +342,17 @@ pub fn cli_block() {
     );
 }
 
+/// `--timeout 1` stops a guest blocked forever in `recv` (the native server never writes).
+#[test]
+pub fn cli_block() {
+    stopped_by_time_limit(CLI_BLOCK, "connected; blocking in recv\n");
+}
+
 /// `--timeout 1` also stops a std::net guest (wasi:sockets) blocked forever in `read`: its
 /// wait is wasi:io's `poll`, which the host ends on cancellation like its own calls.
 #[test]
 pub fn cli_block_std() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let server = std::thread::spawn(move || {
-        let conn = listener.accept().map(|(c, _)| c);
-        // Hold the connection open, silent, until the test is over (at most 60 s).
-        let _ = done_rx.recv_timeout(Duration::from_secs(60));
-        drop(conn);
-    });
-    let target = addr.to_string();
-    let rule = format!("connect tcp://{addr}");
-    let run = host(&[
-        "run",
-        "--timeout",
-        "1",
-        "--allow",
-        &rule,
-        CLI_BLOCK_STD,
-        &target,
-    ]);
-    done_tx.send(()).unwrap();
-    server.join().unwrap();
-    assert_eq!(run.code, Some(134), "{run:?}");
-    assert_eq!(run.stdout, "connected; blocking in read\n", "{run:?}");
-    assert!(run.stderr.contains("time limit"), "{run:?}");
-    assert!(
-        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(6),
-        "stopped after {:?}",
-        run.elapsed
-    );
+    stopped_by_time_limit(CLI_BLOCK_STD, "connected; blocking in read\n");
 }
 
 /// Denials are printed once each on stderr (`host: capsock policy: …`), whichever door they

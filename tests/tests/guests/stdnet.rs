@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use capsock_host::policy::learn::Learner;
 use capsock_tests::{
-    AuditRow, DOOR_PARITY, Guest, STDNET_LIMITS, STDNET_PROBE, connect_when_listening, free_port,
-    tcp_echo_server, udp_echo_server,
+    AuditRow, DOOR_PARITY, Guest, Outcome, STDNET_LIMITS, STDNET_PROBE, connect_when_listening,
+    free_port, tcp_echo_server, udp_echo_server,
 };
 
 fn row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
@@ -124,6 +124,21 @@ fn stdnet_implicit_bind_denied() {
     );
 }
 
+/// Starts the std::net probe listening on 127.0.0.1:`port` (echoing one connection) in a
+/// thread, with the bind rule and an accept rule for 127.0.0.1; returns its spec line.
+fn spawn_listener(port: u16) -> (String, std::thread::JoinHandle<Outcome>) {
+    let spec = format!("listen 127.0.0.1:{port}");
+    let arg = spec.clone();
+    let guest = std::thread::spawn(move || {
+        Guest::new(STDNET_PROBE)
+            .arg(arg)
+            .allow(&format!("bind tcp://127.0.0.1:{port}"))
+            .allow("accept tcp://127.0.0.1:*")
+            .run()
+    });
+    (spec, guest)
+}
+
 /// `TcpListener::bind` needs a bind rule; with one (and an accept rule for the peer) the
 /// native client connects and gets its echo.
 #[test]
@@ -134,17 +149,7 @@ fn stdnet_listen() {
         &[(format!("bind 127.0.0.1:{port}"), DENIED)],
     );
 
-    let spec = format!("listen 127.0.0.1:{port}");
-    let guest = {
-        let spec = spec.clone();
-        std::thread::spawn(move || {
-            Guest::new(STDNET_PROBE)
-                .arg(spec)
-                .allow(&format!("bind tcp://127.0.0.1:{port}"))
-                .allow("accept tcp://127.0.0.1:*")
-                .run()
-        })
-    };
+    let (spec, guest) = spawn_listener(port);
     let mut client = connect_when_listening(([127, 0, 0, 1], port).into());
     client.write_all(b"std listener").unwrap();
     let mut echo = [0u8; 12];
@@ -160,17 +165,7 @@ fn stdnet_listen() {
 #[test]
 fn stdnet_accept_denied_peer() {
     let port = free_port("127.0.0.1");
-    let spec = format!("listen 127.0.0.1:{port}");
-    let guest = {
-        let spec = spec.clone();
-        std::thread::spawn(move || {
-            Guest::new(STDNET_PROBE)
-                .arg(spec)
-                .allow(&format!("bind tcp://127.0.0.1:{port}"))
-                .allow("accept tcp://127.0.0.1:*")
-                .run()
-        })
-    };
+    let (spec, guest) = spawn_listener(port);
     let server = SocketAddrV4::new([127, 0, 0, 1].into(), port);
     let mut denied = None;
     for _ in 0..400 {
