@@ -343,7 +343,7 @@ pub(crate) fn from_wit(addr: wit::SocketAddress) -> Address {
     match addr {
         wit::SocketAddress::Inet(a) => {
             let (x, y, z, w) = a.address;
-            Address::Inet(Ipv4Addr::new(x, y, z, w).to_string(), a.port)
+            Address::Inet(crate::pure::inet_ntoa([x, y, z, w]), a.port)
         }
         wit::SocketAddress::Inet6(a) => {
             let (g0, g1, g2, g3, g4, g5, g6, g7) = a.address;
@@ -352,7 +352,7 @@ pub(crate) fn from_wit(addr: wit::SocketAddress) -> Address {
         }
         wit::SocketAddress::Rds(a) => {
             let (x, y, z, w) = a.address;
-            Address::Rds(Ipv4Addr::new(x, y, z, w).to_string(), a.port)
+            Address::Rds(crate::pure::inet_ntoa([x, y, z, w]), a.port)
         }
         wit::SocketAddress::Unix(u) => Address::Unix(match u {
             wit::UnixAddress::Path(p) => p,

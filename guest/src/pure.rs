@@ -133,9 +133,24 @@ pub fn inet_aton(ip: &str) -> Result<[u8; 4]> {
 }
 
 /// Python's `socket.inet_ntoa` for exactly 4 bytes: dotted-quad text, `"127.0.0.1"`.
+///
+/// Written out digit by digit rather than with `format!`: a UDP socket turns every sender's
+/// address into this text (Python's `(host, port)` tuple), once per datagram received.
 pub fn inet_ntoa(packed: [u8; 4]) -> String {
-    let [a, b, c, d] = packed;
-    format!("{a}.{b}.{c}.{d}")
+    let mut text = String::with_capacity(15);
+    for (i, octet) in packed.into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
+    }
+    text
 }
 
 /// Python's `socket.inet_ntoa` for a byte string of any length.
@@ -945,6 +960,16 @@ mod tests {
         assert_eq!(inet_ntoa([127, 0, 0, 1]), "127.0.0.1");
         assert_eq!(inet_ntoa([255, 255, 255, 255]), "255.255.255.255");
         assert_eq!(inet_ntoa([0, 0, 0, 0]), "0.0.0.0");
+        for octet in 0..=255u8 {
+            for packed in [
+                [octet, 0, 9, 10],
+                [1, octet, 99, 100],
+                [199, 200, octet, 255],
+            ] {
+                let [a, b, c, d] = packed;
+                assert_eq!(inet_ntoa(packed), format!("{a}.{b}.{c}.{d}"));
+            }
+        }
         assert_eq!(inet_ntoa_bytes(&[10, 0, 0, 1]).unwrap(), "10.0.0.1");
         for bad in [&[1u8, 2, 3][..], &[0; 5], &[]] {
             let e = inet_ntoa_bytes(bad).unwrap_err();
