@@ -296,8 +296,13 @@ impl FdState {
 /// Microseconds for a kernel timeout: rounded up (a timeout never ends early), at least 1 (0
 /// would mean none), at most [`MAX_TIMEO_US`].
 fn timeo_micros(d: Duration) -> u64 {
-    let us = d.as_nanos().div_ceil(1_000);
-    u64::try_from(us).unwrap_or(u64::MAX).clamp(1, MAX_TIMEO_US)
+    // u64 arithmetic: this runs on every call in timeout mode, and `as_nanos()` would divide
+    // in 128 bits.
+    let us = d
+        .as_secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(d.subsec_nanos().div_ceil(1_000)));
+    us.clamp(1, MAX_TIMEO_US)
 }
 
 /// The deadline of one operation: taken when the operation starts, as CPython's
@@ -417,6 +422,12 @@ mod tests {
         assert_eq!(timeo_micros(Duration::from_nanos(1_001)), 2);
         assert_eq!(timeo_micros(Duration::from_millis(250)), 250_000);
         assert_eq!(timeo_micros(Duration::MAX), MAX_TIMEO_US);
+        assert_eq!(timeo_micros(Duration::new(2, 999_999_001)), 3_000_000);
+        assert_eq!(
+            timeo_micros(Duration::new(u64::MAX / 1_000_000 + 1, 0)),
+            MAX_TIMEO_US
+        );
+        assert_eq!(timeo_micros(Duration::ZERO), 1);
     }
 
     #[test]
