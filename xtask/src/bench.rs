@@ -651,8 +651,13 @@ pub fn bench(args: &[String]) -> Result<()> {
     let mut throughput = Vec::new();
     for w in workloads(&sizes) {
         let mut series: Vec<Series> = Contender::ALL.iter().map(|_| Series::default()).collect();
-        for _round in 0..sizes.rounds {
-            for (i, &c) in Contender::ALL.iter().enumerate() {
+        for round in 0..sizes.rounds {
+            // Every contender runs once per round; the order rotates from round to round (A B C,
+            // B C A, C A B, …) so that none always follows the same one (the TIME_WAIT sockets
+            // and the cache state a run leaves behind land on each contender alike).
+            for k in 0..Contender::ALL.len() {
+                let i = (round + k) % Contender::ALL.len();
+                let c = Contender::ALL[i];
                 let startup = is_startup(&w);
                 let zero = if startup {
                     None
