@@ -564,6 +564,26 @@ fn fmt_ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×"))
 }
 
+/// The ratio `a / b` within each round: the contenders of a round ran back to back, so these
+/// are paired comparisons, and their range shows how far one run's ratio can be trusted on
+/// this machine. Empty unless both contenders have a figure for every round.
+fn round_ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
+    if a.len() != b.len() || b.iter().any(|&b| b <= 0.0) {
+        return Vec::new();
+    }
+    a.iter().zip(b).map(|(a, b)| a / b).collect()
+}
+
+/// A median ratio with the range of the per-round ratios: `1.05× (0.98–1.12)`.
+fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
+    let lo = rounds.iter().copied().reduce(f64::min);
+    let hi = rounds.iter().copied().reduce(f64::max);
+    match (r, lo, hi) {
+        (Some(r), Some(lo), Some(hi)) => format!("{r:.2}× ({lo:.2}–{hi:.2})"),
+        _ => fmt_ratio(r),
+    }
+}
+
 /// Runs the benchmark: `args` is what follows `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result<()> {
     let quick = match args {
@@ -722,13 +742,27 @@ pub fn bench(args: &[String]) -> Result<()> {
                 })
             };
         }
+        let per_round =
+            |i: usize, f: fn(&Series) -> &Vec<f64>| round_ratios(f(&series[c]), f(&series[i]));
+        let (wall_cn, cpu_cn) = (
+            per_round(n, |s| &s.wall_per_op),
+            per_round(n, |s| &s.cpu_per_op),
+        );
+        let (wall_cw, cpu_cw) = (
+            per_round(wa, |s| &s.wall_per_op),
+            per_round(wa, |s| &s.cpu_per_op),
+        );
         entry["ratio_capsock_native"] = json!({
             "wall": ratio(wall(c), wall(n)),
             "cpu": ratio(cpu(c), cpu(n)),
+            "wall_per_round": wall_cn,
+            "cpu_per_round": cpu_cn,
         });
         entry["ratio_capsock_wasi_sockets"] = json!({
             "wall": ratio(wall(c), wall(wa)),
             "cpu": ratio(cpu(c), cpu(wa)),
+            "wall_per_round": wall_cw,
+            "cpu_per_round": cpu_cw,
         });
         let rss = |i| {
             med(i, |s| &s.rss_kib).map_or_else(|| "–".to_owned(), |k| format!("{:.0}", k / 1024.0))
@@ -743,10 +777,10 @@ pub fn bench(args: &[String]) -> Result<()> {
             fmt_ns(cpu(n)),
             fmt_ns(cpu(c)),
             fmt_ns(cpu(wa)),
-            fmt_ratio(ratio(wall(c), wall(n))),
-            fmt_ratio(ratio(cpu(c), cpu(n))),
-            fmt_ratio(ratio(wall(c), wall(wa))),
-            fmt_ratio(ratio(cpu(c), cpu(wa))),
+            fmt_ratio_range(ratio(wall(c), wall(n)), &wall_cn),
+            fmt_ratio_range(ratio(cpu(c), cpu(n)), &cpu_cn),
+            fmt_ratio_range(ratio(wall(c), wall(wa)), &wall_cw),
+            fmt_ratio_range(ratio(cpu(c), cpu(wa)), &cpu_cw),
             rss(n),
             rss(c),
             rss(wa),
@@ -767,8 +801,8 @@ pub fn bench(args: &[String]) -> Result<()> {
                 gib(n),
                 gib(c),
                 gib(wa),
-                fmt_ratio(ratio(bps(c), bps(n))),
-                fmt_ratio(ratio(bps(c), bps(wa))),
+                fmt_ratio_range(ratio(bps(c), bps(n)), &per_round(n, |s| &s.bytes_per_s)),
+                fmt_ratio_range(ratio(bps(c), bps(wa)), &per_round(wa, |s| &s.bytes_per_s)),
             );
             println!("{row}");
             throughput.push(row);
@@ -806,11 +840,11 @@ pub fn bench(args: &[String]) -> Result<()> {
 }
 
 const HEADER: &str = "\
-| workload | op | wall/op native / capsock / wasi:sockets | CPU/op native / capsock / wasi:sockets | wall capsock/native | CPU capsock/native | wall capsock/wasi | CPU capsock/wasi | peak RSS MiB native / capsock / wasi |
+| workload | op | wall/op native / capsock / wasi:sockets | CPU/op native / capsock / wasi:sockets | wall capsock/native (rounds) | CPU capsock/native (rounds) | wall capsock/wasi (rounds) | CPU capsock/wasi (rounds) | peak RSS MiB native / capsock / wasi |
 |---|---|---|---|---|---|---|---|---|";
 
 const THROUGHPUT_HEADER: &str = "\
-| bulk workload | throughput GiB/s native / capsock / wasi:sockets | capsock/native | capsock/wasi |
+| bulk workload | throughput GiB/s native / capsock / wasi:sockets | capsock/native (rounds) | capsock/wasi (rounds) |
 |---|---|---|---|";
 
 fn loadavg() -> String {
@@ -838,4 +872,34 @@ fn machine(cpus: usize) -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     format!("{cpus} CPUs, {model}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+
+    #[test]
+    fn round_ratios_pair_the_rounds() {
+        assert_eq!(round_ratios(&[2.0, 3.0], &[1.0, 2.0]), vec![2.0, 1.5]);
+        // A contender without a figure in some round, or a zero figure: no pairing.
+        assert!(round_ratios(&[2.0, 3.0], &[1.0]).is_empty());
+        assert!(round_ratios(&[2.0], &[0.0]).is_empty());
+    }
+
+    #[test]
+    fn ratios_print_with_their_range() {
+        assert_eq!(
+            fmt_ratio_range(Some(1.05), &[1.12, 0.98, 1.05]),
+            "1.05× (0.98–1.12)"
+        );
+        assert_eq!(fmt_ratio_range(Some(1.05), &[]), "1.05×");
+        assert_eq!(fmt_ratio_range(None, &[1.0]), "–");
+    }
 }
