@@ -584,14 +584,62 @@ fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
     }
 }
 
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]";
+
+/// The command line of `cargo xtask bench`.
+#[derive(Debug, Default, PartialEq)]
+struct Options {
+    /// Small sizes and 2 rounds (what CI runs).
+    quick: bool,
+    /// Rounds instead of the default (5, or 2 with `--quick`).
+    rounds: Option<usize>,
+    /// Only the workloads whose name contains this (`pingpong`, `bulk-1KiB`, `udp`…).
+    only: Option<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--rounds" => {
+                    let n = args.next().context(USAGE)?;
+                    let n = n.parse().ok().filter(|&n| n > 0).with_context(|| {
+                        format!("--rounds takes a count of 1 or more, not {n:?}")
+                    })?;
+                    options.rounds = Some(n);
+                }
+                "--only" => options.only = Some(args.next().context(USAGE)?.clone()),
+                other => bail!("unknown option {other:?}; {USAGE}"),
+            }
+        }
+        Ok(options)
+    }
+}
+
 /// Runs the benchmark: `args` is what follows `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result<()> {
-    let quick = match args {
-        [] => false,
-        [flag] if flag == "--quick" => true,
-        _ => bail!("usage: cargo xtask bench [--quick]"),
-    };
-    let sizes = if quick { QUICK } else { FULL };
+    let options = Options::parse(args)?;
+    let quick = options.quick;
+    let mut sizes = if quick { QUICK } else { FULL };
+    if let Some(rounds) = options.rounds {
+        sizes.rounds = rounds;
+    }
+    let chosen: Vec<Workload> = workloads(&sizes)
+        .into_iter()
+        .filter(|w| {
+            options
+                .only
+                .as_ref()
+                .is_none_or(|o| w.name.contains(o.as_str()))
+        })
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<String> = workloads(&sizes).into_iter().map(|w| w.name).collect();
+        bail!("--only matches no workload; they are: {}", names.join(", "));
+    }
     ensure_wasm_target()?;
     println!("== building the host and the benchmark programs (release)");
     run(cargo().args(["build", "--release", "-p", "capsock-host", "--bin", "host"]))?;
@@ -669,7 +717,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     let mut results = Vec::new();
     let mut table = Vec::new();
     let mut throughput = Vec::new();
-    for w in workloads(&sizes) {
+    for w in chosen {
         let mut series: Vec<Series> = Contender::ALL.iter().map(|_| Series::default()).collect();
         for round in 0..sizes.rounds {
             // Every contender runs once per round; the order rotates from round to round (A B C,
@@ -818,9 +866,11 @@ pub fn bench(args: &[String]) -> Result<()> {
     for row in &table {
         println!("{row}");
     }
-    println!("\n{THROUGHPUT_HEADER}");
-    for row in &throughput {
-        println!("{row}");
+    if !throughput.is_empty() {
+        println!("\n{THROUGHPUT_HEADER}");
+        for row in &throughput {
+            println!("{row}");
+        }
     }
     let report = json!({
         "quick": quick,
@@ -877,6 +927,32 @@ fn machine(cpus: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options> {
+        Options::parse(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn options_parse() {
+        assert_eq!(parse(&[]).unwrap(), Options::default());
+        let o = parse(&["--only", "pingpong", "--rounds", "9", "--quick"]).unwrap();
+        assert_eq!(
+            o,
+            Options {
+                quick: true,
+                rounds: Some(9),
+                only: Some("pingpong".into()),
+            }
+        );
+        for bad in [
+            &["--rounds", "0"][..],
+            &["--rounds"],
+            &["--only"],
+            &["--fast"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 
     #[test]
     fn medians_of_odd_and_even_counts() {

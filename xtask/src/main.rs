@@ -3,8 +3,8 @@
 //! - `cargo xtask demo`: builds the host and the example guests, then runs a guest echo server
 //!   and a guest client under `host run`, printing the policy each one gets.
 //! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
-//! - `cargo xtask bench [--quick]`: native std::net, capsock and wasi:sockets side by side
-//!   (see `bench.rs`).
+//! - `cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]`: native std::net, capsock
+//!   and wasi:sockets side by side (see `bench.rs`).
 
 mod bench;
 
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
