@@ -151,55 +151,32 @@ const MAX_NAMES_PER_ADDRESS: usize = 16;
 /// The names a guest obtained addresses from, by address (canonical: IPv4-mapped IPv6 as
 /// IPv4), filled by the lookups of both doors and read by both doors' connects and sends.
 ///
-/// capsock's glue reads the map in the store without a lock; wasi:sockets' address check runs
-/// outside the store (wasmtime-wasi calls it with no access to it), so it reads a shared copy,
-/// [`SharedResolvedNames`], that every insertion updates too.
-#[derive(Debug, Default)]
-pub(crate) struct ResolvedNames {
-    map: HashMap<IpAddr, Vec<String>>,
-    shared: SharedResolvedNames,
-}
+/// One map behind a lock, shared by handle: wasi:sockets' address check runs outside the store
+/// (wasmtime-wasi calls it with no access to it), so it holds a clone of this handle.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ResolvedNames(Arc<Mutex<HashMap<IpAddr, Vec<String>>>>);
 
 impl ResolvedNames {
-    /// The names `ip` was obtained from, if any (`ip` canonical).
-    pub(crate) fn get(&self, ip: &IpAddr) -> Option<&Vec<String>> {
-        self.map.get(ip)
-    }
-
-    /// A handle on the copy the wasi:sockets door reads.
-    pub(crate) fn shared(&self) -> SharedResolvedNames {
-        self.shared.clone()
-    }
-
-    /// Records that `addrs` were obtained by resolving `name`, up to the limits.
-    fn insert(&mut self, name: &str, addrs: impl Iterator<Item = IpAddr>) {
-        let mut shared = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
-        for ip in addrs {
-            let ip = ip.to_canonical();
-            for map in [&mut self.map, &mut *shared] {
-                if map.len() >= MAX_RESOLVED && !map.contains_key(&ip) {
-                    continue;
-                }
-                let names = map.entry(ip).or_default();
-                if names.len() < MAX_NAMES_PER_ADDRESS && !names.iter().any(|n| n == name) {
-                    names.push(name.to_owned());
-                }
-            }
-        }
-    }
-}
-
-/// The resolved-name map as the wasi:sockets door sees it: a copy shared with the
-/// [`CapsockCtx`] that fills it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct SharedResolvedNames(Arc<Mutex<HashMap<IpAddr, Vec<String>>>>);
-
-impl SharedResolvedNames {
     /// Calls `f` with the names `ip` was obtained from (none if it was not obtained by a
     /// lookup), under the lock.
     pub(crate) fn with_names<R>(&self, ip: IpAddr, f: impl FnOnce(&[String]) -> R) -> R {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         f(map.get(&ip.to_canonical()).map_or(&[], Vec::as_slice))
+    }
+
+    /// Records that `addrs` were obtained by resolving `name`, up to the limits.
+    fn insert(&self, name: &str, addrs: impl Iterator<Item = IpAddr>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for ip in addrs {
+            let ip = ip.to_canonical();
+            if map.len() >= MAX_RESOLVED && !map.contains_key(&ip) {
+                continue;
+            }
+            let names = map.entry(ip).or_default();
+            if names.len() < MAX_NAMES_PER_ADDRESS && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
     }
 }
 

@@ -223,7 +223,7 @@ impl Runner {
             &mut wasi,
             &policy,
             &capsock.monitor,
-            capsock.resolved.shared(),
+            capsock.resolved.clone(),
         );
         let state = GuestState {
             wasi: wasi.build(),

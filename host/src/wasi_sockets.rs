@@ -49,7 +49,7 @@ use wasmtime_wasi::sockets::{SocketAddrUse, WasiSocketsView};
 use wasmtime_wasi::{WasiCtxBuilder, WasiView};
 
 use crate::audit::{Event, Monitor, Stats, Subject};
-use crate::ctx::{CapsockCtx, CapsockView, SharedResolvedNames};
+use crate::ctx::{CapsockCtx, CapsockView, ResolvedNames};
 use crate::error::SocketError;
 use crate::net::resolve;
 use crate::policy::{Policy, Proto, Verb};
@@ -498,7 +498,7 @@ pub(crate) fn wire(
     wasi: &mut WasiCtxBuilder,
     policy: &Arc<Policy>,
     monitor: &Arc<Monitor>,
-    resolved: SharedResolvedNames,
+    resolved: ResolvedNames,
 ) {
     let policy = policy.clone();
     let monitor = monitor.clone();
@@ -516,11 +516,18 @@ pub(crate) fn wire(
 fn socket_allowed(
     policy: &Policy,
     monitor: &Monitor,
-    resolved: &SharedResolvedNames,
+    resolved: &ResolvedNames,
     addr: SocketAddr,
     use_: SocketAddrUse,
 ) -> bool {
     let implicit = addr.ip().is_unspecified() && addr.port() == 0;
+    // Destinations: an address this guest obtained from a name is decided by the rules for that
+    // name too, as in capsock's door.
+    let destination = |verb, proto| {
+        resolved.with_names(addr.ip(), |names| {
+            policy.check_resolved(verb, proto, addr, names.iter().map(String::as_str))
+        })
+    };
     let (event, verb, proto, decision) = match use_ {
         // listen follows a bind that was checked already (explicit, or implicit just before).
         SocketAddrUse::TcpListen => return true,
@@ -543,30 +550,18 @@ fn socket_allowed(
             let decision = policy.check(Verb::Accept, Proto::Tcp, addr);
             (Event::Accept, Verb::Accept, Proto::Tcp, decision)
         }
-        // Destinations: an address this guest obtained from a name is decided by the rules for
-        // that name too, as in capsock's door.
-        SocketAddrUse::TcpConnect => {
-            let decision = resolved.with_names(addr.ip(), |names| {
-                policy.check_resolved(
-                    Verb::Connect,
-                    Proto::Tcp,
-                    addr,
-                    names.iter().map(String::as_str),
-                )
-            });
-            (Event::Connect, Verb::Connect, Proto::Tcp, decision)
-        }
-        SocketAddrUse::UdpSend => {
-            let decision = resolved.with_names(addr.ip(), |names| {
-                policy.check_resolved(
-                    Verb::Send,
-                    Proto::Udp,
-                    addr,
-                    names.iter().map(String::as_str),
-                )
-            });
-            (Event::SendTo, Verb::Send, Proto::Udp, decision)
-        }
+        SocketAddrUse::TcpConnect => (
+            Event::Connect,
+            Verb::Connect,
+            Proto::Tcp,
+            destination(Verb::Connect, Proto::Tcp),
+        ),
+        SocketAddrUse::UdpSend => (
+            Event::SendTo,
+            Verb::Send,
+            Proto::Udp,
+            destination(Verb::Send, Proto::Udp),
+        ),
         // Asked for every datagram received, as capsock's own door asks on unconnected sockets.
         SocketAddrUse::UdpReceive => {
             let decision = policy.check_datagram_from(addr);
@@ -614,7 +609,7 @@ mod tests {
             .unwrap();
         let policy = Arc::new(policy);
         let mut ctx = ctx(Policy::clone(&policy));
-        let shared = ctx.resolved.shared();
+        let shared = ctx.resolved.clone();
         let monitor = ctx.monitor.clone();
         let check = |addr: &str, use_| {
             socket_allowed(&policy, &monitor, &shared, addr.parse().unwrap(), use_)
@@ -636,8 +631,9 @@ mod tests {
         assert!(!check("192.0.2.66:443", SocketAddrUse::TcpConnect));
         // capsock's door reads the same record.
         assert_eq!(
-            ctx.resolved.get(&"192.0.2.11".parse().unwrap()),
-            Some(&vec!["api.example.com".to_owned()])
+            ctx.resolved
+                .with_names("192.0.2.11".parse().unwrap(), <[String]>::to_vec),
+            ["api.example.com"]
         );
         assert_eq!(ctx.stats().connections(), 3);
         assert_eq!(ctx.stats().denials(), 4);
@@ -670,7 +666,7 @@ mod tests {
         );
         assert_eq!(ctx.stats().denials(), 0);
         assert!(
-            ctx.resolved.get(&v4).is_none(),
+            ctx.resolved.with_names(v4, <[String]>::is_empty),
             "numeric hosts are not names"
         );
 
@@ -696,8 +692,8 @@ mod tests {
         }
         assert_eq!(ctx.stats().name_lookups(), 2);
         assert_eq!(
-            ctx.resolved.get(&v4),
-            Some(&vec!["localhost".to_owned(), "LocalHost".to_owned()])
+            ctx.resolved.with_names(v4, <[String]>::to_vec),
+            ["localhost", "LocalHost"]
         );
     }
 

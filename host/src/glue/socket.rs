@@ -65,13 +65,10 @@ impl CapsockCtxView<'_> {
     ) -> SocketResult<()> {
         let proto = proto_of(sock.kind());
         let ctx = &*self.ctx;
-        let names = ctx
-            .resolved
-            .get(&addr.ip().to_canonical())
-            .into_iter()
-            .flatten()
-            .map(String::as_str);
-        let decision = ctx.policy.check_resolved(verb, proto, *addr, names);
+        let decision = ctx.resolved.with_names(addr.ip(), |names| {
+            let names = names.iter().map(String::as_str);
+            ctx.policy.check_resolved(verb, proto, *addr, names)
+        });
         let event = if verb == Verb::Connect {
             Event::Connect
         } else {
