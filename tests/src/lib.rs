@@ -55,6 +55,35 @@ pub struct Guest {
 /// `"null"` for a record no rule decided (`socket.__new__`).
 pub type AuditRow = [String; 4];
 
+/// An [`AuditRow`] from its four fields.
+pub fn audit_row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
+    [event, target, decision, rule].map(str::to_owned)
+}
+
+/// The rows of an audit log (JSON lines), checking that every record is one JSON object naming
+/// `guest`, with a plausible time.
+pub fn audit_rows(log: &str, guest: &str) -> Vec<AuditRow> {
+    log.lines()
+        .map(|line| {
+            let r: serde_json::Value =
+                serde_json::from_str(line).expect("each audit line is one JSON object");
+            assert_eq!(r["guest"], guest, "{line}");
+            let time = r["time"].as_f64().expect("time is a number");
+            assert!(time > 1.6e9 && time < 1e11, "{line}");
+            let field = |key: &str| match &r[key] {
+                serde_json::Value::Null => "null".to_owned(),
+                v => v.as_str().expect("string fields").to_owned(),
+            };
+            [
+                field("event"),
+                field("target"),
+                field("decision"),
+                field("rule"),
+            ]
+        })
+        .collect()
+}
+
 /// A guest run with everything the host recorded about it.
 #[derive(Debug)]
 pub struct Observed {
@@ -165,26 +194,7 @@ impl Guest {
         let name = self.path.rsplit('/').next().unwrap_or("guest").to_owned();
         let outcome = self.execute(Some(AuditSink::to_writer(log.clone())), Some(stats.clone()));
         let text = String::from_utf8(log.0.lock().unwrap().clone()).expect("UTF-8 audit log");
-        let audit = text
-            .lines()
-            .map(|line| {
-                let r: serde_json::Value =
-                    serde_json::from_str(line).expect("each audit line is one JSON object");
-                assert_eq!(r["guest"], name.as_str(), "{line}");
-                let time = r["time"].as_f64().expect("time is a number");
-                assert!(time > 1.6e9 && time < 1e11, "{line}");
-                let field = |key: &str| match &r[key] {
-                    serde_json::Value::Null => "null".to_owned(),
-                    v => v.as_str().expect("string fields").to_owned(),
-                };
-                [
-                    field("event"),
-                    field("target"),
-                    field("decision"),
-                    field("rule"),
-                ]
-            })
-            .collect();
+        let audit = audit_rows(&text, &name);
         Observed {
             outcome,
             audit,

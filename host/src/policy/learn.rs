@@ -151,11 +151,7 @@ mod tests {
         learner.used(Verb::Bind, Proto::Tcp, "127.0.0.1:0".parse().unwrap());
         learner.used(Verb::Accept, Proto::Tcp, "127.0.0.1:40000".parse().unwrap());
         learner.resolved_any();
-        let rules: Vec<String> = learner
-            .policy()
-            .rules()
-            .map(|(effect, rule)| format!("{effect} {rule}"))
-            .collect();
+        let rules = learner.policy().rule_lines();
         assert_eq!(
             rules,
             [

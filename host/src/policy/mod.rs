@@ -146,6 +146,14 @@ impl Policy {
         self.rules.iter().map(|(effect, rule)| (*effect, rule))
     }
 
+    /// Every rule as one line, `allow connect tcp://example.com:443`, in the order they were
+    /// added: the effect, then the rule as `--allow` / `--deny` take it.
+    pub fn rule_lines(&self) -> Vec<String> {
+        self.rules()
+            .map(|(effect, rule)| format!("{effect} {rule}"))
+            .collect()
+    }
+
     /// Decides whether the guest may `verb` over `proto` with the socket address `addr`:
     /// allowed iff an allow rule matches and no deny rule matches.
     ///
@@ -1000,10 +1008,7 @@ mod tests {
             .unwrap()
             .allow_rule("resolve *.example.com".parse().unwrap())
             .deny_rule("bind udp://*:*".parse().unwrap());
-        let listed: Vec<String> = policy
-            .rules()
-            .map(|(effect, rule)| format!("{effect} {rule}"))
-            .collect();
+        let listed = policy.rule_lines();
         let want = [
             "allow connect tcp://example.com:443",
             "deny connect tcp://10.0.0.0/8:*",

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use capsock_tests::{
     AuditRow, Guest, POLICY_ACCEPT, POLICY_BAD_HANDLE, POLICY_LIMITS, POLICY_PROBE,
-    POLICY_RAW_ABUSE, free_port, free_udp_port, tcp_echo_server, udp_echo_server,
+    POLICY_RAW_ABUSE, audit_row, free_port, free_udp_port, tcp_echo_server, udp_echo_server,
 };
 
 /// What a probe line must say after `->`.
@@ -606,10 +606,6 @@ struct VerbCase {
     spec: String,
     outcome: String,
     audit: Vec<AuditRow>,
-}
-
-fn audit_row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
-    [event, target, decision, rule].map(str::to_owned)
 }
 
 fn row_matches(got: &AuditRow, want: &AuditRow) -> bool {

@@ -9,7 +9,9 @@ use capsock_host::audit::{AuditSink, Stats};
 use capsock_host::policy::file::PolicyFile;
 use capsock_host::policy::learn::Learner;
 use capsock_host::run::{Output, RunConfig, Runner};
-use capsock_tests::{GUEST_TIME_LIMIT, POLICYFILE_CLIENT, free_port, tcp_echo_server};
+use capsock_tests::{
+    GUEST_TIME_LIMIT, POLICYFILE_CLIENT, audit_row, audit_rows, free_port, tcp_echo_server,
+};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 /// A fresh scratch directory under the target directory.
@@ -82,47 +84,23 @@ pub fn policyfile_client() {
     );
 
     let text = std::fs::read_to_string(&log).unwrap();
-    let records: Vec<serde_json::Value> = text
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
-        .collect();
-    let got: Vec<[String; 4]> = records
-        .iter()
-        .map(|r| {
-            assert_eq!(r["guest"], "policyfile_client.wasm", "{r}");
-            let time = r["time"].as_f64().expect("time is a number");
-            assert!(time > 1.6e9 && time < 1e11, "{r}");
-            let rule = match &r["rule"] {
-                serde_json::Value::Null => "null".to_owned(),
-                v => v.as_str().unwrap().to_owned(),
-            };
-            [
-                r["event"].as_str().unwrap().to_owned(),
-                r["target"].as_str().unwrap().to_owned(),
-                r["decision"].as_str().unwrap().to_owned(),
-                rule,
-            ]
-        })
-        .collect();
-    let row = |e: &str, t: &str, d: &str, r: &str| {
-        [e.to_owned(), t.to_owned(), d.to_owned(), r.to_owned()]
-    };
+    let got = audit_rows(&text, "policyfile_client.wasm");
     let want = vec![
-        row(
+        audit_row(
             "socket.getaddrinfo",
             "localhost",
             "allow",
             "resolve localhost",
         ),
-        row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null"),
-        row(
+        audit_row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null"),
+        audit_row(
             "socket.connect",
             &format!("tcp://{echo}"),
             "allow",
             &format!("connect tcp://127.0.0.1:{}", echo.port()),
         ),
-        row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null"),
-        row(
+        audit_row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null"),
+        audit_row(
             "socket.connect",
             &format!("tcp://127.0.0.1:{other}"),
             "deny",
@@ -160,11 +138,7 @@ fn learn_then_enforce() {
     let path = dir.join("learned.toml");
     std::fs::write(&path, learner.to_toml()).unwrap();
     let file = PolicyFile::load(&path).unwrap();
-    let rules: Vec<String> = file
-        .policy
-        .rules()
-        .map(|(effect, rule)| format!("{effect} {rule}"))
-        .collect();
+    let rules = file.policy.rule_lines();
     // 127.0.0.1 was obtained from "localhost": both connects are written with the name.
     let mut want = vec![
         format!("allow connect tcp://localhost:{other}"),

@@ -11,13 +11,9 @@ use std::time::Duration;
 
 use capsock_host::policy::learn::Learner;
 use capsock_tests::{
-    AuditRow, DOOR_PARITY, Guest, Outcome, STDNET_LIMITS, STDNET_PROBE, connect_when_listening,
+    DOOR_PARITY, Guest, Outcome, STDNET_LIMITS, STDNET_PROBE, audit_row, connect_when_listening,
     free_port, tcp_echo_server, udp_echo_server,
 };
-
-fn row(event: &str, target: &str, decision: &str, rule: &str) -> AuditRow {
-    [event, target, decision, rule].map(str::to_owned)
-}
 
 const DENIED: &str = "PermissionDenied";
 
@@ -228,25 +224,25 @@ fn stdnet_lookup() {
              resolve blocked.invalid:80 -> PermissionDenied\n"
         )
     );
-    let lookup = row(
+    let lookup = audit_row(
         "socket.getaddrinfo",
         "localhost",
         "allow",
         "resolve localhost",
     );
-    let connect = row(
+    let connect = audit_row(
         "socket.connect",
         &format!("tcp://127.0.0.1:{port}"),
         "allow",
         &format!("connect tcp://localhost:{port}"),
     );
-    let default_deny = row(
+    let default_deny = audit_row(
         "socket.getaddrinfo",
         "nothing-allows-it.example",
         "deny",
         "default deny",
     );
-    let by_rule = row(
+    let by_rule = audit_row(
         "socket.getaddrinfo",
         "blocked.invalid",
         "deny",
@@ -281,7 +277,7 @@ fn stdnet_lookup() {
     );
     assert_eq!(
         out.audit,
-        [row(
+        [audit_row(
             "socket.getaddrinfo",
             "localhost",
             "deny",
@@ -302,11 +298,7 @@ fn stdnet_learn() {
         .learn(learner.clone())
         .run_ok();
     assert_eq!(out, format!("tcpname localhost:{port} -> ok\n"));
-    let rules: Vec<String> = learner
-        .policy()
-        .rules()
-        .map(|(effect, rule)| format!("{effect} {rule}"))
-        .collect();
+    let rules = learner.policy().rule_lines();
     assert_eq!(
         rules,
         [
@@ -354,49 +346,49 @@ pub fn door_parity() {
     );
     assert_eq!(std.outcome.stdout, capsock.outcome.stdout);
 
-    let tcp_socket = row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null");
+    let tcp_socket = audit_row("socket.__new__", "AF_INET/SOCK_STREAM/0", "allow", "null");
     let want = vec![
-        row(
+        audit_row(
             "socket.getaddrinfo",
             "localhost",
             "allow",
             "resolve localhost",
         ),
         tcp_socket.clone(),
-        row(
+        audit_row(
             "socket.connect",
             &format!("tcp://127.0.0.1:{echo}"),
             "allow",
             &format!("connect tcp://localhost:{echo}"),
         ),
         tcp_socket.clone(),
-        row(
+        audit_row(
             "socket.connect",
             &format!("tcp://127.0.0.1:{denied}"),
             "deny",
             "default deny",
         ),
         tcp_socket,
-        row(
+        audit_row(
             "socket.bind",
             &format!("tcp://127.0.0.1:{bind}"),
             "allow",
             &format!("bind tcp://127.0.0.1:{bind}"),
         ),
-        row("socket.__new__", "AF_INET/SOCK_DGRAM/0", "allow", "null"),
-        row(
+        audit_row("socket.__new__", "AF_INET/SOCK_DGRAM/0", "allow", "null"),
+        audit_row(
             "socket.sendto",
             &format!("udp://127.0.0.1:{udp}"),
             "allow",
             &format!("send udp://127.0.0.1:{udp}"),
         ),
-        row(
+        audit_row(
             "socket.recvfrom",
             &format!("udp://127.0.0.1:{udp}"),
             "allow",
             &format!("recv udp://127.0.0.1:{udp}"),
         ),
-        row(
+        audit_row(
             "socket.getaddrinfo",
             "blocked.invalid",
             "deny",
