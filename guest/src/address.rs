@@ -108,7 +108,7 @@ impl From<SocketAddr> for Address {
 
 impl From<SocketAddrV4> for Address {
     fn from(a: SocketAddrV4) -> Self {
-        Address::Inet(a.ip().to_string(), a.port())
+        Address::Inet(crate::pure::inet_ntoa(a.ip().octets()), a.port())
     }
 }
 
@@ -144,7 +144,7 @@ impl From<(&str, u16, u32, u32)> for Address {
 
 impl From<(Ipv4Addr, u16)> for Address {
     fn from((ip, p): (Ipv4Addr, u16)) -> Self {
-        Address::Inet(ip.to_string(), p)
+        Address::Inet(crate::pure::inet_ntoa(ip.octets()), p)
     }
 }
 
@@ -381,5 +381,28 @@ pub(crate) fn from_wit(addr: wit::SocketAddress) -> Address {
         wit::SocketAddress::Alg(a) => Address::Alg(a.kind, a.name, a.feat, a.mask),
         wit::SocketAddress::Tipc(t) => Address::Tipc(t.addr_type, t.v1, t.v2, t.v3, t.scope),
         wit::SocketAddress::Qipcrtr(q) => Address::Qipcrtr(q.node, q.port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_conversions_write_the_dotted_quad() {
+        for ip in [
+            Ipv4Addr::UNSPECIFIED,
+            Ipv4Addr::LOCALHOST,
+            Ipv4Addr::BROADCAST,
+            Ipv4Addr::new(10, 0, 99, 100),
+            Ipv4Addr::new(192, 168, 1, 9),
+        ] {
+            let text = ip.to_string();
+            let want = Address::Inet(text.clone(), 8080);
+            assert_eq!(Address::from(SocketAddrV4::new(ip, 8080)), want);
+            assert_eq!(Address::from((ip, 8080)), want);
+            assert_eq!(Address::from(SocketAddr::from((ip, 8080))), want);
+            assert_eq!(Address::from((IpAddr::V4(ip), 8080)), want);
+        }
     }
 }
