@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--quick]`: every workload three ways, in alternating rounds.
+//! `cargo xtask bench [--quick]`: every workload three ways, in alternating rounds; and
+//! `cargo xtask bench --instructions`: user-space instructions per operation, under callgrind.
 //!
 //! Contenders: (a) `client_std` built natively (Rust `std::net`), (b) `client_capsock` as a
 //! wasm32-wasip2 guest under `host run` (the `capsock` crate), (c) `client_std` as a
@@ -15,7 +16,7 @@
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -382,6 +383,39 @@ struct Sample {
     cpu_ns: f64,
     max_rss_kib: i64,
     nodelay: bool,
+    /// User-space instructions of the whole process (all threads), under callgrind.
+    instructions: Option<u64>,
+}
+
+/// `cmd` run by `valgrind --tool=callgrind`, its counts written to `out`.
+fn under_callgrind(cmd: &Command, out: &Path) -> Command {
+    let mut wrapped = Command::new("valgrind");
+    wrapped
+        .args(["-q", "--tool=callgrind"])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    wrapped
+}
+
+/// The instruction total of a callgrind output file (its `summary:` line).
+fn callgrind_total(out: &Path) -> Result<u64> {
+    let text = std::fs::read_to_string(out)
+        .with_context(|| format!("cannot read callgrind's output {}", out.display()))?;
+    parse_callgrind_summary(&text)
+        .with_context(|| format!("no `summary:` line in {}", out.display()))
+}
+
+fn parse_callgrind_summary(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary:"))
+        .and_then(|n| n.trim().parse().ok())
 }
 
 fn tv_ns(tv: libc::timeval) -> f64 {
@@ -419,6 +453,19 @@ fn run_once(
     w: &Workload,
     n: u64,
 ) -> Result<Option<Sample>> {
+    run_measured(programs, pins, contender, w, n, None)
+}
+
+/// [`run_once`], with the contender under `valgrind --tool=callgrind` when `callgrind` names
+/// its output file; the sample then carries the instructions the process executed.
+fn run_measured(
+    programs: &Programs,
+    pins: Option<Pins>,
+    contender: Contender,
+    w: &Workload,
+    n: u64,
+    callgrind: Option<&Path>,
+) -> Result<Option<Sample>> {
     let (mut peer, addr) = match w.peer {
         Peer::Sink => {
             let (p, a) = start_peer(programs, pins, &["sink".into()])?;
@@ -444,8 +491,12 @@ fn run_once(
         Peer::Client => (None, format!("127.0.0.1:{}", free_port()?)),
         Peer::None => (None, String::new()),
     };
-    let Some(mut cmd) = programs.command(contender, w, &addr, n) else {
+    let Some(cmd) = programs.command(contender, w, &addr, n) else {
         return Ok(None);
+    };
+    let mut cmd = match callgrind {
+        Some(out) => under_callgrind(&cmd, out),
+        None => cmd,
     };
     if w.cold && contender != Contender::Native {
         let dir = programs.cache_dir();
@@ -492,6 +543,7 @@ fn run_once(
     let mut sample = Sample {
         cpu_ns: tv_ns(usage.ru_utime) + tv_ns(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss,
+        instructions: callgrind.map(callgrind_total).transpose()?,
         ..Sample::default()
     };
     if is_startup(w) {
@@ -584,7 +636,7 @@ fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only NAME-PART] | --instructions [--only NAME-PART]";
 
 /// The command line of `cargo xtask bench`.
 #[derive(Debug, Default, PartialEq)]
@@ -595,6 +647,8 @@ struct Options {
     rounds: Option<usize>,
     /// Only the workloads whose name contains this (`pingpong`, `bulk-1KiB`, `udp`…).
     only: Option<String>,
+    /// Count instructions per operation under callgrind instead of timing.
+    instructions: bool,
 }
 
 impl Options {
@@ -612,8 +666,15 @@ impl Options {
                     options.rounds = Some(n);
                 }
                 "--only" => options.only = Some(args.next().context(USAGE)?.clone()),
+                "--instructions" => options.instructions = true,
                 other => bail!("unknown option {other:?}; {USAGE}"),
             }
+        }
+        if options.instructions && (options.quick || options.rounds.is_some()) {
+            bail!(
+                "--instructions runs each contender once per size (instruction counts do not \
+                 vary from run to run): drop --quick and --rounds; {USAGE}"
+            );
         }
         Ok(options)
     }
@@ -691,10 +752,14 @@ pub fn bench(args: &[String]) -> Result<()> {
         None => "NOT pinned (fewer than 2 CPUs available)".to_owned(),
     };
     let load_before = loadavg();
-    println!(
-        "== {} rounds, {pinning}; load average {load_before}",
-        sizes.rounds
-    );
+    if options.instructions {
+        println!("== instructions per operation under callgrind, {pinning}");
+    } else {
+        println!(
+            "== {} rounds, {pinning}; load average {load_before}",
+            sizes.rounds
+        );
+    }
 
     // Compile each guest once, so that no measured run pays for compilation (the cold
     // start-up workload empties the cache on purpose).
@@ -710,6 +775,9 @@ pub fn bench(args: &[String]) -> Result<()> {
             .args(["connect", "127.0.0.1:9", "0"])
             .stdout(Stdio::null()))
         .with_context(|| format!("warm-up run of {}", wasm.display()))?;
+    }
+    if options.instructions {
+        return count_instructions(&programs, pins, options.only.as_deref(), &out_dir);
     }
 
     println!("{HEADER}");
@@ -900,6 +968,122 @@ pub fn bench(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The two amounts of work of `--instructions`: the per-operation count is the difference of
+/// the two runs' totals over the difference of their operations, so start-up, compilation
+/// and the peer's connection set-up cancel out.
+const COUNT_SIZES: [Sizes; 2] = [
+    Sizes {
+        rounds: 1,
+        bulk_total: 2 << 20,
+        pingpong: 500,
+        connect: 50,
+        udp: 500,
+        server: 50,
+    },
+    Sizes {
+        rounds: 1,
+        bulk_total: 12 << 20,
+        pingpong: 2_500,
+        connect: 250,
+        udp: 2_500,
+        server: 250,
+    },
+];
+
+/// `cargo xtask bench --instructions`: user-space instructions per operation of each
+/// contender, counted by callgrind. Unlike times, these do not drift with the machine's load
+/// (the same binaries and inputs give the same counts), so small changes to a host call's
+/// path show up; kernel work is not counted.
+fn count_instructions(
+    programs: &Programs,
+    pins: Option<Pins>,
+    only: Option<&str>,
+    out_dir: &Path,
+) -> Result<()> {
+    let valgrind = Command::new("valgrind").arg("--version").output();
+    if !valgrind.is_ok_and(|o| o.status.success()) {
+        bail!("--instructions needs valgrind (Debian: apt-get install valgrind)");
+    }
+    let [small, large] = &COUNT_SIZES;
+    let pairs: Vec<(Workload, Workload)> = workloads(small)
+        .into_iter()
+        .zip(workloads(large))
+        // Cold start-up is compilation: billions of instructions, minutes under callgrind.
+        .filter(|(w, _)| w.name != "startup-hello-cold")
+        .filter(|(w, _)| only.is_none_or(|o| w.name.contains(o)))
+        .collect();
+    if pairs.is_empty() {
+        bail!("--only matches no workload that --instructions counts");
+    }
+    let out = out_dir.join("callgrind.out");
+    println!("{INSTRUCTIONS_HEADER}");
+    let mut table = Vec::new();
+    let mut results = Vec::new();
+    for (w_small, w_large) in &pairs {
+        let mut per_op = Vec::new();
+        for c in Contender::ALL {
+            let count = |w: &Workload| -> Result<Option<(u64, u64)>> {
+                Ok(run_measured(programs, pins, c, w, w.n, Some(&out))?
+                    .map(|s| (s.instructions.unwrap_or(0), s.ops)))
+            };
+            per_op.push(if is_startup(w_small) {
+                count(w_small)?.map(|(i, _)| i as f64)
+            } else {
+                match (count(w_small)?, count(w_large)?) {
+                    (Some(a), Some(b)) => Some(instructions_per_op(a, b).with_context(|| {
+                        format!(
+                            "{} {}: no more operations in the larger run",
+                            w_small.name,
+                            c.key()
+                        )
+                    })?),
+                    _ => None,
+                }
+            });
+        }
+        let (n, c, wa) = (per_op[0], per_op[1], per_op[2]);
+        let fmt = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}"));
+        let row = format!(
+            "| {} | {} | {} / {} / {} | {} | {} |",
+            w_small.name,
+            w_small.op,
+            fmt(n),
+            fmt(c),
+            fmt(wa),
+            fmt_ratio(ratio(c, n)),
+            fmt_ratio(ratio(c, wa)),
+        );
+        println!("{row}");
+        table.push(row);
+        let mut entry = json!({ "workload": w_small.name, "op": w_small.op });
+        for (i, k) in Contender::ALL.iter().enumerate() {
+            entry[k.key()] = json!(per_op[i]);
+        }
+        results.push(entry);
+    }
+    let _ = std::fs::remove_file(&out);
+    let path = out_dir.join("instructions.json");
+    let report = json!({
+        "date": date(),
+        "unit": "user-space instructions per operation (callgrind Ir), all threads of the contender",
+        "workloads": results,
+    });
+    std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("\n== results written to {}", path.display());
+    Ok(())
+}
+
+/// Instructions per operation from two runs' `(instructions, operations)`.
+fn instructions_per_op(small: (u64, u64), large: (u64, u64)) -> Option<f64> {
+    let ops = large.1.checked_sub(small.1).filter(|&d| d > 0)?;
+    Some((large.0 as f64 - small.0 as f64) / ops as f64)
+}
+
+const INSTRUCTIONS_HEADER: &str = "\
+| workload | op | instructions/op native / capsock / wasi:sockets | capsock/native | capsock/wasi |
+|---|---|---|---|---|";
+
 const HEADER: &str = "\
 | workload | op | wall/op native / capsock / wasi:sockets | CPU/op native / capsock / wasi:sockets | wall capsock/native (rounds) | CPU capsock/native (rounds) | wall capsock/wasi (rounds) | CPU capsock/wasi (rounds) | peak RSS MiB native / capsock / wasi |
 |---|---|---|---|---|---|---|---|---|";
@@ -953,6 +1137,7 @@ mod tests {
                 quick: true,
                 rounds: Some(9),
                 only: Some("pingpong".into()),
+                instructions: false,
             }
         );
         for bad in [
@@ -963,6 +1148,27 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn instruction_counts() {
+        assert!(
+            parse(&["--instructions", "--only", "udp"])
+                .unwrap()
+                .instructions
+        );
+        assert!(parse(&["--instructions", "--quick"]).is_err());
+        assert!(parse(&["--instructions", "--rounds", "3"]).is_err());
+        assert_eq!(
+            parse_callgrind_summary("events: Ir\nsummary: 24458996\n\nfn=x\n"),
+            Some(24_458_996)
+        );
+        assert_eq!(parse_callgrind_summary("events: Ir\n"), None);
+        assert_eq!(
+            instructions_per_op((9_423_237, 2_000), (24_458_996, 12_000)),
+            Some(1_503.575_9)
+        );
+        assert_eq!(instructions_per_op((10, 5), (20, 5)), None);
     }
 
     #[test]

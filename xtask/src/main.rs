@@ -4,7 +4,8 @@
 //!   and a guest client under `host run`, printing the policy each one gets.
 //! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
 //! - `cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]`: native std::net, capsock
-//!   and wasi:sockets side by side (see `bench.rs`).
+//!   and wasi:sockets side by side (see `bench.rs`); `cargo xtask bench --instructions [--only
+//!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind.
 
 mod bench;
 
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
