@@ -672,7 +672,7 @@ impl Options {
         }
         if options.instructions && (options.quick || options.rounds.is_some()) {
             bail!(
-                "--instructions runs each contender once per size (instruction counts do not \
+                "--instructions runs each contender once per size (instruction counts hardly \
                  vary from run to run): drop --quick and --rounds; {USAGE}"
             );
         }
@@ -991,9 +991,9 @@ const COUNT_SIZES: [Sizes; 2] = [
 ];
 
 /// `cargo xtask bench --instructions`: user-space instructions per operation of each
-/// contender, counted by callgrind. Unlike times, these do not drift with the machine's load
-/// (the same binaries and inputs give the same counts), so small changes to a host call's
-/// path show up; kernel work is not counted.
+/// contender, counted by callgrind. Unlike times, these hardly drift with the machine's load
+/// (the same binaries and inputs give the same counts to within a fraction of a percent), so
+/// small changes to a host call's path show up; kernel work is not counted.
 fn count_instructions(
     programs: &Programs,
     pins: Option<Pins>,
@@ -1017,14 +1017,16 @@ fn count_instructions(
     }
     let out = out_dir.join("callgrind.out");
     println!("{INSTRUCTIONS_HEADER}");
-    let mut table = Vec::new();
     let mut results = Vec::new();
     for (w_small, w_large) in &pairs {
         let mut per_op = Vec::new();
         for c in Contender::ALL {
             let count = |w: &Workload| -> Result<Option<(u64, u64)>> {
-                Ok(run_measured(programs, pins, c, w, w.n, Some(&out))?
-                    .map(|s| (s.instructions.unwrap_or(0), s.ops)))
+                let Some(s) = run_measured(programs, pins, c, w, w.n, Some(&out))? else {
+                    return Ok(None);
+                };
+                let instructions = s.instructions.context("callgrind counted nothing")?;
+                Ok(Some((instructions, s.ops)))
             };
             per_op.push(if is_startup(w_small) {
                 count(w_small)?.map(|(i, _)| i as f64)
@@ -1054,7 +1056,6 @@ fn count_instructions(
             fmt_ratio(ratio(c, wa)),
         );
         println!("{row}");
-        table.push(row);
         let mut entry = json!({ "workload": w_small.name, "op": w_small.op });
         for (i, k) in Contender::ALL.iter().enumerate() {
             entry[k.key()] = json!(per_op[i]);
