@@ -258,6 +258,29 @@ impl Programs {
         self.xdg_cache.join("capsock")
     }
 
+    /// Runs each guest once with no work, which fills the compiled-component cache, under
+    /// callgrind when `callgrind` names its output file (the engine, so the cache key, differs
+    /// there).
+    fn compile_guests(&self, callgrind: Option<&Path>) -> Result<()> {
+        for wasm in [
+            &self.client_capsock_wasm,
+            &self.client_std_wasm,
+            &self.hello_wasm,
+        ] {
+            let mut cmd = Command::new(&self.host);
+            cmd.env("XDG_CACHE_HOME", &self.xdg_cache)
+                .arg("run")
+                .arg(wasm)
+                .args(["connect", "127.0.0.1:9", "0"]);
+            if let Some(out) = callgrind {
+                cmd = under_callgrind(&cmd, out);
+            }
+            run(cmd.stdout(Stdio::null()))
+                .with_context(|| format!("warm-up run of {}", wasm.display()))?;
+        }
+        Ok(())
+    }
+
     /// The command of one run of `contender` for `workload` (peer address `addr`).
     fn command(&self, contender: Contender, w: &Workload, addr: &str, n: u64) -> Option<Command> {
         let args = (w.args)(addr, n);
@@ -761,24 +784,12 @@ pub fn bench(args: &[String]) -> Result<()> {
         );
     }
 
-    // Compile each guest once, so that no measured run pays for compilation (the cold
-    // start-up workload empties the cache on purpose).
-    for wasm in [
-        &programs.client_capsock_wasm,
-        &programs.client_std_wasm,
-        &programs.hello_wasm,
-    ] {
-        run(Command::new(&programs.host)
-            .env("XDG_CACHE_HOME", &programs.xdg_cache)
-            .arg("run")
-            .arg(wasm)
-            .args(["connect", "127.0.0.1:9", "0"])
-            .stdout(Stdio::null()))
-        .with_context(|| format!("warm-up run of {}", wasm.display()))?;
-    }
     if options.instructions {
         return count_instructions(&programs, pins, options.only.as_deref(), &out_dir);
     }
+    // Compile each guest once, so that no measured run pays for compilation (the cold
+    // start-up workload empties the cache on purpose).
+    programs.compile_guests(None)?;
 
     println!("{HEADER}");
     let started = Instant::now();
@@ -858,8 +869,11 @@ pub fn bench(args: &[String]) -> Result<()> {
                 })
             };
         }
-        let per_round =
-            |i: usize, f: fn(&Series) -> &Vec<f64>| round_ratios(f(&series[c]), f(&series[i]));
+        // Per-round ratio of contender `a` over contender `b`.
+        let paired = |a: usize, b: usize, f: fn(&Series) -> &Vec<f64>| {
+            round_ratios(f(&series[a]), f(&series[b]))
+        };
+        let per_round = |b: usize, f| paired(c, b, f);
         let (wall_cn, cpu_cn) = (
             per_round(n, |s| &s.wall_per_op),
             per_round(n, |s| &s.cpu_per_op),
@@ -882,13 +896,11 @@ pub fn bench(args: &[String]) -> Result<()> {
         });
         // The best capsock/wasi:sockets ratio this run allows: what a capsock whose host calls
         // cost nothing (capsock = native, as it makes the same system calls) would reach.
-        let per_round_nw =
-            |f: fn(&Series) -> &Vec<f64>| round_ratios(f(&series[n]), f(&series[wa]));
         entry["ratio_native_wasi_sockets"] = json!({
             "wall": ratio(wall(n), wall(wa)),
             "cpu": ratio(cpu(n), cpu(wa)),
-            "wall_per_round": per_round_nw(|s| &s.wall_per_op),
-            "cpu_per_round": per_round_nw(|s| &s.cpu_per_op),
+            "wall_per_round": paired(n, wa, |s| &s.wall_per_op),
+            "cpu_per_round": paired(n, wa, |s| &s.cpu_per_op),
         });
         let rss = |i| {
             med(i, |s| &s.rss_kib).map_or_else(|| "–".to_owned(), |k| format!("{:.0}", k / 1024.0))
@@ -929,7 +941,7 @@ pub fn bench(args: &[String]) -> Result<()> {
                 gib(wa),
                 fmt_ratio_range(ratio(bps(c), bps(n)), &per_round(n, |s| &s.bytes_per_s)),
                 fmt_ratio_range(ratio(bps(c), bps(wa)), &per_round(wa, |s| &s.bytes_per_s)),
-                fmt_ratio_range(ratio(bps(n), bps(wa)), &per_round_nw(|s| &s.bytes_per_s)),
+                fmt_ratio_range(ratio(bps(n), bps(wa)), &paired(n, wa, |s| &s.bytes_per_s)),
             );
             println!("{row}");
             throughput.push(row);
@@ -1019,19 +1031,7 @@ fn count_instructions(
     // Under valgrind the CPU reports other features, so the engine, and with it the key of the
     // compiled-component cache, differ from a native run's: compile each guest once under
     // callgrind too, or the first measured run of each would count compilation.
-    for wasm in [
-        &programs.client_capsock_wasm,
-        &programs.client_std_wasm,
-        &programs.hello_wasm,
-    ] {
-        let mut cmd = Command::new(&programs.host);
-        cmd.env("XDG_CACHE_HOME", &programs.xdg_cache)
-            .arg("run")
-            .arg(wasm)
-            .args(["connect", "127.0.0.1:9", "0"]);
-        run(under_callgrind(&cmd, &out).stdout(Stdio::null()))
-            .with_context(|| format!("warm-up run of {} under callgrind", wasm.display()))?;
-    }
+    programs.compile_guests(Some(&out))?;
     println!("{INSTRUCTIONS_HEADER}");
     let mut results = Vec::new();
     for (w_small, w_large) in &pairs {
