@@ -1,6 +1,7 @@
 //! The real `host` command: help text, command-line errors (exit 2), the guest's exit status,
 //! arguments, environment and preopened directories reaching the guest, traps (exit 134 with
-//! a wasm backtrace), and `--timeout` stopping a guest blocked in a socket call.
+//! a wasm backtrace), `--timeout` stopping a guest blocked in a socket call, and the
+//! compiled-component cache withstanding a guest that tries to plant code in it.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -9,7 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{CLI_BLOCK, CLI_BLOCK_STD, CLI_EXIT, CLI_TRAP, STDNET_PROBE};
+use capsock_tests::{
+    CLI_BLOCK, CLI_BLOCK_STD, CLI_CACHE_PLANT, CLI_EXIT, CLI_TRAP, FN_PURE, STDNET_PROBE,
+};
 
 /// The workspace root (the parent of `tests/`).
 fn workspace() -> &'static Path {
@@ -109,10 +112,16 @@ struct Run {
 
 /// Runs `host ARGS…` with no stdin, stopped after 60 s.
 fn host(args: &[&str]) -> Run {
+    host_env(args, &[])
+}
+
+/// Runs `host ARGS…` with no stdin and the variables `env` set, stopped after 60 s.
+fn host_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
     let bin = host_bin();
     let start = Instant::now();
     let mut child = Command::new(bin)
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -263,17 +272,20 @@ pub fn cli_exit() {
     }
 }
 
+/// Removes a scratch directory when dropped (also when the test fails).
+struct Cleanup<'a>(&'a Path);
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0);
+    }
+}
+
 /// `--dir HOST::GUEST` preopens a host directory: the guest reads a file the test wrote.
 #[test]
 fn cli_dir() {
     let dir = std::env::temp_dir().join(format!("capsock-cli-dir-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    struct Cleanup<'a>(&'a Path);
-    impl Drop for Cleanup<'_> {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(self.0);
-        }
-    }
     let _cleanup = Cleanup(&dir);
     std::fs::write(dir.join("hello.txt"), "hello from the host\n").unwrap();
     let spec = format!("{}::/data", dir.display());
@@ -405,5 +417,111 @@ fn cli_quiet() {
         quiet.stderr.lines().collect::<Vec<_>>(),
         [stats],
         "{quiet:?}"
+    );
+}
+
+/// A guest given `--dir` over the compiled-component cache cannot make a later `host run` of
+/// another guest execute other code: with the cache in a fresh directory, guests A (`fn_pure`)
+/// and B (`cli_exit`) are run so that both are cached, then the attacker guest changes B's
+/// entry in each way a WASI guest can (A's compiled code under B's header with the header's
+/// checksums recomputed, in place or as a new file; A's entry renamed or hard-linked over B's;
+/// a flipped byte; appended bytes), and B is run again: it must still print its own output.
+#[test]
+pub fn cli_cache_plant() {
+    let root = std::env::temp_dir().join(format!("capsock-cli-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let _cleanup = Cleanup(&root);
+    let env = [("XDG_CACHE_HOME", root.as_path()), ("HOME", root.as_path())];
+    let cache = root.join("capsock");
+    let entries = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&cache)
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".cwasm"))
+            .collect();
+        names.sort();
+        names
+    };
+    let b_out = "arg: victim-b\n";
+    let run_a = || {
+        let run = host_env(&["run", FN_PURE], &env);
+        assert_eq!(run.code, Some(0), "guest A: {run:?}");
+        assert!(
+            run.stdout.starts_with("ok: byte order\n"),
+            "guest A: {run:?}"
+        );
+    };
+    let run_b = || host_env(&["run", CLI_EXIT, "0", "victim-b"], &env);
+    // Fills the cache afresh with A's and B's entries; returns their names.
+    let fill = || {
+        let _ = std::fs::remove_dir_all(&cache);
+        run_a();
+        let after_a = entries();
+        assert_eq!(
+            after_a.len(),
+            1,
+            "running A cached it (this needs user extended attributes on the file system of \
+             {}): {after_a:?}",
+            root.display()
+        );
+        let run = run_b();
+        assert_eq!((run.code, run.stdout.as_str()), (Some(0), b_out), "{run:?}");
+        let mut after_b = entries();
+        after_b.retain(|n| !after_a.contains(n));
+        assert_eq!(after_b.len(), 1, "running B cached it: {:?}", entries());
+        (after_a[0].clone(), after_b[0].clone())
+    };
+
+    let spec = format!("{}::/cache", root.display());
+    let steps = [
+        ("overwrite", "overwrite: wrote "),
+        ("new-file", "new-file: created B's file anew with "),
+        ("rename", "rename: moved A's file over B's name"),
+        ("link", "link: hard-linked A's file under B's name"),
+        (
+            "flip",
+            "flip: flipped the last payload byte of B's file in place",
+        ),
+        ("append", "append: appended "),
+    ];
+    let mut broken = Vec::new();
+    for (step, did) in steps {
+        let (a, b) = fill();
+        let attack = host_env(
+            &[
+                "run",
+                "--dir",
+                &spec,
+                CLI_CACHE_PLANT,
+                "/cache/capsock",
+                &a,
+                &b,
+                step,
+            ],
+            &env,
+        );
+        assert_eq!(attack.code, Some(0), "attacker, {step}: {attack:?}");
+        assert!(
+            attack.stdout.starts_with("found A: ") && attack.stdout.contains(did),
+            "the attacker found and changed the files ({step}): {attack:?}"
+        );
+        let victim = run_b();
+        if (victim.code, victim.stdout.as_str()) != (Some(0), b_out) {
+            broken.push(format!("after {step}: B ran as {victim:?}"));
+        }
+        // B's entry is usable again: compiled afresh and stored (a miss or a rejection replaces
+        // it), so the next run of B is still B.
+        assert!(entries().contains(&b), "B is cached again after {step}");
+        let again = run_b();
+        if (again.code, again.stdout.as_str()) != (Some(0), b_out) {
+            broken.push(format!("after {step}, the next run: B ran as {again:?}"));
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "a guest changed the code a later run of B executed:\n{}",
+        broken.join("\n")
     );
 }
