@@ -170,12 +170,12 @@ impl Event {
     pub fn name(self) -> &'static str {
         match self {
             Event::New => "socket.__new__",
-            Event::Bind => "socket.bind",
-            Event::Connect => "socket.connect",
-            Event::SendTo => "socket.sendto",
-            Event::Accept => "socket.accept",
-            Event::RecvFrom => "socket.recvfrom",
-            Event::GetAddrInfo => "socket.getaddrinfo",
+            Event::Bind => Verb::Bind.facts().event,
+            Event::Connect => Verb::Connect.facts().event,
+            Event::SendTo => Verb::Send.facts().event,
+            Event::Accept => Verb::Accept.facts().event,
+            Event::RecvFrom => Verb::Recv.facts().event,
+            Event::GetAddrInfo => Verb::Resolve.facts().event,
             Event::GetHostByName => "socket.gethostbyname",
             Event::GetHostByAddr => "socket.gethostbyaddr",
             Event::GetNameInfo => "socket.getnameinfo",
@@ -200,6 +200,16 @@ pub(crate) enum Subject<'a> {
 }
 
 impl Subject<'_> {
+    /// An explicit use of `addr` for `verb` over `proto`.
+    pub(crate) fn addr(verb: Verb, proto: Proto, addr: SocketAddr) -> Self {
+        Subject::Addr {
+            verb,
+            proto,
+            addr,
+            implicit: false,
+        }
+    }
+
     fn target(&self) -> String {
         match self {
             Subject::Addr { proto, addr, .. } => format!("{proto}://{addr}"),
@@ -207,7 +217,8 @@ impl Subject<'_> {
         }
     }
 
-    fn message(&self, decision: &Decision<'_>) -> String {
+    /// The message a denial of this subject carries.
+    pub(crate) fn message(&self, decision: &Decision<'_>) -> String {
         match *self {
             Subject::Addr {
                 verb, proto, addr, ..
@@ -219,12 +230,30 @@ impl Subject<'_> {
     }
 }
 
+/// The most distinct denial messages one guest's run prints (and remembers, to print each once).
+pub(crate) const MAX_PRINTED: usize = 256;
+
+/// The denial messages printed so far, and how many distinct ones past [`MAX_PRINTED`] were
+/// not.
+#[derive(Debug, Default)]
+pub(crate) struct Printed {
+    pub(crate) messages: HashSet<String>,
+    pub(crate) suppressed: u64,
+}
+
+/// Writes one line on the host's standard error, ignoring a closed or failing stream: the host
+/// must never die (or panic, as `eprintln!` does) because whoever reads its stderr went away.
+pub fn host_eprintln(line: fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(line).and_then(|()| err.write_all(b"\n"));
+}
+
 /// One guest's observer of policy decisions, shared by both doors.
 #[derive(Debug, Default)]
 pub(crate) struct Monitor {
     pub(crate) guest: String,
     pub(crate) print_denials: bool,
-    pub(crate) printed: Mutex<HashSet<String>>,
+    pub(crate) printed: Mutex<Printed>,
     pub(crate) audit: Option<AuditSink>,
     pub(crate) learn: Option<Arc<Learner>>,
     pub(crate) stats: Arc<Stats>,
@@ -248,16 +277,18 @@ impl Monitor {
         if self.audit.is_some() {
             let implicit = matches!(subject, Subject::Addr { implicit: true, .. });
             if !implicit || !allowed {
-                let rule = match (decision.rule(), decision.decided_by()) {
-                    (Some(rule), _) => Some(rule.to_string()),
-                    (None, Some(_)) if decision.is_private_denial() => {
-                        Some("deny-private".to_owned())
-                    }
-                    (None, Some(_)) => Some("default deny".to_owned()),
-                    (None, None) => None,
+                let rule = match decision.rule() {
+                    Some(rule) => Some(rule.to_string()),
+                    None => decision.decided_by(),
                 };
-                let decision = if allowed { "allow" } else { "deny" };
-                self.write(event, &subject.target(), decision, rule);
+                let verdict = if allowed { "allow" } else { "deny" };
+                self.write(
+                    event,
+                    &subject.target(),
+                    verdict,
+                    rule,
+                    Some(decision.to_string()),
+                );
             }
         }
         if allowed && let Some(learn) = &self.learn {
@@ -280,7 +311,7 @@ impl Monitor {
         if self.audit.is_some() {
             let target = what();
             for _ in 0..n {
-                self.write(Event::New, &target, "allow", None);
+                self.write(Event::New, &target, "allow", None, None);
             }
         }
     }
@@ -295,11 +326,9 @@ impl Monitor {
     /// A guest at its socket limit was refused one more socket in the wasi:sockets door, whose
     /// error code cannot carry capsock's message: prints it once on stderr (when denials are
     /// printed). Not a policy denial, so not counted as one.
-    pub(crate) fn limit_reached(&self, max_sockets: usize) {
+    pub(crate) fn limit_reached(&self, message: &str) {
         if self.print_denials {
-            self.print_once(format!(
-                "capsock limit: this guest may hold at most {max_sockets} sockets open (raise it with --max-sockets)"
-            ));
+            self.print_once(message.to_owned());
         }
     }
 
@@ -308,15 +337,47 @@ impl Monitor {
         self.learn.is_some()
     }
 
+    /// Prints `message` on stderr unless it was printed before. At most [`MAX_PRINTED`]
+    /// distinct messages are kept (a guest sending to every port must not grow the host's
+    /// memory without bound); past that, new ones are counted, and [`Monitor::finish`] prints
+    /// the count.
     fn print_once(&self, message: String) {
         let mut printed = self.printed.lock().unwrap_or_else(|e| e.into_inner());
-        if !printed.contains(&message) {
-            eprintln!("host: {message}");
-            printed.insert(message);
+        if printed.messages.contains(&message) {
+            return;
+        }
+        if printed.messages.len() >= MAX_PRINTED {
+            if printed.suppressed == 0 {
+                host_eprintln(format_args!(
+                    "host: capsock: more than {MAX_PRINTED} distinct denials; further ones are counted, not printed (--audit FILE records them all)"
+                ));
+            }
+            printed.suppressed += 1;
+            return;
+        }
+        host_eprintln(format_args!("host: {message}"));
+        printed.messages.insert(message);
+    }
+
+    /// The end of the run: says how many distinct denials were not printed, if any.
+    pub(crate) fn finish(&self) {
+        let printed = self.printed.lock().unwrap_or_else(|e| e.into_inner());
+        if printed.suppressed > 0 {
+            host_eprintln(format_args!(
+                "host: capsock: {} further distinct denials were not printed",
+                printed.suppressed
+            ));
         }
     }
 
-    fn write(&self, event: Event, target: &str, decision: &str, rule: Option<String>) {
+    fn write(
+        &self,
+        event: Event,
+        target: &str,
+        decision: &str,
+        rule: Option<String>,
+        reason: Option<String>,
+    ) {
         let Some(audit) = &self.audit else { return };
         let time = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -328,6 +389,7 @@ impl Monitor {
             "target": target,
             "decision": decision,
             "rule": rule,
+            "reason": reason,
         });
         audit.write_line(format!("{record}\n"));
     }
@@ -396,7 +458,7 @@ mod tests {
         // An allowed implicit bind is not recorded; a refused one is.
         let wildcard: SocketAddr = "0.0.0.0:0".parse().unwrap();
         for proto in [Proto::Tcp, Proto::Udp] {
-            let decision = policy.check_implicit_bind(proto, false);
+            let decision = policy.check_implicit_bind(proto, false, false);
             monitor.decided(
                 Event::Bind,
                 subject(wildcard, Verb::Bind, proto, true),
@@ -493,10 +555,16 @@ mod tests {
         }
         // The wasi:sockets door's socket limit is said once too, and is not a policy denial.
         for _ in 0..2 {
-            monitor.limit_reached(3);
+            monitor.limit_reached(
+                "capsock limit: this guest may hold at most 3 sockets open (raise it with --max-sockets)",
+            );
         }
         let printed = monitor.printed.lock().unwrap();
-        let mut printed = printed.iter().map(String::as_str).collect::<Vec<_>>();
+        let mut printed = printed
+            .messages
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>();
         printed.sort_unstable();
         assert_eq!(
             printed,

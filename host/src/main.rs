@@ -5,8 +5,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capsock_host::audit::{AuditSink, Stats};
-use capsock_host::policy::file::{PolicyFile, explain_code};
+use std::fmt;
+use std::io::Write as _;
+use std::net::IpAddr;
+
+use capsock_host::audit::{AuditSink, Stats, host_eprintln};
+use capsock_host::guard::explain::{Assume, explain_code};
+use capsock_host::policy::file::PolicyFile;
 use capsock_host::policy::learn::Learner;
 use capsock_host::run::{RunConfig, Runner};
 use clap::{Args, Parser, Subcommand};
@@ -38,18 +43,33 @@ enum PolicyCommand {
         /// The policy file (TOML).
         file: PathBuf,
     },
-    /// Decide VERB URL as `host run` would, print the decision and the deciding rule; exit 0
-    /// allowed, 1 denied, 2 bad input.
+    /// Decide VERB TARGET as `host run` would, print the decision and the deciding rule; exit
+    /// 0 allowed, 1 denied, 2 bad input.
     #[command(
-        after_help = "Examples:\n  host policy explain p.toml connect 'tcp://[::ffff:10.0.0.1]:22'\n  host policy explain p.toml resolve api.example.com"
+        after_help = "TARGET is one target in the rule grammar: PROTO://HOST:PORT with one protocol \
+(tcp or udp), one port and one address or host name, or a NAME for resolve. A socket is taken \
+as a guest makes one by default: unbound (a connect or send also binds it implicitly) and, for \
+IPv6, dual-stack. A host name is resolved by the guest first: the resolve rules decide the \
+lookup, then the rules for the name and the address it resolved to decide the use; give those \
+addresses with --resolved-to for the exact answer.\n\nExamples:\n  host policy explain p.toml connect 'tcp://[::ffff:10.0.0.1]:22'\n  host policy explain p.toml resolve api.example.com\n  host policy explain p.toml connect tcp://api.example.com:443 --resolved-to 93.184.216.34"
     )]
     Explain {
         /// The policy file (TOML).
         file: PathBuf,
         /// connect, bind, accept, send, recv or resolve.
+        #[arg(allow_hyphen_values = true)]
         verb: String,
-        /// tcp://HOST:PORT or udp://HOST:PORT; a host NAME for resolve.
-        url: String,
+        /// PROTO://HOST:PORT, or a host NAME for resolve.
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        /// An address the host name in TARGET resolves to (repeatable): the decision is then
+        /// the run's for a guest that resolved the name and uses that address.
+        #[arg(long = "resolved-to", value_name = "ADDR")]
+        resolved_to: Vec<IpAddr>,
+        /// Decide for an IPv6-only socket (IPV6_V6ONLY set, as every std::net socket is): a
+        /// bind of [::] binds IPv6 alone.
+        #[arg(long)]
+        v6only: bool,
     },
 }
 
@@ -217,18 +237,21 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     let result = runner.run(&component, config);
     if args.stats {
-        eprintln!("host: stats: {stats}");
+        host_eprintln(format_args!("host: stats: {stats}"));
     }
     if let (Some(path), Some(learner)) = (&args.learn, &learner) {
         std::fs::write(path, learner.to_toml()).map_err(|e| {
             wasmtime::Error::from(e).context(format!("cannot write {}", path.display()))
         })?;
-        eprintln!("host: learned policy written to {}", path.display());
+        host_eprintln(format_args!(
+            "host: learned policy written to {}",
+            path.display()
+        ));
     }
     match result {
         Ok(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Err(trap) => {
-            eprintln!("host: the guest trapped: {trap:?}");
+            host_eprintln(format_args!("host: the guest trapped: {trap:?}"));
             Ok(ExitCode::from(134))
         }
     }
@@ -238,16 +261,26 @@ fn policy_command(command: PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Check { file } => {
             let file = PolicyFile::load(&file)?;
-            print!("{}", file.to_toml());
+            print_out(format_args!("{}", file.to_toml()));
             Ok(ExitCode::SUCCESS)
         }
-        PolicyCommand::Explain { file, verb, url } => {
+        PolicyCommand::Explain {
+            file,
+            verb,
+            target,
+            resolved_to,
+            v6only,
+        } => {
             let file = PolicyFile::load(&file)?;
-            let (code, text) = explain_code(&file.policy, &verb, &url);
+            let assume = Assume {
+                resolved_to,
+                v6only,
+            };
+            let (code, text) = explain_code(&file.policy, &verb, &target, &assume);
             if code == 2 {
-                eprintln!("host: {text}");
+                host_eprintln(format_args!("host: {text}"));
             } else {
-                println!("{text}");
+                print_out(format_args!("{text}\n"));
             }
             Ok(ExitCode::from(code as u8))
         }
@@ -263,8 +296,15 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("host: {e:#}");
+            host_eprintln(format_args!("host: {e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes to the host's standard output, ignoring a closed or failing stream (`println!`
+/// panics there; the exit status must stay the documented one).
+fn print_out(text: fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_fmt(text).and_then(|()| out.flush());
 }

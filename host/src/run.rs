@@ -21,7 +21,6 @@ use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView, DEFAULT_MAX_SOCKETS};
 use crate::net::Canceller;
 use crate::policy::Policy;
 use crate::policy::learn::Learner;
-use crate::wasi_sockets;
 
 mod cache;
 
@@ -131,8 +130,7 @@ impl Runner {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        wasi_sockets::add_to_linker(&mut linker)?;
-        crate::wasi_poll::add_to_linker(&mut linker)?;
+        crate::door::wasi::add_to_linker(&mut linker)?;
         crate::add_to_linker(&mut linker)?;
         Ok(Runner {
             engine,
@@ -219,12 +217,8 @@ impl Runner {
             builder = builder.stats(stats);
         }
         let capsock = builder.build()?;
-        wasi_sockets::wire(
-            &mut wasi,
-            &policy,
-            &capsock.monitor,
-            capsock.resolved.clone(),
-        );
+        crate::door::wasi::wire(&mut wasi, capsock.guard());
+        let guard = capsock.guard().clone();
         let state = GuestState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -271,6 +265,7 @@ impl Runner {
         if let Some(w) = watchdog {
             let _ = w.join();
         }
+        guard.finish();
         match result {
             Ok(Ok(())) => Ok(0),
             Ok(Err(())) => Ok(1),

@@ -5,9 +5,10 @@
 //! blocking and timeout mode the one system call sleeps in the kernel, bounded in timeout mode
 //! by `SO_RCVTIMEO` / `SO_SNDTIMEO` set to what is left of the operation's deadline.
 //!
-//! This module makes the system calls and nothing else: it is reached only through the glue,
-//! which has the policy decide on every address first. Nothing here creates, binds or connects a
-//! socket on an address the caller did not pass in.
+//! This module makes the system calls and nothing else. Every operation that reaches an address
+//! (bind, listen's implicit bind, connect, a send to an address) takes the guard's
+//! [`Permit`] for it, and accept and receive take the guard's admission filter: nothing here
+//! can reach an address the guard did not decide on.
 
 pub mod msg;
 pub mod resolve;
@@ -24,13 +25,15 @@ use rustix::io::Errno;
 use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
 
 use crate::error::{SocketError, SocketResult};
+use crate::guard::{Listen, Permit};
+use crate::policy::Proto;
 pub use types::{Family, Kind, Mode};
 pub use wait::{Cancelled, Canceller};
 use wait::{Deadline, Dir, FdState, Registration};
 
-/// The most a single receive hands back. Datagrams on IP are at most 64 KiB, and a stream
-/// receive may always return fewer bytes than asked, so this bounds the host's memory per call
-/// without changing what a guest can observe.
+/// The most a single receive hands back (`recv`, `recvfrom`, `recvmsg`: the one receive bound).
+/// Datagrams on IP are at most 64 KiB, and a stream receive may always return fewer bytes than
+/// asked, so this bounds the host's memory per call without changing what a guest can observe.
 pub const MAX_RECV: usize = 1 << 20;
 
 /// A host socket: the fd and the state CPython keeps beside it.
@@ -49,8 +52,8 @@ pub struct NetSocket {
     /// Whether the socket has a local address (explicit bind, connect, accept, or a send that
     /// bound it implicitly). Decides whether a connect or sendto is also an implicit bind.
     bound: bool,
-    /// Whether `connect` succeeded: a connected datagram socket hears only from its peer.
-    connected: bool,
+    /// The peer a datagram socket connected to, which the guard allowed at the connect.
+    peer: Option<SocketAddr>,
 }
 
 fn rustix_family(family: Family) -> AddressFamily {
@@ -83,12 +86,13 @@ pub fn recv_flags(flags: i32) -> SocketResult<RecvFlags> {
         | RecvFlags::OOB
         | RecvFlags::ERRQUEUE
         | RecvFlags::CMSG_CLOEXEC;
-    (flags as u32 & !known.bits() == 0)
+    let bad = flags as u32 & !known.bits();
+    (bad == 0)
         .then(|| RecvFlags::from_bits_retain(flags as u32))
         .ok_or_else(|| {
             SocketError::os_msg(
                 Errno::INVAL,
-                format!("unsupported receive flags {flags:#x} (allowed: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC)"),
+                format!("unsupported receive flags {bad:#x} (allowed: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC)"),
             )
         })
 }
@@ -105,22 +109,15 @@ pub fn send_flags(flags: i32) -> SocketResult<SendFlags> {
         | SendFlags::MORE
         | SendFlags::CONFIRM
         | SendFlags::NOSIGNAL;
-    (flags as u32 & !known.bits() == 0)
+    let bad = flags as u32 & !known.bits();
+    (bad == 0)
         .then(|| SendFlags::from_bits_retain(flags as u32) | SendFlags::NOSIGNAL)
         .ok_or_else(|| {
             SocketError::os_msg(
                 Errno::INVAL,
-                format!("unsupported send flags {flags:#x} (allowed: MSG_OOB, MSG_DONTWAIT, MSG_DONTROUTE, MSG_EOR, MSG_MORE, MSG_CONFIRM, MSG_NOSIGNAL)"),
+                format!("unsupported send flags {bad:#x} (allowed: MSG_OOB, MSG_DONTWAIT, MSG_DONTROUTE, MSG_EOR, MSG_MORE, MSG_CONFIRM, MSG_NOSIGNAL)"),
             )
         })
-}
-
-/// The family of an address.
-pub fn family_of(addr: &SocketAddr) -> Family {
-    match addr {
-        SocketAddr::V4(_) => Family::Inet,
-        SocketAddr::V6(_) => Family::Inet6,
-    }
 }
 
 /// `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` when asked.
@@ -154,7 +151,7 @@ impl NetSocket {
             proto,
             mode,
             bound: false,
-            connected: false,
+            peer: None,
         })
     }
 
@@ -178,7 +175,7 @@ impl NetSocket {
             proto,
             mode,
             bound: true,
-            connected: true,
+            peer: None,
         };
         Ok((make(a), make(b)))
     }
@@ -220,10 +217,13 @@ impl NetSocket {
         self.mode = mode;
     }
 
-    /// Whether received datagrams must be shown to the policy: an unconnected datagram socket
-    /// hears from anyone, a connected one only from its peer.
+    /// Whether received datagrams must be shown to the guard: on every datagram socket,
+    /// connected or not. A connected socket's queue can still hold datagrams from anyone that
+    /// arrived before the connect (the kernel keeps them; even a connect on an unbound socket
+    /// binds its port a moment before it sets the peer), so only the peer it connected to (its
+    /// datagrams need no new decision) passes without one.
     pub fn filters_sources(&self) -> bool {
-        self.kind == Kind::Dgram && !self.connected
+        self.kind == Kind::Dgram
     }
 
     /// Whether a connect or sendto on this socket would first bind it implicitly.
@@ -231,15 +231,37 @@ impl NetSocket {
         !self.bound
     }
 
-    /// `bind(2)`.
-    pub fn bind(&mut self, addr: &SocketAddr) -> SocketResult<()> {
-        rustix::net::bind(&self.fd, addr)?;
+    /// Whether this is an IPv6 socket.
+    pub fn is_v6(&self) -> bool {
+        self.family == Family::Inet6
+    }
+
+    /// The protocol the policy knows it by.
+    pub fn proto_kind(&self) -> Proto {
+        match self.kind {
+            Kind::Stream => Proto::Tcp,
+            Kind::Dgram => Proto::Udp,
+        }
+    }
+
+    /// Whether the socket is dual-stack: IPv6 with `IPV6_V6ONLY` off (`getsockopt(2)`), so that
+    /// binding `[::]` binds IPv4's wildcard too. An answer the kernel refuses counts as
+    /// dual-stack, which decides more strictly.
+    pub fn dual_stack(&self) -> bool {
+        self.family == Family::Inet6
+            && !rustix::net::sockopt::ipv6_v6only(&self.fd).unwrap_or(false)
+    }
+
+    /// `bind(2)` to the permitted address.
+    pub fn bind(&mut self, permit: &Permit<SocketAddr>) -> SocketResult<()> {
+        rustix::net::bind(&self.fd, permit.target())?;
         self.bound = true;
         Ok(())
     }
 
-    /// `listen(2)`. Like CPython, a negative backlog is taken as 0.
-    pub fn listen(&mut self, backlog: i32) -> SocketResult<()> {
+    /// `listen(2)`, once the guard decided the implicit bind it does on an unbound socket. Like
+    /// CPython, a negative backlog is taken as 0.
+    pub fn listen(&mut self, backlog: i32, _permit: &Permit<Listen>) -> SocketResult<()> {
         rustix::net::listen(&self.fd, backlog.max(0))?;
         self.bound = true;
         Ok(())
@@ -248,8 +270,11 @@ impl NetSocket {
     /// `connect(2)`, then, when it is in progress, a wait for writability bounded by the mode
     /// and `getsockopt(SO_ERROR)` for the outcome (CPython's `internal_connect`). In
     /// non-blocking mode an in-progress connect is `EINPROGRESS`, as in Python.
-    pub fn connect(&mut self, addr: &SocketAddr, cancel: &Canceller) -> SocketResult<()> {
+    pub fn connect(&mut self, permit: &Permit<SocketAddr>, cancel: &Canceller) -> SocketResult<()> {
+        let addr = permit.target();
         let fd = self.fd.as_fd();
+        // A datagram socket's peer is known again only once the connect succeeded.
+        self.peer = None;
         let mut deadline = Deadline::new(self.mode);
         deadline.prepare(fd, &self.state, Dir::Send)?;
         let result = match deadline.waits() {
@@ -271,8 +296,18 @@ impl NetSocket {
             Err(e) => return Err(e.into()),
         }
         self.bound = true;
-        self.connected = true;
+        if self.kind == Kind::Dgram {
+            self.peer = Some(*addr);
+        }
         Ok(())
+    }
+
+    /// Whether `from` is the peer this datagram socket connected to (the guard decided it at
+    /// the connect): compared by address and port, as the kernel reports the sender.
+    fn is_peer(&self, from: &SocketAddr) -> bool {
+        self.peer.is_some_and(|p| {
+            p.ip().to_canonical() == from.ip().to_canonical() && p.port() == from.port()
+        })
     }
 
     /// `accept4(2)` with `SOCK_CLOEXEC` (and `SOCK_NONBLOCK` when the new socket's mode is
@@ -311,7 +346,7 @@ impl NetSocket {
                         proto: self.proto,
                         mode: new_mode,
                         bound: true,
-                        connected: true,
+                        peer: None,
                     };
                     return Ok((sock, peer));
                 }
@@ -334,6 +369,9 @@ impl NetSocket {
         mut op: impl FnMut(BorrowedFd<'_>) -> SocketResult<T>,
     ) -> SocketResult<T> {
         let fd = self.fd.as_fd();
+        if dir == Dir::ErrQueue {
+            return self.io_errqueue(dontwait, deadline, cancel, op);
+        }
         loop {
             let result = if dontwait {
                 op(fd)
@@ -356,6 +394,39 @@ impl NetSocket {
                         deadline.wait(fd, dir, cancel)?;
                     }
                 },
+                other => return other,
+            }
+        }
+    }
+
+    /// A read of the error queue (`MSG_ERRQUEUE`), which the kernel never blocks on: an empty
+    /// queue is `EAGAIN` at once, in every mode, as in CPython's blocking mode. In timeout
+    /// mode the host waits, as CPython does, until the kernel reports an error (`POLLERR`) or
+    /// the deadline passes; a report that leaves the queue empty (a pending `SO_ERROR`) makes
+    /// the next waits pauses that double up to 100 ms, so the wait never spins the CPU.
+    fn io_errqueue<T>(
+        &self,
+        dontwait: bool,
+        deadline: &mut Deadline,
+        cancel: &Canceller,
+        mut op: impl FnMut(BorrowedFd<'_>) -> SocketResult<T>,
+    ) -> SocketResult<T> {
+        let fd = self.fd.as_fd();
+        let mut empty_reports = 0u32;
+        loop {
+            match op(fd) {
+                Err(SocketError::Os(Errno::INTR, None)) => continue,
+                Err(SocketError::Os(Errno::AGAIN, None))
+                    if !dontwait && matches!(self.mode, Mode::Timeout(_)) =>
+                {
+                    if empty_reports > 0 {
+                        let pause = Duration::from_millis(1 << empty_reports.min(7))
+                            .min(Duration::from_millis(100));
+                        deadline.pause(pause, cancel)?;
+                    }
+                    deadline.wait_events(fd, rustix::event::PollFlags::empty(), cancel)?;
+                    empty_reports += 1;
+                }
                 other => return other,
             }
         }
@@ -420,7 +491,7 @@ impl NetSocket {
             buf.reserve(want);
             let spare = &mut buf.spare_capacity_mut()[..want];
             let (n, addr) = self.io(
-                Dir::Recv,
+                Dir::recv(rflags.contains(RecvFlags::ERRQUEUE)),
                 rflags.contains(RecvFlags::DONTWAIT),
                 &mut deadline,
                 cancel,
@@ -433,17 +504,19 @@ impl NetSocket {
             unsafe { buf.set_len(n) };
             let addr = addr.map(to_std).transpose()?;
             match addr {
-                Some(from) if !admit(&from) => self.drop_peeked(rflags),
+                Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
                 other => return Ok(other),
             }
         }
     }
 
-    /// After a refused datagram was received with `MSG_PEEK`, takes it off the queue
-    /// (`recv(2)` into an empty buffer discards a datagram).
+    /// After a refused datagram was received with `MSG_PEEK`, takes that datagram off the queue
+    /// it was peeked from (`recv(2)` into an empty buffer discards one; the error queue's with
+    /// `MSG_ERRQUEUE`), without waiting.
     fn drop_peeked(&self, flags: RecvFlags) {
         if flags.contains(RecvFlags::PEEK) {
-            let _ = rustix::net::recv(&self.fd, &mut [0u8; 0][..], RecvFlags::DONTWAIT);
+            let queue = flags & RecvFlags::ERRQUEUE;
+            let _ = rustix::net::recv(&self.fd, &mut [0u8; 0][..], RecvFlags::DONTWAIT | queue);
         }
     }
 
@@ -481,9 +554,10 @@ impl NetSocket {
         &mut self,
         data: &[u8],
         flags: i32,
-        addr: &SocketAddr,
+        permit: &Permit<SocketAddr>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
+        let addr = permit.target();
         let sflags = send_flags(flags)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(
@@ -509,18 +583,16 @@ impl NetSocket {
     ) -> SocketResult<msg::Received> {
         let bufsize = usize::try_from(bufsize).unwrap_or(usize::MAX);
         let ancbufsize = usize::try_from(ancbufsize).unwrap_or(usize::MAX);
-        let dontwait = flags & libc::MSG_DONTWAIT != 0;
+        let rflags = recv_flags(flags)?;
+        let dontwait = rflags.contains(RecvFlags::DONTWAIT);
+        let dir = Dir::recv(rflags.contains(RecvFlags::ERRQUEUE));
         let mut deadline = Deadline::new(self.mode);
         loop {
-            let got = self.io(Dir::Recv, dontwait, &mut deadline, cancel, |fd| {
+            let got = self.io(dir, dontwait, &mut deadline, cancel, |fd| {
                 msg::recvmsg(fd, bufsize, ancbufsize, flags)
             })?;
             match got.address {
-                Some(from) if !admit(&from) => {
-                    if flags & libc::MSG_PEEK != 0 {
-                        self.drop_peeked(RecvFlags::PEEK);
-                    }
-                }
+                Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
                 _ => return Ok(got),
             }
         }
@@ -532,14 +604,15 @@ impl NetSocket {
         buffers: &[&[u8]],
         ancillary: &[msg::Ancillary],
         flags: i32,
-        addr: Option<&SocketAddr>,
+        permit: Option<&Permit<SocketAddr>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
+        let addr = permit.map(|p| *p.target());
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
         let family = self.family;
         let n = self.io(Dir::Send, dontwait, &mut deadline, cancel, |fd| {
-            msg::sendmsg(fd, family, buffers, ancillary, flags, addr.copied())
+            msg::sendmsg(fd, family, buffers, ancillary, flags, addr)
         })?;
         if addr.is_some() {
             self.bound = true;
@@ -574,7 +647,7 @@ impl NetSocket {
             proto: self.proto,
             mode: self.mode,
             bound: self.bound,
-            connected: self.connected,
+            peer: self.peer,
         })
     }
 

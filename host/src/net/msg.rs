@@ -19,10 +19,8 @@ use rustix::io::Errno;
 use crate::error::{SocketError, SocketResult};
 use crate::net::types::Family;
 
-/// The largest data buffer [`recvmsg`] allocates (1 MiB); a larger `bufsize` is clamped to it.
-/// An IP datagram is at most 64 KiB, so for UDP this never truncates; for TCP it is a shorter
-/// read, which stream semantics allow.
-pub const MAX_RECV_BUFSIZE: usize = 1 << 20;
+/// The largest data buffer [`recvmsg`] allocates: the net core's one receive bound.
+pub use super::MAX_RECV as MAX_RECV_BUFSIZE;
 
 /// The largest ancillary buffer [`recvmsg`] allocates and the largest control message
 /// [`sendmsg`] builds (64 KiB); a larger `ancbufsize` is clamped to it.
@@ -31,24 +29,6 @@ pub const MAX_ANCBUFSIZE: usize = 64 << 10;
 /// The most buffers one [`sendmsg`] gathers: Linux's `UIO_MAXIOV` (`IOV_MAX`); more is
 /// `EMSGSIZE`, as the kernel answers.
 pub const MAX_IOV: usize = 1024;
-
-/// The `recvmsg` flags a guest may pass.
-const RECV_FLAGS: i32 = libc::MSG_PEEK
-    | libc::MSG_DONTWAIT
-    | libc::MSG_WAITALL
-    | libc::MSG_TRUNC
-    | libc::MSG_OOB
-    | libc::MSG_ERRQUEUE
-    | libc::MSG_CMSG_CLOEXEC;
-
-/// The `sendmsg` flags a guest may pass.
-const SEND_FLAGS: i32 = libc::MSG_OOB
-    | libc::MSG_DONTWAIT
-    | libc::MSG_DONTROUTE
-    | libc::MSG_EOR
-    | libc::MSG_MORE
-    | libc::MSG_CONFIRM
-    | libc::MSG_NOSIGNAL;
 
 /// The ancillary items a guest may send: `(level, type, name, accepted data lengths)`. The
 /// lengths are the ones Linux's `ip_cmsg_send` / `ip6_datagram_send_ctl` accept.
@@ -120,13 +100,7 @@ pub fn recvmsg(
     ancbufsize: usize,
     flags: i32,
 ) -> SocketResult<Received> {
-    let bad = flags & !RECV_FLAGS;
-    if bad != 0 {
-        return Err(SocketError::os_msg(
-            Errno::INVAL,
-            format!("recvmsg flags {bad:#x} are not available to guests"),
-        ));
-    }
+    super::recv_flags(flags)?;
     let mut data = vec![0u8; bufsize.min(MAX_RECV_BUFSIZE)];
     let ancbufsize = ancbufsize.min(MAX_ANCBUFSIZE);
     // `usize` units so the control buffer is aligned for `cmsghdr` (whose first field is a
@@ -266,13 +240,7 @@ pub fn sendmsg(
     flags: i32,
     address: Option<SocketAddr>,
 ) -> SocketResult<usize> {
-    let bad = flags & !SEND_FLAGS;
-    if bad != 0 {
-        return Err(SocketError::os_msg(
-            Errno::INVAL,
-            format!("sendmsg flags {bad:#x} are not available to guests"),
-        ));
-    }
+    super::send_flags(flags)?;
     if buffers.len() > MAX_IOV {
         return Err(SocketError::os_msg(
             Errno::MSGSIZE,
@@ -934,7 +902,7 @@ mod tests {
             let r = sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], bad, Some(to));
             let (e, m) = message_of(r);
             assert_eq!(e, Errno::INVAL);
-            assert!(m.contains("sendmsg flags"), "{m}");
+            assert!(m.contains("unsupported send flags"), "{m}");
         }
         for bad in [
             libc::MSG_NOSIGNAL,
@@ -945,12 +913,18 @@ mod tests {
         ] {
             let (e, m) = message_of(recvmsg(rx.as_fd(), 10, 0, bad));
             assert_eq!(e, Errno::INVAL);
-            assert!(m.contains("recvmsg flags"), "{m}");
+            assert!(m.contains("unsupported receive flags"), "{m}");
         }
         let (_, m) = message_of(recvmsg(rx.as_fd(), 10, 0, libc::MSG_PEEK | 0x4_0000));
         assert!(m.contains("0x40000"), "{m}");
         // Every allowed flag passes the check (the kernel then answers EAGAIN: nothing queued).
-        let e = recvmsg(rx.as_fd(), 10, 0, RECV_FLAGS & !libc::MSG_ERRQUEUE).unwrap_err();
+        let every = libc::MSG_PEEK
+            | libc::MSG_DONTWAIT
+            | libc::MSG_WAITALL
+            | libc::MSG_TRUNC
+            | libc::MSG_OOB
+            | libc::MSG_CMSG_CLOEXEC;
+        let e = recvmsg(rx.as_fd(), 10, 0, every).unwrap_err();
         assert_eq!(e.errno(), Some(Errno::AGAIN));
         let ok = libc::MSG_DONTWAIT | libc::MSG_CONFIRM | libc::MSG_NOSIGNAL;
         assert_eq!(

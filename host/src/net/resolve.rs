@@ -4,9 +4,11 @@
 //!
 //! Every function follows CPython 3.11's `Modules/socketmodule.c`: the same C calls in the same
 //! order (using glibc's reentrant `_r` variants where CPython uses the static ones), the same
-//! special cases, and the same exceptions. The glue converts the results to WIT records and
-//! applies the policy *before* calling here; nothing in this module consults the policy. The
-//! calls block the calling thread while the resolver works, as they do in CPython.
+//! special cases, and the same exceptions. Nothing here consults the policy: a function that
+//! asks anyone about a name takes the guard's [`Permit`] for that lookup (and one for a
+//! reverse lookup), so only a lookup the guard allowed can be made. The door converts the
+//! results to WIT records. The calls block the calling thread while the resolver works, as
+//! they do in CPython.
 //!
 //! # How Python's exceptions are modelled
 //!
@@ -66,6 +68,7 @@ use rustix::io::Errno;
 
 use super::msg::{decode_sockaddr, encode_sockaddr};
 use crate::error::{SocketError, SocketResult};
+use crate::guard::{Lookup, Permit, Reverse};
 
 // glibc's reentrant netdb functions that the `libc` crate does not declare; the prototypes are
 // those of glibc's <netdb.h> and <arpa/inet.h>.
@@ -166,14 +169,14 @@ pub struct HostEntry {
 /// (or `… in service name`). Results are in glibc's order, as Python returns them; results of
 /// families other than `AF_INET`/`AF_INET6` are skipped.
 pub fn getaddrinfo(
-    host: Option<&str>,
+    lookup: &Permit<Lookup>,
     service: Option<&str>,
     family: i32,
     socktype: i32,
     protocol: i32,
     flags: i32,
 ) -> SocketResult<Vec<AddrInfo>> {
-    let host = host.map(encode_host_name).transpose()?;
+    let host = lookup.target().host().map(encode_host_name).transpose()?;
     let service = service
         .map(|s| c_arg(s, "embedded null character in service name"))
         .transpose()?;
@@ -217,7 +220,18 @@ pub fn getaddrinfo(
 /// `getnameinfo(3)` with `NI_MAXHOST` / `NI_MAXSERV` buffers and `flags` unchanged; failures are
 /// `Gai(code, gai_strerror(code))` (`EAI_SYSTEM` → `Os(errno)`), e.g. `Gai(-1, "Bad value for
 /// ai_flags")`.
-pub fn getnameinfo(addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
+///
+/// Without a reverse-lookup permit the host is given numerically (`NI_NUMERICHOST` is added):
+/// no query leaves the host.
+pub fn getnameinfo(
+    addr: SocketAddr,
+    flags: i32,
+    reverse: Option<&Permit<Reverse>>,
+) -> SocketResult<(String, String)> {
+    let flags = match reverse {
+        Some(_) => flags,
+        None => flags | libc::NI_NUMERICHOST,
+    };
     if let SocketAddr::V6(a) = addr
         && a.flowinfo() > 0xfffff
     {
@@ -258,8 +272,8 @@ pub fn getnameinfo(addr: SocketAddr, flags: i32) -> SocketResult<(String, String
 /// → `Gai(-9, "Address family for hostname not supported")`); the name is IDNA-encoded first
 /// (see [`getaddrinfo`]); an interior NUL is CPython's `TypeError`, here `Os(EINVAL,
 /// "gethostbyname() argument 1 must be encoded string without null bytes, not str")`.
-pub fn gethostbyname(name: &str) -> SocketResult<Ipv4Addr> {
-    let name = et_arg(name, "gethostbyname")?;
+pub fn gethostbyname(lookup: &Permit<Lookup>) -> SocketResult<Ipv4Addr> {
+    let name = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyname")?;
     match setipaddr(&name, libc::AF_INET)? {
         IpAddr::V4(a) => Ok(a),
         IpAddr::V6(_) => Err(SocketError::os_msg(
@@ -276,8 +290,11 @@ pub fn gethostbyname(name: &str) -> SocketResult<Ipv4Addr> {
 /// `gethostbyname2_r(3)`; a failure there is `H(h_errno, hstrerror(h_errno))` (e.g. `""` →
 /// `H(3, "Unknown server error")`), and an entry of another family `Os(EAFNOSUPPORT)`. Argument
 /// errors are as for [`gethostbyname`], naming `gethostbyname_ex()`.
-pub fn gethostbyname_ex(name: &str) -> SocketResult<HostEntry> {
-    let cname = et_arg(name, "gethostbyname_ex")?;
+pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
+    let cname = et_arg(
+        lookup.target().host().unwrap_or_default(),
+        "gethostbyname_ex",
+    )?;
     let af = family_of(setipaddr(&cname, libc::AF_INET)?);
     host_lookup(af, |ret, buf, buflen, result, h_errnop| {
         // SAFETY: `cname` is NUL-terminated; `host_lookup` passes a writable `hostent`, a
@@ -303,8 +320,11 @@ pub fn gethostbyname_ex(name: &str) -> SocketResult<HostEntry> {
 /// `""` is `Os(ENOTUNIQ, "wildcard resolved to multiple address")` where glibc has both
 /// wildcards). A failed reverse lookup is `H(h_errno, hstrerror(h_errno))`, e.g. `H(1,
 /// "Unknown host")`. Argument errors are as for [`gethostbyname`], naming `gethostbyaddr()`.
-pub fn gethostbyaddr(address: &str) -> SocketResult<HostEntry> {
-    let cname = et_arg(address, "gethostbyaddr")?;
+pub fn gethostbyaddr(
+    lookup: &Permit<Lookup>,
+    _reverse: &Permit<Reverse>,
+) -> SocketResult<HostEntry> {
+    let cname = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyaddr")?;
     let ip = setipaddr(&cname, libc::AF_UNSPEC)?;
     let af = family_of(ip);
     let bytes: Vec<u8> = match ip {
@@ -949,6 +969,45 @@ fn idna_encode(input: &str) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
     use std::net::{SocketAddrV4, SocketAddrV6};
+
+    // The functions under test, called with permits as the guard would give them (these tests
+    // exercise the resolver, not the policy).
+    fn getaddrinfo(
+        host: Option<&str>,
+        service: Option<&str>,
+        family: i32,
+        socktype: i32,
+        protocol: i32,
+        flags: i32,
+    ) -> SocketResult<Vec<AddrInfo>> {
+        let lookup = Permit::test_lookup(host);
+        super::getaddrinfo(&lookup, service, family, socktype, protocol, flags)
+    }
+
+    fn getnameinfo(addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
+        super::getnameinfo(addr, flags, Some(&Permit::test_reverse()))
+    }
+
+    fn gethostbyname(name: &str) -> SocketResult<Ipv4Addr> {
+        super::gethostbyname(&Permit::test_lookup(Some(name)))
+    }
+
+    fn gethostbyname_ex(name: &str) -> SocketResult<HostEntry> {
+        super::gethostbyname_ex(&Permit::test_lookup(Some(name)))
+    }
+
+    fn gethostbyaddr(address: &str) -> SocketResult<HostEntry> {
+        let lookup = Permit::test_lookup(Some(address));
+        super::gethostbyaddr(&lookup, &Permit::test_reverse())
+    }
+
+    #[test]
+    fn getnameinfo_without_a_reverse_permit_asks_no_one() {
+        let addr = v4([127, 0, 0, 1], 80);
+        // With the permit, 127.0.0.1 is looked up (/etc/hosts names it); without, it is not.
+        assert_ne!(getnameinfo(addr, 0).unwrap().0, "127.0.0.1");
+        assert_eq!(super::getnameinfo(addr, 0, None).unwrap().0, "127.0.0.1");
+    }
 
     const V4_LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 

@@ -12,16 +12,6 @@ pub enum Family {
     Inet6,
 }
 
-impl Family {
-    /// The Linux `AF_*` value.
-    pub fn raw(self) -> i32 {
-        match self {
-            Family::Inet => libc::AF_INET,
-            Family::Inet6 => libc::AF_INET6,
-        }
-    }
-}
-
 /// Socket kinds the net core implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -29,16 +19,6 @@ pub enum Kind {
     Stream,
     /// `SOCK_DGRAM` (UDP).
     Dgram,
-}
-
-impl Kind {
-    /// The Linux `SOCK_*` value.
-    pub fn raw(self) -> i32 {
-        match self {
-            Kind::Stream => libc::SOCK_STREAM,
-            Kind::Dgram => libc::SOCK_DGRAM,
-        }
-    }
 }
 
 /// A socket's blocking mode, as CPython models it with one timeout value.

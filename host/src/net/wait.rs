@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use rustix::event::{EventfdFlags, PollFd, PollFlags, Timespec};
+use rustix::event::{EventfdFlags, PollFd, Timespec};
 use rustix::io::Errno;
 
 use super::types::Mode;
@@ -211,6 +211,8 @@ impl Drop for Cancelled<'_> {
     }
 }
 
+pub use rustix::event::PollFlags;
+
 /// The direction of an operation: which kernel timeout bounds it and what `poll(2)` waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dir {
@@ -218,13 +220,23 @@ pub(crate) enum Dir {
     Recv,
     /// Send-like (`send*`, `connect`): `SO_SNDTIMEO`, writable.
     Send,
+    /// A read of the error queue (`MSG_ERRQUEUE`): the kernel never blocks on it; `poll(2)`
+    /// reports it as `POLLERR`.
+    ErrQueue,
 }
 
 impl Dir {
+    /// A receive of the normal queue, or of the error queue.
+    pub(crate) fn recv(errqueue: bool) -> Dir {
+        if errqueue { Dir::ErrQueue } else { Dir::Recv }
+    }
+
     fn events(self) -> PollFlags {
         match self {
             Dir::Recv => PollFlags::IN,
             Dir::Send => PollFlags::OUT,
+            // POLLERR is reported whatever is asked for.
+            Dir::ErrQueue => PollFlags::empty(),
         }
     }
 }
@@ -280,7 +292,7 @@ impl FdState {
     /// `micros` (0: none) unless it already is.
     fn set_timeout(&self, fd: BorrowedFd<'_>, dir: Dir, micros: u64) -> SocketResult<()> {
         let (slot, id) = match dir {
-            Dir::Recv => (&self.rcvtimeo, rustix::net::sockopt::Timeout::Recv),
+            Dir::Recv | Dir::ErrQueue => (&self.rcvtimeo, rustix::net::sockopt::Timeout::Recv),
             Dir::Send => (&self.sndtimeo, rustix::net::sockopt::Timeout::Send),
         };
         if slot.load(Ordering::Relaxed) != micros {
@@ -382,19 +394,24 @@ impl Deadline {
         dir: Dir,
         cancel: &Canceller,
     ) -> SocketResult<PollFlags> {
+        self.wait_events(fd, dir.events(), cancel)
+    }
+
+    /// [`Deadline::wait`] for any `events` (`POLLERR` and `POLLHUP` are always reported).
+    pub(crate) fn wait_events(
+        &mut self,
+        fd: BorrowedFd<'_>,
+        events: PollFlags,
+        cancel: &Canceller,
+    ) -> SocketResult<PollFlags> {
         loop {
             let timeout = match self.mode {
                 Mode::NonBlocking => return Err(Errno::AGAIN.into()),
                 Mode::Blocking => None,
-                Mode::Timeout(_) => self.left()?.map(|left| {
-                    Timespec::try_from(left).unwrap_or(Timespec {
-                        tv_sec: i64::MAX,
-                        tv_nsec: 0,
-                    })
-                }),
+                Mode::Timeout(_) => self.left()?.map(timespec),
             };
             let mut fds = [
-                PollFd::from_borrowed_fd(fd, dir.events()),
+                PollFd::from_borrowed_fd(fd, events),
                 PollFd::from_borrowed_fd(cancel.fd(), PollFlags::IN),
             ];
             match rustix::event::poll(&mut fds, timeout.as_ref()) {
@@ -410,6 +427,70 @@ impl Deadline {
             }
         }
     }
+
+    /// Sleeps for `pause`, or less when the deadline comes first (then `Timeout`); a
+    /// cancellation ends it in a trap.
+    pub(crate) fn pause(&mut self, pause: Duration, cancel: &Canceller) -> SocketResult<()> {
+        let pause = match self.left()? {
+            Some(left) => pause.min(left),
+            None => pause,
+        };
+        let until = Instant::now() + pause;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            let mut fds = [PollFd::from_borrowed_fd(cancel.fd(), PollFlags::IN)];
+            match rustix::event::poll(&mut fds, Some(&timespec(left))) {
+                Ok(0) | Err(Errno::INTR) => continue,
+                Ok(_) => return Err(cancel.trap()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// A duration as `poll(2)`'s timeout (a deadline too far to represent waits the longest it can).
+fn timespec(d: Duration) -> Timespec {
+    Timespec::try_from(d).unwrap_or(Timespec {
+        tv_sec: i64::MAX,
+        tv_nsec: 0,
+    })
+}
+
+/// `poll(2)` on many sockets at once (capsock's `poll`, behind Python's `select` and `poll`)
+/// and the cancel eventfd, for at most `timeout` (`None`: until one is ready), retried on
+/// `EINTR` with the time that remains. Returns each socket's reported events, in order; a
+/// cancellation ends it in a trap.
+pub(crate) fn poll_many(
+    sockets: &[(BorrowedFd<'_>, PollFlags)],
+    timeout: Option<Duration>,
+    cancel: &Canceller,
+) -> SocketResult<Vec<PollFlags>> {
+    let mut fds: Vec<PollFd<'_>> = sockets
+        .iter()
+        .map(|&(fd, events)| PollFd::from_borrowed_fd(fd, events))
+        .collect();
+    fds.push(PollFd::from_borrowed_fd(cancel.fd(), PollFlags::IN));
+    let deadline = timeout.map(|d| Instant::now().checked_add(d));
+    loop {
+        let left = match deadline {
+            None | Some(None) => None,
+            Some(Some(at)) => Some(timespec(at.saturating_duration_since(Instant::now()))),
+        };
+        match rustix::event::poll(&mut fds, left.as_ref()) {
+            Ok(_) => break,
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(cancelled) = fds.pop()
+        && !cancelled.revents().is_empty()
+    {
+        cancel.check()?;
+    }
+    Ok(fds.iter().map(PollFd::revents).collect())
 }
 
 #[cfg(test)]

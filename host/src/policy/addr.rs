@@ -33,6 +33,308 @@ pub(super) fn unmap(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// How an IPv6 address reaches an IPv4 address, or how a bind reaches one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Form {
+    /// NAT64 with the well-known prefix `64:ff9b::/96` (RFC 6052): the last 32 bits.
+    Nat64,
+    /// NAT64 with the local-use prefix `64:ff9b:1::/48` (RFC 8215): the operator chooses where
+    /// the IPv4 address sits, so every RFC 6052 position is taken as one it may reach.
+    Nat64Local,
+    /// 6to4, `2002::/16` (RFC 3056): bits 16-47.
+    SixToFour,
+    /// Teredo, `2001::/32` (RFC 4380): the server's address, bits 32-63.
+    TeredoServer,
+    /// Teredo, `2001::/32`: the client's address, the last 32 bits inverted.
+    TeredoClient,
+    /// SIIT's IPv4-translated addresses, `::ffff:0:0:0/96` (RFC 2765): the last 32 bits.
+    Siit,
+    /// An ISATAP interface identifier, `…:0:5efe:a.b.c.d` or `…:200:5efe:a.b.c.d` (RFC 5214).
+    Isatap,
+    /// A bind of `[::]` on a dual-stack socket (`IPV6_V6ONLY` off, Linux's default) also binds
+    /// `0.0.0.0`.
+    DualStack,
+}
+
+impl Form {
+    /// How messages name the way the address was reached.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Form::Nat64 => "the NAT64 address (64:ff9b::/96) embeds it",
+            Form::Nat64Local => "the local-use NAT64 address (64:ff9b:1::/48) may embed it",
+            Form::SixToFour => "the 6to4 address (2002::/16) embeds it",
+            Form::TeredoServer => "the Teredo address (2001::/32) names it as its server",
+            Form::TeredoClient => "the Teredo address (2001::/32) names it as its client",
+            Form::Siit => "the SIIT address (::ffff:0:0:0/96) embeds it",
+            Form::Isatap => "the ISATAP address embeds it",
+            Form::DualStack => "a dual-stack IPv6 socket bound to [::] listens there too",
+        }
+    }
+}
+
+/// An IPv4 address that a guest's IPv6 address reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Embedded {
+    pub(super) v4: Ipv4Addr,
+    pub(super) form: Form,
+    /// Whether the mapping is certain: only then may an allow rule for the IPv4 address allow
+    /// the IPv6 one. Deny rules and `--deny-private` apply to every address it may reach.
+    pub(super) definite: bool,
+}
+
+/// Everything one address stands for, as the policy matches it: the normalised address and
+/// the IPv4 addresses it reaches through an IPv6 form (or, for a dual-stack bind, binds too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Views {
+    pub(super) primary: IpAddr,
+    embedded: [Option<Embedded>; 4],
+}
+
+impl Views {
+    /// A remote address (connect, send, accept, recv), normalised by [`normalize_for`].
+    pub(super) fn remote(ip: IpAddr) -> Views {
+        let mut views = Views {
+            primary: ip,
+            embedded: [None; 4],
+        };
+        if let IpAddr::V6(v6) = ip {
+            embedded_ipv4(v6, |v4, form, definite| views.push(v4, form, definite));
+        }
+        views
+    }
+
+    /// A local address (bind), normalised by [`normalize_for`]: `[::]` on a dual-stack socket
+    /// also binds `0.0.0.0`.
+    pub(super) fn local(ip: IpAddr, dual_stack: bool) -> Views {
+        let mut views = Views {
+            primary: ip,
+            embedded: [None; 4],
+        };
+        if dual_stack && ip == IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
+            views.push(Ipv4Addr::UNSPECIFIED, Form::DualStack, true);
+        }
+        views
+    }
+
+    fn push(&mut self, v4: Ipv4Addr, form: Form, definite: bool) {
+        if let Some(slot) = self.embedded.iter_mut().find(|e| e.is_none()) {
+            *slot = Some(Embedded { v4, form, definite });
+        }
+    }
+
+    /// The IPv4 addresses reached, in order.
+    pub(super) fn embedded(&self) -> impl Iterator<Item = Embedded> + '_ {
+        self.embedded.iter().map_while(|e| *e)
+    }
+}
+
+/// Calls `found` with each IPv4 address the IPv6 address `v6` reaches through a translation or
+/// tunnelling form. IPv4-mapped and IPv4-compatible addresses are not here: [`unmap`] makes
+/// them IPv4 addresses outright.
+fn embedded_ipv4(v6: Ipv6Addr, mut found: impl FnMut(Ipv4Addr, Form, bool)) {
+    let s = v6.segments();
+    let bits = u128::from(v6);
+    let last32 = Ipv4Addr::from(bits as u32);
+    match s {
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => found(last32, Form::Nat64, true),
+        [0x64, 0xff9b, 1, ..] => {
+            // RFC 6052 §2.2 for prefixes of 48, 56, 64 and 96 bits; bits 64-71 (the "u" octet)
+            // are never used.
+            let b = v6.octets();
+            found(
+                Ipv4Addr::new(b[6], b[7], b[9], b[10]),
+                Form::Nat64Local,
+                false,
+            );
+            found(
+                Ipv4Addr::new(b[7], b[9], b[10], b[11]),
+                Form::Nat64Local,
+                false,
+            );
+            found(
+                Ipv4Addr::new(b[9], b[10], b[11], b[12]),
+                Form::Nat64Local,
+                false,
+            );
+            found(last32, Form::Nat64Local, false);
+        }
+        [0x2002, ..] => found(Ipv4Addr::from((bits >> 80) as u32), Form::SixToFour, true),
+        [0x2001, 0, ..] => {
+            found(
+                Ipv4Addr::from((bits >> 64) as u32),
+                Form::TeredoServer,
+                true,
+            );
+            found(Ipv4Addr::from(!(bits as u32)), Form::TeredoClient, true);
+        }
+        [0, 0, 0, 0, 0xffff, 0, _, _] => found(last32, Form::Siit, true),
+        [_, _, _, _, iid, 0x5efe, _, _] if iid & 0xfdff == 0 => found(last32, Form::Isatap, false),
+        _ => {}
+    }
+}
+
+/// A range of addresses that are not globally reachable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecialRange {
+    /// The range in CIDR form, as rules write it.
+    pub cidr: &'static str,
+    /// What the range is.
+    pub what: &'static str,
+    net: u128,
+    len: u8,
+    v6: bool,
+}
+
+const fn v4(
+    a: u8,
+    b: u8,
+    c: u8,
+    d: u8,
+    len: u8,
+    cidr: &'static str,
+    what: &'static str,
+) -> SpecialRange {
+    SpecialRange {
+        cidr,
+        what,
+        net: u32::from_be_bytes([a, b, c, d]) as u128,
+        len,
+        v6: false,
+    }
+}
+
+const fn v6(net: u128, len: u8, cidr: &'static str, what: &'static str) -> SpecialRange {
+    SpecialRange {
+        cidr,
+        what,
+        net,
+        len,
+        v6: true,
+    }
+}
+
+/// The ranges `--deny-private` keeps a guest from reaching unless an allow rule names them:
+/// IANA's special-purpose ranges that are not globally reachable, and multicast. An IPv6 form
+/// that embeds an IPv4 address (NAT64, 6to4, Teredo, SIIT, ISATAP) is judged by that address
+/// too, and an IPv4-mapped one is the IPv4 address.
+pub const SPECIAL_RANGES: &[SpecialRange] = &[
+    v4(
+        0,
+        0,
+        0,
+        0,
+        8,
+        "0.0.0.0/8",
+        "\"this network\" (0.0.0.0 is this host)",
+    ),
+    v4(10, 0, 0, 0, 8, "10.0.0.0/8", "private (RFC 1918)"),
+    v4(
+        100,
+        64,
+        0,
+        0,
+        10,
+        "100.64.0.0/10",
+        "carrier-grade NAT (RFC 6598)",
+    ),
+    v4(127, 0, 0, 0, 8, "127.0.0.0/8", "loopback"),
+    v4(
+        169,
+        254,
+        0,
+        0,
+        16,
+        "169.254.0.0/16",
+        "link-local (cloud metadata services included)",
+    ),
+    v4(172, 16, 0, 0, 12, "172.16.0.0/12", "private (RFC 1918)"),
+    v4(
+        192,
+        0,
+        0,
+        0,
+        24,
+        "192.0.0.0/24",
+        "IETF protocol assignments",
+    ),
+    v4(
+        192,
+        0,
+        2,
+        0,
+        24,
+        "192.0.2.0/24",
+        "documentation (TEST-NET-1)",
+    ),
+    v4(192, 168, 0, 0, 16, "192.168.0.0/16", "private (RFC 1918)"),
+    v4(198, 18, 0, 0, 15, "198.18.0.0/15", "benchmarking"),
+    v4(
+        198,
+        51,
+        100,
+        0,
+        24,
+        "198.51.100.0/24",
+        "documentation (TEST-NET-2)",
+    ),
+    v4(
+        203,
+        0,
+        113,
+        0,
+        24,
+        "203.0.113.0/24",
+        "documentation (TEST-NET-3)",
+    ),
+    v4(224, 0, 0, 0, 4, "224.0.0.0/4", "multicast"),
+    v4(
+        240,
+        0,
+        0,
+        0,
+        4,
+        "240.0.0.0/4",
+        "reserved, with the limited broadcast address 255.255.255.255",
+    ),
+    v6(0, 128, "[::]", "the unspecified address (this host)"),
+    v6(1, 128, "[::1]", "loopback"),
+    v6(
+        0x0064_ff9b_0001 << 80,
+        48,
+        "[64:ff9b:1::/48]",
+        "local-use NAT64 (RFC 8215)",
+    ),
+    v6(0x0100 << 112, 64, "[100::/64]", "discard-only"),
+    v6(
+        0x2001 << 112,
+        23,
+        "[2001::/23]",
+        "IETF protocol assignments (Teredo included)",
+    ),
+    v6(0x2001_0db8 << 96, 32, "[2001:db8::/32]", "documentation"),
+    v6(0xfc00 << 112, 7, "[fc00::/7]", "unique local (ULA)"),
+    v6(0xfe80 << 112, 10, "[fe80::/10]", "link-local"),
+    v6(0xfec0 << 112, 10, "[fec0::/10]", "site-local (deprecated)"),
+    v6(0xff00 << 112, 8, "[ff00::/8]", "multicast"),
+];
+
+impl SpecialRange {
+    fn contains(&self, ip: IpAddr) -> bool {
+        let (bits, width) = match ip {
+            IpAddr::V4(a) if !self.v6 => (u128::from(u32::from(a)), 32),
+            IpAddr::V6(a) if self.v6 => (u128::from(a), 128),
+            _ => return false,
+        };
+        let shift = width - u32::from(self.len);
+        (bits ^ self.net).checked_shr(shift).unwrap_or(0) == 0
+    }
+}
+
+/// The range `--deny-private` blocks that holds `ip` (normalised), if any.
+pub(super) fn special_range(ip: IpAddr) -> Option<&'static SpecialRange> {
+    SPECIAL_RANGES.iter().find(|r| r.contains(ip))
+}
+
 /// A host string from a guest, classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum GuestHost<'a> {

@@ -1,4 +1,4 @@
-//! Policy files and `host policy explain`.
+//! Policy files.
 //!
 //! A policy file is TOML with the rule strings of the command line:
 //!
@@ -15,12 +15,11 @@
 //! `p.toml: allow[1]: invalid rule "connect tcp://1.2.3.4:99999": at 22: port 99999 is out of range (0-65535)`.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Decision, Effect, Policy, Proto, Verb};
+use super::{Effect, Policy};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -160,138 +159,6 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
-/// The answer of `host policy explain`: the decision, the rule that made it, and the message a
-/// guest would see.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Explanation {
-    /// Whether the operation is allowed.
-    pub allowed: bool,
-    /// The deciding rule with its effect (`allow …`, `deny …`), `default deny` or
-    /// `deny-private`.
-    pub decided_by: String,
-    /// The sentence the guest's error (or the host's log) would carry.
-    pub message: String,
-}
-
-impl Explanation {
-    /// The exit status of `host policy explain`: 0 allowed, 1 denied.
-    pub fn code(&self) -> i32 {
-        if self.allowed { 0 } else { 1 }
-    }
-}
-
-impl fmt::Display for Explanation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let decision = if self.allowed { "allow" } else { "deny" };
-        write!(
-            f,
-            "decision: {decision}\nrule: {}\n{}",
-            self.decided_by, self.message
-        )
-    }
-}
-
-/// Decides `VERB URL` against `policy` with the very checks `host run` makes: `URL` is
-/// `tcp://HOST:PORT` or `udp://HOST:PORT` for connect, bind, accept, send and recv, and a host
-/// name for resolve. A HOST that is an address (`10.0.0.1`, `[::ffff:10.0.0.1]`, `10.1`) goes
-/// to [`Policy::check`], a name to [`Policy::check_name`].
-///
-/// # Errors
-///
-/// A message saying what is wrong with `verb` or `url`.
-pub fn explain(policy: &Policy, verb: &str, url: &str) -> Result<Explanation, String> {
-    let verb = Verb::ALL
-        .into_iter()
-        .find(|v| v.as_str().eq_ignore_ascii_case(verb))
-        .ok_or_else(|| {
-            format!("unknown verb {verb:?} (expected connect, bind, accept, send, recv or resolve)")
-        })?;
-    if verb == Verb::Resolve {
-        if url.is_empty() || url.contains("://") {
-            return Err(format!(
-                "resolve takes a host name, e.g. example.com, not {url:?}"
-            ));
-        }
-        let decision = policy.check_resolve(url);
-        return Ok(explanation(decision, verb, Proto::Tcp, &url));
-    }
-    let (proto_text, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("expected tcp://HOST:PORT or udp://HOST:PORT, not {url:?}"))?;
-    let proto = match proto_text.to_ascii_lowercase().as_str() {
-        "tcp" => Proto::Tcp,
-        "udp" => Proto::Udp,
-        _ => {
-            return Err(format!(
-                "unknown protocol {proto_text:?} (expected tcp or udp)"
-            ));
-        }
-    };
-    let (host, port_text) = if let Some(inner) = rest.strip_prefix('[') {
-        let (host, after) = inner
-            .split_once(']')
-            .ok_or_else(|| format!("missing \"]\" in {url:?}"))?;
-        let port = after
-            .strip_prefix(':')
-            .ok_or_else(|| format!("expected \":PORT\" after \"]\" in {url:?}"))?;
-        (host, port)
-    } else {
-        let (host, port) = rest
-            .rsplit_once(':')
-            .ok_or_else(|| format!("expected HOST:PORT after \"://\" in {url:?}"))?;
-        if host.contains(':') {
-            return Err(format!(
-                "an IPv6 address must be in brackets, e.g. tcp://[::1]:443, not {url:?}"
-            ));
-        }
-        (host, port)
-    };
-    let port: u16 = port_text
-        .parse()
-        .map_err(|_| format!("invalid port {port_text:?} (expected a number 0-65535)"))?;
-    if host.is_empty() {
-        return Err(format!("expected a host after \"://\" in {url:?}"));
-    }
-    let scoped = host
-        .split_once('%')
-        .and_then(|(a, _)| a.parse::<Ipv6Addr>().ok());
-    let decision = match (host.parse::<IpAddr>().ok(), scoped) {
-        (Some(ip), _) => policy.check(verb, proto, SocketAddr::new(ip, port)),
-        (None, Some(v6)) => policy.check(verb, proto, SocketAddr::new(IpAddr::V6(v6), port)),
-        (None, None) => policy.check_name(verb, proto, host, port),
-    };
-    let target = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    Ok(explanation(decision, verb, proto, &target))
-}
-
-fn explanation(
-    decision: Decision<'_>,
-    verb: Verb,
-    proto: Proto,
-    target: &dyn fmt::Display,
-) -> Explanation {
-    Explanation {
-        allowed: decision.is_allowed(),
-        decided_by: decision
-            .decided_by()
-            .unwrap_or_else(|| "no rule denies it".to_owned()),
-        message: decision.denial_message(verb, proto, target),
-    }
-}
-
-/// `host policy explain` as a function: the exit status (0 allowed, 1 denied, 2 bad input) and
-/// what to print.
-pub fn explain_code(policy: &Policy, verb: &str, url: &str) -> (i32, String) {
-    match explain(policy, verb, url) {
-        Ok(explanation) => (explanation.code(), explanation.to_string()),
-        Err(message) => (2, message),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,73 +222,5 @@ max-sockets = 16
             assert!(error.starts_with("p.toml: "), "{error}");
             assert!(error.contains(needle), "{text:?}: {error}");
         }
-    }
-
-    #[test]
-    fn explain_decides_like_the_runner() {
-        let file = PolicyFile::parse(GOOD, "p.toml").unwrap();
-        let p = &file.policy;
-        let cases: &[(&str, &str, i32, &str)] = &[
-            (
-                "connect",
-                "tcp://[::ffff:10.0.0.1]:22",
-                1,
-                "rule: deny connect tcp://10.0.0.0/8:*",
-            ),
-            (
-                "connect",
-                "tcp://10.1:22",
-                1,
-                "rule: deny connect tcp://10.0.0.0/8:*",
-            ),
-            (
-                "connect",
-                "tcp://1.2.3.4:80",
-                0,
-                "rule: allow connect tcp://*:*",
-            ),
-            (
-                "CONNECT",
-                "TCP://EXAMPLE.COM:443",
-                0,
-                "rule: allow connect tcp://example.com:443",
-            ),
-            ("connect", "udp://1.2.3.4:53", 1, "rule: default deny"),
-            ("bind", "tcp://127.0.0.1:80", 1, "rule: default deny"),
-            (
-                "resolve",
-                "Example.COM.",
-                0,
-                "rule: allow resolve example.com",
-            ),
-            ("resolve", "www.example.com", 1, "rule: default deny"),
-            (
-                "connect",
-                "tcp://[fe80::1%eth0]:80",
-                0,
-                "rule: allow connect tcp://*:*",
-            ),
-            // Bad input: exit 2.
-            ("connnect", "tcp://1.2.3.4:80", 2, "unknown verb"),
-            ("connect", "1.2.3.4:80", 2, "expected tcp://HOST:PORT"),
-            ("connect", "sctp://1.2.3.4:80", 2, "unknown protocol"),
-            ("connect", "tcp://1.2.3.4", 2, "expected HOST:PORT"),
-            ("connect", "tcp://1.2.3.4:70000", 2, "invalid port"),
-            ("connect", "tcp://::1:80", 2, "brackets"),
-            ("connect", "tcp://[::1:80", 2, "missing \"]\""),
-            ("connect", "tcp://:80", 2, "expected a host"),
-            ("resolve", "tcp://x:1", 2, "resolve takes a host name"),
-        ];
-        for &(verb, url, code, needle) in cases {
-            let (got, text) = explain_code(p, verb, url);
-            assert_eq!(got, code, "{verb} {url}: {text}");
-            assert!(text.contains(needle), "{verb} {url}: {text}");
-        }
-        let (_, text) = explain_code(p, "connect", "tcp://[::ffff:10.0.0.1]:22");
-        assert_eq!(
-            text,
-            "decision: deny\nrule: deny connect tcp://10.0.0.0/8:*\n\
-             capsock policy: connect to tcp://[::ffff:10.0.0.1]:22 denied by rule \"deny connect tcp://10.0.0.0/8:*\""
-        );
     }
 }

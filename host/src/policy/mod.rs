@@ -54,9 +54,11 @@ mod rule;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use addr::GuestHost;
+pub use addr::{Form, SPECIAL_RANGES, SpecialRange};
+use addr::{GuestHost, Views};
 pub use rule::{
-    Endpoint, HostPattern, NamePattern, PortRange, Proto, Rule, RuleError, Target, Verb,
+    End, Endpoint, HostPattern, NamePattern, PortRange, Proto, Rule, RuleError, Target, Verb,
+    VerbFacts,
 };
 
 /// Whether a rule allows or denies what it matches.
@@ -82,8 +84,13 @@ impl fmt::Display for Effect {
 pub struct Policy {
     /// In the order they were added, which is the order [`Policy::rules`] lists them.
     rules: Vec<(Effect, Rule)>,
-    /// `--deny-private`: private and local remote addresses need an allow rule that names them.
+    /// `--deny-private`: addresses that are not globally reachable need an allow rule that
+    /// names them.
     deny_private: bool,
+    /// Whether some address rule's host is a name pattern (`example.com`, `*.example.com`,
+    /// `localhost`): only then can the names a guest resolved an address from change a
+    /// decision, so only then does the guard look them up.
+    name_rules: bool,
 }
 
 impl Policy {
@@ -112,25 +119,30 @@ impl Policy {
 
     /// Adds an allow rule.
     pub fn allow_rule(&mut self, rule: Rule) -> &mut Policy {
-        self.rules.push((Effect::Allow, rule));
-        self
+        self.add(Effect::Allow, rule)
     }
 
     /// Adds a deny rule.
     pub fn deny_rule(&mut self, rule: Rule) -> &mut Policy {
-        self.rules.push((Effect::Deny, rule));
+        self.add(Effect::Deny, rule)
+    }
+
+    fn add(&mut self, effect: Effect, rule: Rule) -> &mut Policy {
+        self.name_rules |= rule.names_hosts();
+        self.rules.push((effect, rule));
         self
     }
 
     /// Turns `--deny-private` on or off.
     ///
     /// When on, [`Policy::check`] denies a remote address (connect, send, accept, recv; never
-    /// bind, whose address is local) in the loopback (`127.0.0.0/8`, `::1`), RFC 1918
-    /// (`10/8`, `172.16/12`, `192.168/16`), link-local (`169.254/16`, cloud metadata
-    /// `169.254.169.254` included; `fe80::/10`), CGNAT (`100.64/10`) or ULA (`fc00::/7`)
-    /// ranges, unless the allow rule that matched names it explicitly: an address or range rule
-    /// containing it, or `localhost` for a loopback address. A rule whose host is `*` does not
-    /// count, and neither does a name rule (a name may resolve anywhere).
+    /// bind, whose address is local) in one of the [`SPECIAL_RANGES`] (loopback, RFC 1918,
+    /// link-local and cloud metadata, CGNAT, ULA, multicast, broadcast, documentation,
+    /// `0.0.0.0/8`, site-local …), or an IPv6 address that reaches such an IPv4 address
+    /// (NAT64, 6to4, Teredo, SIIT, ISATAP), unless the allow rule that matched names it
+    /// explicitly: an address or range rule containing it, or `localhost` for a loopback
+    /// address. A rule whose host is `*` or a `/0` range does not count, and neither does a
+    /// name rule (a name may resolve anywhere).
     pub fn set_deny_private(&mut self, on: bool) -> &mut Policy {
         self.deny_private = on;
         self
@@ -139,6 +151,12 @@ impl Policy {
     /// Whether `--deny-private` is on.
     pub fn denies_private(&self) -> bool {
         self.deny_private
+    }
+
+    /// Whether the names a guest resolved an address from can change a decision: some
+    /// address rule names a host by name.
+    pub fn has_name_rules(&self) -> bool {
+        self.name_rules
     }
 
     /// Every rule with its effect, in the order they were added.
@@ -155,74 +173,65 @@ impl Policy {
     }
 
     /// Decides whether the guest may `verb` over `proto` with the socket address `addr`:
-    /// allowed iff an allow rule matches and no deny rule matches.
+    /// allowed iff an allow rule matches and no deny rule matches. The same as
+    /// [`Policy::check_resolved`] with no names.
     ///
     /// The address is normalised first: IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
     /// (`::a.b.c.d`, except `::` and `::1`) IPv6 addresses are matched as the IPv4 address;
     /// the scope id is ignored; and for every verb except `bind`, the unspecified addresses
     /// `0.0.0.0` and `::` are matched as `127.0.0.1` and `::1`, which is where the kernel sends
-    /// them. For `bind` they are matched as written, the wildcard address. Name rules
-    /// (`example.com`, `*.example.com`) never match an address here. `Verb::Resolve` never
-    /// matches an address (use [`Policy::check_resolve`]).
+    /// them. For `bind` they are matched as written, the wildcard address. An IPv6 address that
+    /// reaches an IPv4 address (NAT64, 6to4, Teredo, SIIT, ISATAP) is denied by a deny rule
+    /// for that IPv4 address, and allowed by an allow rule for it where the mapping is certain.
+    /// Name rules never match an address here. `Verb::Resolve` never matches an address (use
+    /// [`Policy::check_resolve`]).
     ///
     /// Allocates nothing; costs a few comparisons per rule.
     pub fn check(&self, verb: Verb, proto: Proto, addr: SocketAddr) -> Decision<'_> {
-        let ip = addr::normalize_for(verb, addr.ip());
-        let decision = self.decide(|rule| rule.matches_ip(verb, proto, ip, addr.port()));
-        if self.deny_private && decision.allowed && verb != Verb::Bind && is_private(ip) {
-            // Allowed only by a matching allow rule that names the address itself.
-            let explicit = self.rules.iter().find(|(effect, rule)| {
-                *effect == Effect::Allow
-                    && rule.matches_ip(verb, proto, ip, addr.port())
-                    && rule.names_ip(ip)
-            });
-            return match explicit {
-                Some((_, rule)) => Decision {
-                    allowed: true,
-                    rule: Some(rule),
-                    private: false,
-                },
-                None => Decision::PRIVATE,
-            };
-        }
-        decision
+        self.decide(verb, proto, addr, &[], false)
     }
 
-    /// [`Policy::check`], then, when no rule matched the address, the names this guest
-    /// obtained it from by resolving them (`names`): the first name a rule allows decides,
-    /// unless a deny rule matches one of them. An address a deny rule covers stays denied
-    /// whatever name it came from (DNS rebinding), and under `--deny-private` a private
-    /// address is never allowed through a name.
-    pub fn check_resolved<'n>(
-        &self,
+    /// [`Policy::check`] for an address this guest obtained by resolving `names`: a rule for
+    /// one of the names counts as a rule for the address. Deny still beats allow: a deny rule
+    /// for the address, for an IPv4 address it reaches, or for one of the names refuses it,
+    /// whichever allow rule matches (so a guest cannot reach a denied name through an address
+    /// rule, nor a denied address through a name: DNS rebinding). Under `--deny-private` a
+    /// private address is never allowed through a name.
+    ///
+    /// `names` are as the guard stores them: ASCII (IDNA), lower case, without trailing dot.
+    pub fn check_resolved<'a>(
+        &'a self,
         verb: Verb,
         proto: Proto,
         addr: SocketAddr,
-        names: impl IntoIterator<Item = &'n str>,
-    ) -> Decision<'_> {
-        let decision = self.check(verb, proto, addr);
-        let ip = addr::normalize_for(verb, addr.ip());
-        if decision.allowed
-            || decision.rule.is_some()
-            || decision.private
-            || (self.deny_private && is_private(ip))
-        {
-            return decision;
+        names: &'a [String],
+    ) -> Decision<'a> {
+        self.decide(verb, proto, addr, names, false)
+    }
+
+    /// Decides an explicit `bind` of `addr` (obtained from `names`, as in
+    /// [`Policy::check_resolved`]). On a dual-stack socket (an IPv6 socket with `IPV6_V6ONLY`
+    /// off, Linux's default) a bind of `[::]` also binds `0.0.0.0`: it needs an allow rule for
+    /// each, and a deny rule for either refuses it. A bind of the wildcard address with port 0
+    /// is what the kernel does by itself on an unbound socket, and is decided as that
+    /// ([`Policy::check_implicit_bind`]).
+    pub fn check_bind<'a>(
+        &'a self,
+        proto: Proto,
+        addr: SocketAddr,
+        names: &'a [String],
+        dual_stack: bool,
+    ) -> Decision<'a> {
+        let ip = addr::unmap(addr.ip());
+        if ip.is_unspecified() && addr.port() == 0 {
+            return self.check_implicit_bind(proto, ip.is_ipv6(), dual_stack);
         }
-        let mut allowed = None;
-        for name in names {
-            let by_name = self.check_name(verb, proto, name, addr.port());
-            if by_name.allowed {
-                allowed.get_or_insert(by_name);
-            } else if by_name.rule.is_some() {
-                return by_name;
-            }
-        }
-        allowed.unwrap_or(decision)
+        self.decide(Verb::Bind, proto, addr, names, dual_stack)
     }
 
     /// Decides whether the guest may `verb` over `proto` with the host `name` and `port`, as a
-    /// name (before any resolution).
+    /// name, before any resolution: what `host policy explain` answers for a name when it is
+    /// not told the address the name resolves to.
     ///
     /// Names compare case-insensitively, with one trailing dot ignored on both sides;
     /// `*.example.com` matches `a.example.com` and `a.b.example.com` but not `example.com`;
@@ -233,20 +242,41 @@ impl Policy {
     /// name (ASCII letters, digits, `-`, `_`; labels of 1-63 characters; at most 253 in all; not
     /// ending in a numeric label) is denied whatever the rules say: encode internationalised
     /// names as punycode first. `Verb::Resolve` is the same as [`Policy::check_resolve`].
-    ///
-    /// This decides on the name alone: addresses the name later resolves to are for
-    /// [`Policy::check`].
     pub fn check_name(&self, verb: Verb, proto: Proto, name: &str, port: u16) -> Decision<'_> {
         if verb == Verb::Resolve {
             return self.check_resolve(name);
         }
         let Some(name) = ascii_host(name) else {
-            return Decision::DEFAULT_DENY;
+            return Decision::NoRule { via: Via::Address };
         };
         match addr::classify_guest_host(&name) {
             GuestHost::Ip(ip) => self.check(verb, proto, SocketAddr::new(ip, port)),
-            GuestHost::Name(name) => self.decide(|rule| rule.matches_name(verb, proto, name, port)),
-            GuestHost::Invalid => Decision::DEFAULT_DENY,
+            GuestHost::Name(name) => {
+                let mut allowed = None;
+                for (effect, rule) in &self.rules {
+                    if rule.matches_name(verb, proto, name, port) {
+                        match effect {
+                            Effect::Deny => {
+                                return Decision::Denied {
+                                    rule,
+                                    via: Via::Address,
+                                };
+                            }
+                            Effect::Allow => {
+                                allowed.get_or_insert(rule);
+                            }
+                        }
+                    }
+                }
+                match allowed {
+                    Some(rule) => Decision::Allowed {
+                        rule,
+                        via: Via::Address,
+                    },
+                    None => Decision::NoRule { via: Via::Address },
+                }
+            }
+            GuestHost::Invalid => Decision::NoRule { via: Via::Address },
         }
     }
 
@@ -257,24 +287,24 @@ impl Policy {
     /// are strings that are not valid host names.
     pub fn check_resolve(&self, name: &str) -> Decision<'_> {
         let Some(name) = ascii_host(name) else {
-            return Decision::DEFAULT_DENY;
+            return Decision::NoRule { via: Via::Address };
         };
         match addr::classify_guest_host(&name) {
-            GuestHost::Name(name) => self.decide(|rule| rule.matches_resolve(name)),
-            GuestHost::Ip(_) | GuestHost::Invalid => Decision::DEFAULT_DENY,
+            GuestHost::Name(name) => self.decide_rules(|rule| rule.matches_resolve(name)),
+            GuestHost::Ip(_) | GuestHost::Invalid => Decision::NoRule { via: Via::Address },
         }
     }
 
-    /// Decides whether a UDP datagram from `src` may reach the guest on a socket that is not
-    /// connected: a `recv` rule allows it, and so does a `connect udp://` rule for that address
-    /// (a guest that may talk to a server may hear its replies); a deny `recv` rule refuses it.
-    /// A connected socket needs no check: the kernel delivers only its peer's datagrams.
-    pub fn check_datagram_from(&self, src: SocketAddr) -> Decision<'_> {
-        let recv = self.check(Verb::Recv, Proto::Udp, src);
-        if recv.is_allowed() || recv.rule().is_some() {
+    /// Decides whether a UDP datagram from `src` may reach the guest: a `recv` rule allows it,
+    /// and so does a `connect udp://` rule for that address (a guest that may talk to a server
+    /// may hear its replies); a deny `recv` rule refuses it. `names` are the names the guest
+    /// resolved `src` from, as in [`Policy::check_resolved`].
+    pub fn check_datagram_from<'a>(&'a self, src: SocketAddr, names: &'a [String]) -> Decision<'a> {
+        let recv = self.check_resolved(Verb::Recv, Proto::Udp, src, names);
+        if !matches!(recv, Decision::NoRule { .. }) {
             return recv;
         }
-        let connect = self.check(Verb::Connect, Proto::Udp, src);
+        let connect = self.check_resolved(Verb::Connect, Proto::Udp, src, names);
         if connect.is_allowed() { connect } else { recv }
     }
 
@@ -283,81 +313,191 @@ impl Policy {
     /// `resolve *` refuses them. (Forward lookups, in both doors, are decided per name by
     /// [`Policy::check_resolve`].)
     pub fn check_resolve_any(&self) -> Decision<'_> {
-        self.decide(|rule| {
+        self.decide_rules(|rule| {
             rule.verb() == Verb::Resolve && matches!(rule.target(), Target::Name(NamePattern::Any))
         })
     }
 
-    /// Decides the bind the kernel does by itself when a guest connects or sends on an unbound
-    /// socket (to the wildcard address, IPv4 or IPv6 by `v6`, with an ephemeral port).
+    /// Decides the bind the kernel does by itself when a guest connects, sends or listens on an
+    /// unbound socket (to the wildcard address, IPv4 or IPv6 by `v6`, with an ephemeral port;
+    /// on a dual-stack IPv6 socket, `0.0.0.0` too).
     ///
     /// Only deny rules decide it: connecting or sending needs only its `connect` or `send`
     /// rule, and the implicit bind is allowed unless a deny `bind` rule matches the wildcard
     /// address (`0.0.0.0` or `::`) with port 0. For example `--deny 'bind udp://*:*'` forbids
     /// `sendto` on an unbound UDP socket; `--deny 'bind tcp://0.0.0.0:0'` forbids connecting an
-    /// unbound IPv4 TCP socket. An allowed decision names no rule.
-    pub fn check_implicit_bind(&self, proto: Proto, v6: bool) -> Decision<'_> {
+    /// unbound IPv4 TCP socket, and a dual-stack IPv6 one. An allowed decision is
+    /// [`Decision::NotDenied`].
+    pub fn check_implicit_bind(&self, proto: Proto, v6: bool, dual_stack: bool) -> Decision<'_> {
         let wildcard = if v6 {
             IpAddr::V6(Ipv6Addr::UNSPECIFIED)
         } else {
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
         };
-        let denied_by = self.rules.iter().find(|(effect, rule)| {
-            *effect == Effect::Deny && rule.matches_ip(Verb::Bind, proto, wildcard, 0)
-        });
-        match denied_by {
-            Some((_, rule)) => Decision::denied_by(rule),
-            None => Decision {
-                allowed: true,
-                rule: None,
-                private: false,
-            },
+        let views = Views::local(wildcard, v6 && dual_stack);
+        for (effect, rule) in &self.rules {
+            if *effect == Effect::Deny
+                && let Some(via) =
+                    views_matched(&views, true, |ip| rule.matches_ip(Verb::Bind, proto, ip, 0))
+            {
+                return Decision::Denied { rule, via };
+            }
         }
+        Decision::NotDenied
     }
 
-    /// The first matching deny rule, else the first matching allow rule, else default deny.
-    fn decide(&self, matches: impl Fn(&Rule) -> bool) -> Decision<'_> {
+    /// The decision for an address: deny rules first (for the address, every IPv4 address it
+    /// reaches, and the names it was resolved from), then the first allow rule (for the
+    /// address, an IPv4 address it certainly reaches, or one of the names), then
+    /// `--deny-private`.
+    fn decide<'a>(
+        &'a self,
+        verb: Verb,
+        proto: Proto,
+        addr: SocketAddr,
+        names: &'a [String],
+        dual_stack: bool,
+    ) -> Decision<'a> {
+        let ip = addr::normalize_for(verb, addr.ip());
+        let port = addr.port();
+        let views = match verb {
+            Verb::Bind => Views::local(ip, dual_stack),
+            _ => Views::remote(ip),
+        };
+        let names = if self.name_rules { names } else { &[] };
+        let matches_ip = |rule: &Rule, ip| rule.matches_ip(verb, proto, ip, port);
+        let mut allowed: Option<(&Rule, Via<'a>)> = None;
+        // A dual-stack bind needs its IPv4 half allowed too.
+        let mut dual_allowed = views.embedded().all(|e| e.form != Form::DualStack);
+        for (effect, rule) in &self.rules {
+            match effect {
+                Effect::Deny => {
+                    if let Some(via) = views_matched(&views, true, |ip| matches_ip(rule, ip)) {
+                        return Decision::Denied { rule, via };
+                    }
+                    if let Some(name) = names
+                        .iter()
+                        .find(|n| rule.matches_name(verb, proto, n, port))
+                    {
+                        return Decision::Denied {
+                            rule,
+                            via: Via::Name(name),
+                        };
+                    }
+                }
+                Effect::Allow => {
+                    if !dual_allowed && views_matched_dual(&views, |ip| matches_ip(rule, ip)) {
+                        dual_allowed = true;
+                    }
+                    if allowed.is_some() {
+                        continue;
+                    }
+                    if matches_ip(rule, views.primary) {
+                        allowed = Some((rule, Via::Address));
+                    } else if let Some(via) =
+                        views_matched(&views, false, |ip| matches_ip(rule, ip))
+                    {
+                        allowed = Some((rule, via));
+                    } else if let Some(name) = names
+                        .iter()
+                        .find(|n| rule.matches_name(verb, proto, n, port))
+                    {
+                        allowed = Some((rule, Via::Name(name)));
+                    }
+                }
+            }
+        }
+        let Some((rule, via)) = allowed else {
+            return Decision::NoRule { via: Via::Address };
+        };
+        if !dual_allowed {
+            return Decision::NoRule {
+                via: Via::Ipv4(Ipv4Addr::UNSPECIFIED, Form::DualStack),
+            };
+        }
+        if self.deny_private && verb != Verb::Bind {
+            let private = std::iter::once(views.primary)
+                .chain(views.embedded().map(|e| IpAddr::V4(e.v4)))
+                .find_map(|ip| addr::special_range(ip).map(|range| (ip, range)));
+            if let Some((private_ip, range)) = private {
+                // Allowed only by a matching allow rule that names the address itself.
+                let explicit = self.rules.iter().find(|(effect, rule)| {
+                    *effect == Effect::Allow
+                        && views_matched(&views, true, |ip| matches_ip(rule, ip)).is_some()
+                        && rule.names_ip(private_ip)
+                });
+                return match explicit {
+                    Some((_, rule)) => Decision::Allowed {
+                        rule,
+                        via: via_of(&views, private_ip),
+                    },
+                    None => Decision::Private {
+                        ip: private_ip,
+                        range,
+                    },
+                };
+            }
+        }
+        Decision::Allowed { rule, via }
+    }
+
+    /// The first matching deny rule, else the first matching allow rule, else no rule.
+    fn decide_rules(&self, matches: impl Fn(&Rule) -> bool) -> Decision<'_> {
         let mut allowed_by = None;
         for (effect, rule) in &self.rules {
             if !matches(rule) {
                 continue;
             }
             match effect {
-                Effect::Deny => return Decision::denied_by(rule),
+                Effect::Deny => {
+                    return Decision::Denied {
+                        rule,
+                        via: Via::Address,
+                    };
+                }
                 Effect::Allow => {
                     allowed_by.get_or_insert(rule);
                 }
             }
         }
         match allowed_by {
-            Some(rule) => Decision {
-                allowed: true,
-                rule: Some(rule),
-                private: false,
+            Some(rule) => Decision::Allowed {
+                rule,
+                via: Via::Address,
             },
-            None => Decision::DEFAULT_DENY,
+            None => Decision::NoRule { via: Via::Address },
         }
     }
 }
 
-/// Whether `ip` (already normalised) is in a range `--deny-private` blocks.
-fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || (a == 100 && (64..128).contains(&b))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
+/// Which of `views` `matches` accepts first: the address itself, then the IPv4 addresses it
+/// reaches (all of them with `all`, else only those it certainly reaches).
+fn views_matched<'a>(
+    views: &Views,
+    all: bool,
+    matches: impl Fn(IpAddr) -> bool,
+) -> Option<Via<'a>> {
+    if matches(views.primary) {
+        return Some(Via::Address);
+    }
+    views
+        .embedded()
+        .find(|e| (all || e.definite) && matches(IpAddr::V4(e.v4)))
+        .map(|e| Via::Ipv4(e.v4, e.form))
+}
+
+/// Whether `matches` accepts the IPv4 half of a dual-stack bind.
+fn views_matched_dual(views: &Views, matches: impl Fn(IpAddr) -> bool) -> bool {
+    views
+        .embedded()
+        .any(|e| e.form == Form::DualStack && matches(IpAddr::V4(e.v4)))
+}
+
+/// How `ip`, one of `views`, is reached.
+fn via_of<'a>(views: &Views, ip: IpAddr) -> Via<'a> {
+    match views.embedded().find(|e| IpAddr::V4(e.v4) == ip) {
+        Some(e) if ip != views.primary => Via::Ipv4(e.v4, e.form),
+        _ => Via::Address,
     }
 }
 
@@ -386,78 +526,131 @@ fn ascii_host(name: &str) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
-/// The outcome of a check, and the rule that decided it.
-///
-/// `Display` gives the reason: `denied (no rule allows it)`, `denied by rule "deny …"`,
-/// `allowed by rule "allow …"`, or, for an implicit bind, `allowed (no rule denies it)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[must_use = "a policy decision must be enforced"]
-pub struct Decision<'p> {
-    allowed: bool,
-    rule: Option<&'p Rule>,
-    /// Denied by `--deny-private` although a broad allow rule matched.
-    private: bool,
+/// A host name in the form the guard remembers it and name rules match it: ASCII (IDNA),
+/// lower case, without its trailing dot; `None` for a numeric address or a string that is not
+/// a host name.
+pub fn normal_name(name: &str) -> Option<String> {
+    let ascii = ascii_host(name)?;
+    match addr::classify_guest_host(&ascii) {
+        GuestHost::Name(name) => Some(name.to_ascii_lowercase()),
+        GuestHost::Ip(_) | GuestHost::Invalid => None,
+    }
 }
 
-impl<'p> Decision<'p> {
-    const DEFAULT_DENY: Decision<'static> = Decision {
-        allowed: false,
-        rule: None,
-        private: false,
-    };
+/// What a decision was reached through, besides the address as the guest gave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via<'a> {
+    /// The address itself (normalised).
+    Address,
+    /// An IPv4 address the IPv6 address reaches (NAT64, 6to4, Teredo, SIIT, ISATAP), or the
+    /// `0.0.0.0` a dual-stack bind of `[::]` binds too.
+    Ipv4(Ipv4Addr, Form),
+    /// A name this guest resolved the address from.
+    Name(&'a str),
+}
 
-    const PRIVATE: Decision<'static> = Decision {
-        allowed: false,
-        rule: None,
-        private: true,
-    };
+impl fmt::Display for Via<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Via::Address => Ok(()),
+            Via::Ipv4(v4, form) => write!(f, "{v4}: {}", form.describe()),
+            Via::Name(name) => write!(f, "the guest resolved this address from {name}"),
+        }
+    }
+}
 
-    fn denied_by(rule: &'p Rule) -> Decision<'p> {
-        Decision {
-            allowed: false,
-            rule: Some(rule),
-            private: false,
+/// The outcome of a check, and what decided it.
+///
+/// `Display` gives the reason: `denied (no rule allows it)`, `denied by rule "deny …"`,
+/// `allowed by rule "allow …"`, `denied by --deny-private (…)`, or, for an implicit bind,
+/// `allowed (no rule denies it)`; a decision reached through a resolved name or an embedded
+/// IPv4 address says so in parentheses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a policy decision must be enforced"]
+pub enum Decision<'a> {
+    /// An allow rule matched and no deny rule did.
+    Allowed {
+        /// The first allow rule that matched.
+        rule: &'a Rule,
+        /// How it matched.
+        via: Via<'a>,
+    },
+    /// Nothing needs allowing and no deny rule matched: the bind the kernel does by itself.
+    NotDenied,
+    /// A deny rule matched.
+    Denied {
+        /// The first deny rule that matched.
+        rule: &'a Rule,
+        /// How it matched.
+        via: Via<'a>,
+    },
+    /// No allow rule matched (deny by default). `via` is [`Via::Address`], or the IPv4 half of
+    /// a dual-stack bind that no rule allows.
+    NoRule {
+        /// What no rule allows.
+        via: Via<'a>,
+    },
+    /// `--deny-private`: the address, or an IPv4 address it reaches, is not globally reachable
+    /// and no allow rule names it.
+    Private {
+        /// The private address.
+        ip: IpAddr,
+        /// Its range.
+        range: &'static SpecialRange,
+    },
+}
+
+impl<'a> Decision<'a> {
+    /// Whether the operation may go ahead.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allowed { .. } | Decision::NotDenied)
+    }
+
+    /// Whether `--deny-private` refused it.
+    pub fn is_private_denial(&self) -> bool {
+        matches!(self, Decision::Private { .. })
+    }
+
+    /// The rule that decided: a deny rule if denied, an allow rule if allowed. `None` if no
+    /// rule matched: default deny, `--deny-private`, or an implicit bind that no deny rule
+    /// forbids.
+    pub fn rule(&self) -> Option<&'a Rule> {
+        match self {
+            Decision::Allowed { rule, .. } | Decision::Denied { rule, .. } => Some(rule),
+            Decision::NotDenied | Decision::NoRule { .. } | Decision::Private { .. } => None,
         }
     }
 
-    /// Whether `--deny-private` refused it (no allow rule named the private address).
-    pub fn is_private_denial(&self) -> bool {
-        self.private
+    /// What the decision was reached through, if not the address itself.
+    pub fn via(&self) -> Option<Via<'a>> {
+        match self {
+            Decision::Allowed { via, .. }
+            | Decision::Denied { via, .. }
+            | Decision::NoRule { via } => Some(*via).filter(|v| *v != Via::Address),
+            Decision::NotDenied | Decision::Private { .. } => None,
+        }
+    }
+
+    /// The rule's effect, if a rule decided.
+    pub fn effect(&self) -> Option<Effect> {
+        match self {
+            Decision::Allowed { .. } => Some(Effect::Allow),
+            Decision::Denied { .. } => Some(Effect::Deny),
+            _ => None,
+        }
     }
 
     /// How audit records and `policy explain` name what decided: `"allow RULE"`,
     /// `"deny RULE"`, `"default deny"`, `"deny-private"`, or `None` for an implicit bind that
     /// no rule denies.
     pub fn decided_by(&self) -> Option<String> {
-        match (self.allowed, self.rule) {
-            (true, Some(rule)) => Some(format!("allow {rule}")),
-            (false, Some(rule)) => Some(format!("deny {rule}")),
-            (false, None) if self.private => Some("deny-private".to_owned()),
-            (false, None) => Some("default deny".to_owned()),
-            (true, None) => None,
+        match self {
+            Decision::Allowed { rule, .. } => Some(format!("allow {rule}")),
+            Decision::Denied { rule, .. } => Some(format!("deny {rule}")),
+            Decision::Private { .. } => Some("deny-private".to_owned()),
+            Decision::NoRule { .. } => Some("default deny".to_owned()),
+            Decision::NotDenied => None,
         }
-    }
-
-    /// Whether the operation may go ahead.
-    pub fn is_allowed(&self) -> bool {
-        self.allowed
-    }
-
-    /// The rule that decided: a deny rule if denied, an allow rule if allowed. `None` if no
-    /// rule matched: default deny, or an implicit bind that no deny rule forbids.
-    pub fn rule(&self) -> Option<&'p Rule> {
-        self.rule
-    }
-
-    /// The rule's effect, if a rule decided.
-    pub fn effect(&self) -> Option<Effect> {
-        self.rule.map(|_| {
-            if self.allowed {
-                Effect::Allow
-            } else {
-                Effect::Deny
-            }
-        })
     }
 
     /// The message a guest sees in its `PermissionError`, such as
@@ -470,8 +663,7 @@ impl<'p> Decision<'p> {
     pub fn denial_message(&self, verb: Verb, proto: Proto, target: &dyn fmt::Display) -> String {
         let what = match verb {
             Verb::Resolve => format!("{verb} {target}"),
-            Verb::Recv | Verb::Accept => format!("{verb} from {proto}://{target}"),
-            Verb::Connect | Verb::Bind | Verb::Send => format!("{verb} to {proto}://{target}"),
+            _ => format!("{verb} {} {proto}://{target}", verb.facts().preposition),
         };
         let mut message = String::from("capsock policy: ");
         for c in what.chars() {
@@ -489,14 +681,31 @@ impl<'p> Decision<'p> {
 
 impl fmt::Display for Decision<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.allowed, self.rule) {
-            (true, Some(rule)) => write!(f, "allowed by rule \"allow {rule}\""),
-            (true, None) => f.write_str("allowed (no rule denies it)"),
-            (false, Some(rule)) => write!(f, "denied by rule \"deny {rule}\""),
-            (false, None) if self.private => f.write_str(
-                "denied by --deny-private (a private or local address needs an allow rule that names it)",
-            ),
-            (false, None) => f.write_str("denied (no rule allows it)"),
+        match self {
+            Decision::Allowed { rule, .. } => write!(f, "allowed by rule \"allow {rule}\"")?,
+            Decision::NotDenied => f.write_str("allowed (no rule denies it)")?,
+            Decision::Denied { rule, .. } => write!(f, "denied by rule \"deny {rule}\"")?,
+            Decision::NoRule {
+                via: Via::Ipv4(v4, _),
+            } => {
+                return write!(
+                    f,
+                    "denied (no rule allows {v4}, which a dual-stack IPv6 socket bound to [::] \
+                     binds too: allow it as well, or set IPV6_V6ONLY)"
+                );
+            }
+            Decision::NoRule { .. } => f.write_str("denied (no rule allows it)")?,
+            Decision::Private { ip, range } => {
+                return write!(
+                    f,
+                    "denied by --deny-private ({ip} is in {}, {}; such an address needs an allow rule that names it)",
+                    range.cidr, range.what
+                );
+            }
+        }
+        match self.via() {
+            Some(via) => write!(f, " ({via})"),
+            None => Ok(()),
         }
     }
 }
@@ -900,7 +1109,7 @@ mod tests {
         for &(rules, checks) in IMPLICIT_BIND_CASES {
             let policy = policy(rules);
             for &(proto, v6, want) in checks {
-                let got = summary(policy.check_implicit_bind(proto, v6));
+                let got = summary(policy.check_implicit_bind(proto, v6, false));
                 assert_eq!(got, want, "{rules:?}: implicit bind {proto} v6={v6}");
             }
         }
@@ -912,7 +1121,7 @@ mod tests {
         let allowed = policy.check(Connect, Tcp, "1.2.3.4:1".parse().unwrap());
         let denied = policy.check(Connect, Tcp, "10.0.0.1:1".parse().unwrap());
         let default = policy.check(Bind, Tcp, "10.0.0.1:1".parse().unwrap());
-        let implicit = policy.check_implicit_bind(Tcp, false);
+        let implicit = policy.check_implicit_bind(Tcp, false, false);
         let cases = [
             (
                 allowed,
@@ -1045,7 +1254,37 @@ mod tests {
         let private = "deny-private";
         let cases: &[(Verb, Proto, &str, &str)] = &[
             (Connect, Tcp, "93.184.216.34:443", "allow connect tcp://*:*"),
-            (Connect, Tcp, "[2001:db8::1]:443", "allow connect tcp://*:*"),
+            (
+                Connect,
+                Tcp,
+                "[2606:4700::1]:443",
+                "allow connect tcp://*:*",
+            ),
+            (Connect, Tcp, "[2001:db8::1]:443", private),
+            // Embedded IPv4: NAT64, 6to4, Teredo (in 2001::/23), SIIT.
+            (
+                Connect,
+                Tcp,
+                "[64:ff9b::93.184.216.34]:443",
+                "allow connect tcp://*:*",
+            ),
+            (Connect, Tcp, "[64:ff9b::10.0.0.1]:443", private),
+            (Connect, Tcp, "[64:ff9b:1::1]:443", private),
+            (Connect, Tcp, "[2002:c0a8:1::1]:443", private),
+            (
+                Connect,
+                Tcp,
+                "[2002:5db8:d822::1]:443",
+                "allow connect tcp://*:*",
+            ),
+            (Connect, Tcp, "[2001:0:5db8:d822::1]:443", private),
+            (Connect, Tcp, "[::ffff:0:10.0.0.1]:443", private),
+            // Multicast, broadcast, 0/8, site-local.
+            (Connect, Tcp, "224.0.0.1:80", private),
+            (Connect, Tcp, "255.255.255.255:80", private),
+            (Connect, Tcp, "0.1.2.3:80", private),
+            (Connect, Tcp, "[fec0::1]:80", private),
+            (Connect, Tcp, "[ff02::1]:80", private),
             (Connect, Tcp, "127.0.0.1:80", private),
             (Connect, Tcp, "127.9.9.9:80", private),
             (Connect, Tcp, "0.0.0.0:80", private),
@@ -1111,6 +1350,87 @@ mod tests {
         );
     }
 
+    /// IPv6 forms that reach an IPv4 address meet that address's rules: every deny rule, and
+    /// an allow rule where the mapping is certain.
+    #[test]
+    fn embedded_ipv4_is_matched_as_the_ipv4_address() {
+        let deny = policy(&["allow connect tcp://*:*", "deny connect tcp://10.0.0.0/8:*"]);
+        let rule = "deny connect tcp://10.0.0.0/8:*";
+        // Teredo's client is the last 32 bits inverted: 10.0.0.1 is f5ff:fffe.
+        for (v6, form) in [
+            ("64:ff9b::a00:1", "NAT64"),
+            ("64:ff9b::10.0.0.1", "NAT64"),
+            ("64:ff9b:1:a00:1::", "local-use NAT64"),
+            ("64:ff9b:1:0:a:0:100::", "local-use NAT64"),
+            ("64:ff9b:1::10.0.0.1", "local-use NAT64"),
+            ("2002:a00:1::1", "6to4"),
+            ("2001:0:a00:1::1", "Teredo"),
+            ("2001:0:5db8:d822::f5ff:fffe", "Teredo"),
+            ("::ffff:0:10.0.0.1", "SIIT"),
+            ("2001:db8::5efe:10.0.0.1", "ISATAP"),
+            ("2001:db8::200:5efe:10.0.0.1", "ISATAP"),
+        ] {
+            let addr = SocketAddr::new(v6.parse().unwrap(), 80);
+            let decision = deny.check(Connect, Tcp, addr);
+            assert_eq!(summary(decision), rule, "{v6}");
+            let message = decision.denial_message(Connect, Tcp, &addr);
+            assert!(message.contains(form), "{v6}: {message}");
+        }
+        for v6 in [
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+            "2606:4700::1",
+            "::1",
+        ] {
+            let addr = SocketAddr::new(v6.parse().unwrap(), 80);
+            assert_eq!(
+                summary(deny.check(Connect, Tcp, addr)),
+                "allow connect tcp://*:*",
+                "{v6}"
+            );
+        }
+        // An allow rule for the IPv4 address allows the forms certain to reach it, and only
+        // those.
+        let allow = policy(&["allow connect tcp://93.184.216.34:443"]);
+        for (v6, allowed) in [
+            ("64:ff9b::5db8:d822", true),
+            ("2002:5db8:d822::1", true),
+            ("::ffff:0:93.184.216.34", true),
+            ("64:ff9b:1::5db8:d822", false),
+            ("2001:db8::5efe:93.184.216.34", false),
+            ("2001:db8::5db8:d822", false),
+        ] {
+            let addr = SocketAddr::new(v6.parse().unwrap(), 443);
+            assert_eq!(
+                allow.check(Connect, Tcp, addr).is_allowed(),
+                allowed,
+                "{v6}"
+            );
+        }
+        // A bind names a local address: no embedded forms there.
+        let bind = policy(&["allow bind tcp://*:*", "deny bind tcp://10.0.0.0/8:*"]);
+        let local = SocketAddr::new("2002:a00:1::1".parse().unwrap(), 80);
+        assert!(bind.check_bind(Tcp, local, &[], false).is_allowed());
+    }
+
+    #[test]
+    fn special_ranges_are_well_formed() {
+        for range in SPECIAL_RANGES {
+            let (net, len) = range
+                .cidr
+                .trim_start_matches('[')
+                .split_once('/')
+                .map_or((range.cidr.trim_matches(['[', ']']), None), |(n, l)| {
+                    (n, Some(l.trim_end_matches(']')))
+                });
+            let ip: IpAddr = net.trim_end_matches(']').parse().unwrap();
+            // Its first address is in it, and so is its rule form.
+            assert_eq!(addr::special_range(ip).map(|r| r.cidr), Some(range.cidr));
+            let rule = format!("connect tcp://{}:*", range.cidr);
+            assert!(rule.parse::<Rule>().is_ok() || len.is_none(), "{rule}");
+        }
+    }
+
     #[test]
     fn resolved_names_allow_their_addresses_but_not_past_a_deny() {
         let mut p = policy(&[
@@ -1119,14 +1439,14 @@ mod tests {
         ]);
         let public: SocketAddr = "93.184.216.34:443".parse().unwrap();
         let rebound: SocketAddr = "10.0.0.1:443".parse().unwrap();
-        let name = ["api.example.com"];
+        let name = &["api.example.com".to_owned()][..];
         assert!(!p.check(Connect, Tcp, public).is_allowed());
         assert_eq!(
             summary(p.check_resolved(Connect, Tcp, public, name)),
             "allow connect tcp://api.example.com:443"
         );
         assert_eq!(
-            summary(p.check_resolved(Connect, Tcp, public, ["other.example.com"])),
+            summary(p.check_resolved(Connect, Tcp, public, &["other.example.com".to_owned()])),
             DENIED
         );
         assert_eq!(

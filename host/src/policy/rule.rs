@@ -25,6 +25,102 @@ pub enum Verb {
     Resolve,
 }
 
+/// Which end of a socket a verb's address names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum End {
+    /// The remote end: the peer connected to, sent to, accepted or heard from.
+    Remote,
+    /// The local end: the address bound.
+    Local,
+    /// Not an address: a host name looked up.
+    Name,
+}
+
+/// Everything about one verb that the parser, the checker, `explain`, `--learn`, the audit log
+/// and every message need: written once, here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerbFacts {
+    /// The verb.
+    pub verb: Verb,
+    /// How rules spell it.
+    pub name: &'static str,
+    /// The protocols it governs (every verb but `resolve` takes `PROTO://`).
+    pub protos: &'static [Proto],
+    /// The end its address names.
+    pub end: End,
+    /// How a message links it to its target: `connect to tcp://…`, `accept from tcp://…`.
+    pub preposition: &'static str,
+    /// The Python audit event its decisions are recorded as.
+    pub event: &'static str,
+    /// A rule that uses it.
+    pub example: &'static str,
+    /// What it allows, in a few words, for `host run --help`.
+    pub help: &'static str,
+}
+
+const FACTS: [VerbFacts; 6] = [
+    VerbFacts {
+        verb: Verb::Connect,
+        name: "connect",
+        protos: &[Proto::Tcp, Proto::Udp],
+        end: End::Remote,
+        preposition: "to",
+        event: "socket.connect",
+        example: "connect tcp://example.com:443",
+        help: "connect a socket to HOST:PORTS (a UDP connect also admits replies)",
+    },
+    VerbFacts {
+        verb: Verb::Bind,
+        name: "bind",
+        protos: &[Proto::Tcp, Proto::Udp],
+        end: End::Local,
+        preposition: "to",
+        event: "socket.bind",
+        example: "bind tcp://127.0.0.1:8000-8099",
+        help: "bind a socket to the local address HOST:PORTS",
+    },
+    VerbFacts {
+        verb: Verb::Accept,
+        name: "accept",
+        protos: &[Proto::Tcp],
+        end: End::Remote,
+        preposition: "from",
+        event: "socket.accept",
+        example: "accept tcp://127.0.0.0/8:*",
+        help: "accept TCP connections from peers at HOST:PORTS",
+    },
+    VerbFacts {
+        verb: Verb::Send,
+        name: "send",
+        protos: &[Proto::Udp],
+        end: End::Remote,
+        preposition: "to",
+        event: "socket.sendto",
+        example: "send udp://10.0.0.53:53",
+        help: "send UDP datagrams to HOST:PORTS",
+    },
+    VerbFacts {
+        verb: Verb::Recv,
+        name: "recv",
+        protos: &[Proto::Udp],
+        end: End::Remote,
+        preposition: "from",
+        event: "socket.recvfrom",
+        example: "recv udp://10.0.0.53:53",
+        help: "receive UDP datagrams from HOST:PORTS",
+    },
+    VerbFacts {
+        verb: Verb::Resolve,
+        name: "resolve",
+        protos: &[],
+        end: End::Name,
+        preposition: "",
+        event: "socket.getaddrinfo",
+        example: "resolve *.example.com",
+        help: "look up the host names NAME matches",
+    },
+];
+
 impl Verb {
     /// Every verb, in the order messages list them.
     pub const ALL: [Verb; 6] = [
@@ -36,16 +132,27 @@ impl Verb {
         Verb::Resolve,
     ];
 
+    /// The verb's facts.
+    pub fn facts(self) -> &'static VerbFacts {
+        &FACTS[self as usize]
+    }
+
     /// The verb as rules spell it: `"connect"`, `"bind"`, …
     pub fn as_str(self) -> &'static str {
-        match self {
-            Verb::Connect => "connect",
-            Verb::Bind => "bind",
-            Verb::Accept => "accept",
-            Verb::Send => "send",
-            Verb::Recv => "recv",
-            Verb::Resolve => "resolve",
-        }
+        self.facts().name
+    }
+
+    /// The verb a rule spells `word` (any case), if any.
+    pub fn parse(word: &str) -> Option<Verb> {
+        Verb::ALL
+            .into_iter()
+            .find(|verb| verb.as_str().eq_ignore_ascii_case(word))
+    }
+
+    /// Every verb's name, as a list for messages: `connect, bind, accept, send, recv, resolve`.
+    pub fn names() -> String {
+        let names: Vec<&str> = Verb::ALL.iter().map(|v| v.as_str()).collect();
+        names.join(", ")
     }
 }
 
@@ -315,6 +422,15 @@ impl Rule {
         }
     }
 
+    /// Whether the rule's host is matched against host names: a name, `*.suffix` or
+    /// `localhost` (`*` matches every address anyway).
+    pub(super) fn names_hosts(&self) -> bool {
+        matches!(&self.target, Target::Endpoint(e) if matches!(
+            e.host,
+            HostPattern::Name(_) | HostPattern::Subdomains(_) | HostPattern::Localhost
+        ))
+    }
+
     /// Whether the rule covers `verb` over `proto` with the (valid, dot-stripped) host name.
     pub(super) fn matches_name(&self, verb: Verb, proto: Proto, name: &str, port: u16) -> bool {
         self.verb == verb
@@ -443,31 +559,16 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
 }
 
 fn example(verb: Verb) -> &'static str {
-    match verb {
-        Verb::Connect => "connect tcp://example.com:443",
-        Verb::Bind => "bind tcp://127.0.0.1:8000-8099",
-        Verb::Accept => "accept tcp://127.0.0.0/8:*",
-        Verb::Send => "send udp://10.0.0.53:53",
-        Verb::Recv => "recv udp://10.0.0.53:53",
-        Verb::Resolve => "resolve *.example.com",
-    }
+    verb.facts().example
 }
 
 fn parse_verb(word: &str) -> Result<Verb, Fail> {
-    if let Some(verb) = Verb::ALL
-        .into_iter()
-        .find(|verb| verb.as_str().eq_ignore_ascii_case(word))
-    {
+    if let Some(verb) = Verb::parse(word) {
         return Ok(verb);
-    }
-    if word.eq_ignore_ascii_case("unix") {
-        return fail(0, "the \"unix\" verb (AF_UNIX paths) is not supported yet");
     }
     fail(
         0,
-        format!(
-            "unknown verb {word:?} (expected one of connect, bind, accept, send, recv, resolve)"
-        ),
+        format!("unknown verb {word:?} (expected one of {})", Verb::names()),
     )
 }
 
@@ -933,7 +1034,7 @@ mod tests {
         ("", 0, "empty rule (expected VERB TARGET, e.g. connect tcp://example.com:443)"),
         ("   ", 0, "empty rule (expected VERB TARGET, e.g. connect tcp://example.com:443)"),
         ("conect tcp://a.b:1", 0, r#"unknown verb "conect" (expected one of connect, bind, accept, send, recv, resolve)"#),
-        ("unix /run/app/", 0, r#"the "unix" verb (AF_UNIX paths) is not supported yet"#),
+        ("unix /run/app/", 0, r#"unknown verb "unix" (expected one of connect, bind, accept, send, recv, resolve)"#),
         ("connect", 7, r#"expected a target after "connect", e.g. connect tcp://example.com:443"#),
         ("resolve ", 8, r#"expected a target after "resolve", e.g. resolve *.example.com"#),
         ("connect tcp://a.b:1 extra", 20, r#"unexpected "extra" after the target (a rule is VERB TARGET)"#),

@@ -271,7 +271,10 @@ fn policy_cli() {
     assert_eq!((code, out.lines().nth(1)), (1, Some("rule: default deny")));
     let (code, _, err) = host(&["policy", "explain", good, "connect", "tcp://127.0.0.1"]);
     assert_eq!(code, 2);
-    assert!(err.contains("expected HOST:PORT"), "{err}");
+    assert!(
+        err.contains("expected \":\" and a port after the host"),
+        "{err}"
+    );
     let (code, _, err) = host(&["policy", "explain", good, "frob", "tcp://127.0.0.1:1"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown verb"), "{err}");

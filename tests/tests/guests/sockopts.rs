@@ -64,6 +64,8 @@ pub fn sockopt_servers() {
         Guest::new(SOCKOPT_SERVERS)
             .arg(port)
             .allow(&format!("bind tcp://[::]:{port}"))
+            // A dual-stack socket bound to [::] listens on IPv4's wildcard too.
+            .allow(&format!("bind tcp://0.0.0.0:{port}"))
             .allow("accept tcp://127.0.0.1:*")
             .allow("accept tcp://[::1]:*")
             .run_ok()

@@ -1,5 +1,5 @@
-//! Glue between the generated bindings and the net core: one file per WIT interface, each
-//! thin — convert values, ask the policy, call `net`, convert back.
+//! capsock's own door: the generated bindings of `capsock:sockets` and their glue, one file per
+//! WIT interface, each thin — convert values, ask the guard, call `net`, convert back.
 
 mod resolver;
 mod socket;
@@ -10,11 +10,9 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use rustix::io::Errno;
 use wasmtime::component::Linker;
 
-use crate::audit::{Event, Subject};
-use crate::ctx::{Capsock, CapsockCtx, CapsockView};
+use crate::ctx::{Capsock, CapsockView};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{Family, Kind};
-use crate::policy::{Decision, Proto, Verb};
 
 pub(crate) mod bindings {
     wasmtime::component::bindgen!({
@@ -42,55 +40,62 @@ use bindings::capsock::sockets::types::{
 /// default: call [`Linker::allow_shadowing`] again afterwards if you rely on it.
 pub fn add_to_linker<T: CapsockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     bindings::Guest::add_to_linker::<T, Capsock>(linker, T::capsock)?;
-    redefine(linker, socket::add_zero_copy_sends)
-}
-
-/// Runs `define`, whose definitions replace earlier ones, with the linker's shadowing allowed,
-/// and leaves shadowing off (wasmtime's default) whether it succeeded or not.
-pub(crate) fn redefine<T: 'static>(
-    linker: &mut Linker<T>,
-    define: impl FnOnce(&mut Linker<T>) -> wasmtime::Result<()>,
-) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
-    let defined = define(linker);
-    linker.allow_shadowing(false);
-    defined
+    super::redefine(linker, socket::add_zero_copy_sends)
 }
 
 /// The families the net core implements; every other WIT family is the OS's `EAFNOSUPPORT`.
-fn net_family(family: AddressFamily) -> SocketResult<Family> {
-    match family {
-        AddressFamily::Inet => Ok(Family::Inet),
-        AddressFamily::Inet6 => Ok(Family::Inet6),
-        _ => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            format!(
-                "address family {family:?} is not available in this capsock host (only AF_INET and AF_INET6 are)"
-            ),
-        )),
+impl TryFrom<AddressFamily> for Family {
+    type Error = SocketError;
+
+    fn try_from(family: AddressFamily) -> SocketResult<Family> {
+        match family {
+            AddressFamily::Inet => Ok(Family::Inet),
+            AddressFamily::Inet6 => Ok(Family::Inet6),
+            _ => Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                format!(
+                    "address family {family:?} is not available in this capsock host (only AF_INET and AF_INET6 are)"
+                ),
+            )),
+        }
     }
 }
 
-fn wit_family(family: Family) -> AddressFamily {
-    match family {
-        Family::Inet => AddressFamily::Inet,
-        Family::Inet6 => AddressFamily::Inet6,
+impl From<Family> for AddressFamily {
+    fn from(family: Family) -> Self {
+        match family {
+            Family::Inet => AddressFamily::Inet,
+            Family::Inet6 => AddressFamily::Inet6,
+        }
     }
 }
 
 /// The kinds the net core implements for IP: the others are the kernel's own answer for them
 /// (`SOCK_RAW` needs privileges the host does not grant; `SOCK_SEQPACKET`/`SOCK_RDM` have no IP
 /// protocol), so they are refused with `ESOCKTNOSUPPORT` as socket(2) would.
-fn net_kind(kind: SocketKind) -> SocketResult<Kind> {
-    match kind {
-        SocketKind::Stream => Ok(Kind::Stream),
-        SocketKind::Dgram => Ok(Kind::Dgram),
-        _ => Err(SocketError::os_msg(
-            Errno::SOCKTNOSUPPORT,
-            format!(
-                "socket type {kind:?} is not available to guests (only SOCK_STREAM and SOCK_DGRAM are)"
-            ),
-        )),
+impl TryFrom<SocketKind> for Kind {
+    type Error = SocketError;
+
+    fn try_from(kind: SocketKind) -> SocketResult<Kind> {
+        match kind {
+            SocketKind::Stream => Ok(Kind::Stream),
+            SocketKind::Dgram => Ok(Kind::Dgram),
+            _ => Err(SocketError::os_msg(
+                Errno::SOCKTNOSUPPORT,
+                format!(
+                    "socket type {kind:?} is not available to guests (only SOCK_STREAM and SOCK_DGRAM are)"
+                ),
+            )),
+        }
+    }
+}
+
+impl From<Kind> for SocketKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Stream => SocketKind::Stream,
+            Kind::Dgram => SocketKind::Dgram,
+        }
     }
 }
 
@@ -107,92 +112,56 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
     format!("{family}/{kind}/{proto}")
 }
 
-fn wit_kind(kind: Kind) -> SocketKind {
-    match kind {
-        Kind::Stream => SocketKind::Stream,
-        Kind::Dgram => SocketKind::Dgram,
-    }
-}
-
-fn proto_of(kind: Kind) -> Proto {
-    match kind {
-        Kind::Stream => Proto::Tcp,
-        Kind::Dgram => Proto::Udp,
-    }
-}
-
 /// A WIT address as a native IP address. Other families cannot be used on the IP sockets the
 /// host creates: `EAFNOSUPPORT`, as the kernel answers a mismatched family.
-fn to_socket_addr(addr: &SocketAddress) -> SocketResult<SocketAddr> {
-    match addr {
-        SocketAddress::Inet(a) => {
-            let (x, y, z, w) = a.address;
-            Ok(SocketAddr::V4(SocketAddrV4::new(
-                Ipv4Addr::new(x, y, z, w),
-                a.port,
-            )))
-        }
-        SocketAddress::Inet6(a) => {
-            let (g0, g1, g2, g3, g4, g5, g6, g7) = a.address;
-            Ok(SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::new(g0, g1, g2, g3, g4, g5, g6, g7),
-                a.port,
-                a.flow_info,
-                a.scope_id,
-            )))
-        }
-        _ => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            "this address family is not available in this capsock host (only AF_INET and AF_INET6 are)",
-        )),
-    }
-}
+impl TryFrom<&SocketAddress> for SocketAddr {
+    type Error = SocketError;
 
-fn from_socket_addr(addr: SocketAddr) -> SocketAddress {
-    match addr {
-        SocketAddr::V4(a) => {
-            let [x, y, z, w] = a.ip().octets();
-            SocketAddress::Inet(Ipv4SocketAddress {
-                address: (x, y, z, w),
-                port: a.port(),
-            })
-        }
-        SocketAddr::V6(a) => {
-            let [g0, g1, g2, g3, g4, g5, g6, g7] = a.ip().segments();
-            SocketAddress::Inet6(Ipv6SocketAddress {
-                address: (g0, g1, g2, g3, g4, g5, g6, g7),
-                port: a.port(),
-                flow_info: a.flowinfo(),
-                scope_id: a.scope_id(),
-            })
+    fn try_from(addr: &SocketAddress) -> SocketResult<SocketAddr> {
+        match addr {
+            SocketAddress::Inet(a) => {
+                let (x, y, z, w) = a.address;
+                Ok(SocketAddr::V4(SocketAddrV4::new(
+                    Ipv4Addr::new(x, y, z, w),
+                    a.port,
+                )))
+            }
+            SocketAddress::Inet6(a) => {
+                let (g0, g1, g2, g3, g4, g5, g6, g7) = a.address;
+                Ok(SocketAddr::V6(SocketAddrV6::new(
+                    Ipv6Addr::new(g0, g1, g2, g3, g4, g5, g6, g7),
+                    a.port,
+                    a.flow_info,
+                    a.scope_id,
+                )))
+            }
+            _ => Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "this address family is not available in this capsock host (only AF_INET and AF_INET6 are)",
+            )),
         }
     }
 }
 
-/// Reports a policy decision (audit, denial on stderr, learn, stats) and turns it into `Ok` or
-/// the guest's `PermissionError` (`EACCES`) naming what was denied. `implicit` marks the bind
-/// the kernel would do by itself.
-fn enforce(
-    ctx: &CapsockCtx,
-    event: Event,
-    decision: Decision,
-    (verb, proto): (Verb, Proto),
-    target: &SocketAddr,
-    implicit: bool,
-) -> SocketResult<()> {
-    let subject = Subject::Addr {
-        verb,
-        proto,
-        addr: *target,
-        implicit,
-    };
-    ctx.monitor.decided(event, subject, &decision);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(SocketError::os_msg(
-            Errno::ACCESS,
-            decision.denial_message(verb, proto, target),
-        ))
+impl From<SocketAddr> for SocketAddress {
+    fn from(addr: SocketAddr) -> Self {
+        match addr {
+            SocketAddr::V4(a) => {
+                let [x, y, z, w] = a.ip().octets();
+                SocketAddress::Inet(Ipv4SocketAddress {
+                    address: (x, y, z, w),
+                    port: a.port(),
+                })
+            }
+            SocketAddr::V6(a) => {
+                let [g0, g1, g2, g3, g4, g5, g6, g7] = a.ip().segments();
+                SocketAddress::Inet6(Ipv6SocketAddress {
+                    address: (g0, g1, g2, g3, g4, g5, g6, g7),
+                    port: a.port(),
+                    flow_info: a.flowinfo(),
+                    scope_id: a.scope_id(),
+                })
+            }
+        }
     }
 }

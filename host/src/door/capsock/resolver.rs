@@ -6,16 +6,12 @@
 
 use std::net::IpAddr;
 
-use rustix::io::Errno;
-
 use super::bindings::capsock::sockets::resolver::{AddressInfo, Host, HostEntry};
 use super::bindings::capsock::sockets::types::{AddressFamily, SocketAddress, SocketKind};
-use super::{from_socket_addr, to_socket_addr};
-use crate::audit::{Event, Subject};
+use crate::audit::Event;
 use crate::ctx::CapsockCtxView;
 use crate::error::{SocketError, SocketResult};
 use crate::net::resolve;
-use crate::policy::{Decision, Proto, Verb};
 
 fn raw_family(family: AddressFamily) -> SocketResult<i32> {
     Ok(match family {
@@ -62,36 +58,6 @@ fn host_entry(e: resolve::HostEntry) -> HostEntry {
     }
 }
 
-impl CapsockCtxView<'_> {
-    /// A name that is not a numeric address is looked up in DNS: it needs a `resolve` rule
-    /// (`CapsockCtx::check_lookup`, shared with the wasi:sockets door).
-    fn check_resolve(&self, event: Event, name: &str) -> SocketResult<()> {
-        self.ctx
-            .check_lookup(event, name)
-            .map_err(|message| SocketError::os_msg(Errno::ACCESS, message))
-    }
-
-    /// A reverse lookup asks DNS about an address: it needs `resolve *`.
-    fn check_reverse(&self, event: Event, address: &str) -> SocketResult<()> {
-        let decision = self.ctx.policy.check_resolve_any();
-        self.ctx
-            .monitor
-            .decided(event, Subject::Reverse(address), &decision);
-        deny_unless(decision, address)
-    }
-}
-
-fn deny_unless(decision: Decision<'_>, name: &str) -> SocketResult<()> {
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(SocketError::os_msg(
-            Errno::ACCESS,
-            decision.denial_message(Verb::Resolve, Proto::Tcp, &name),
-        ))
-    }
-}
-
 impl Host for CapsockCtxView<'_> {
     fn getaddrinfo(
         &mut self,
@@ -102,20 +68,17 @@ impl Host for CapsockCtxView<'_> {
         proto: i32,
         flags: i32,
     ) -> SocketResult<Vec<AddressInfo>> {
-        if let Some(host) = &host {
-            self.check_resolve(Event::GetAddrInfo, host)?;
-        }
+        let guard = &self.ctx.guard;
+        let lookup = guard.lookup(Event::GetAddrInfo, host.as_deref())?;
         let infos = resolve::getaddrinfo(
-            host.as_deref(),
+            &lookup,
             port.as_deref(),
             raw_family(family)?,
             raw_kind(kind),
             proto,
             flags,
         )?;
-        if let Some(host) = &host {
-            self.ctx.remember(host, infos.iter().map(|ai| ai.addr.ip()));
-        }
+        guard.remember(&lookup, infos.iter().map(|ai| ai.addr.ip()))?;
         Ok(infos
             .into_iter()
             .filter_map(|ai| {
@@ -127,7 +90,7 @@ impl Host for CapsockCtxView<'_> {
                     kind: wit_kind(ai.socktype)?,
                     proto: ai.protocol,
                     canonical_name: ai.canonname,
-                    address: from_socket_addr(ai.addr),
+                    address: ai.addr.into(),
                 })
             })
             .collect())
@@ -138,36 +101,40 @@ impl Host for CapsockCtxView<'_> {
         address: SocketAddress,
         flags: i32,
     ) -> SocketResult<(String, String)> {
-        let addr = to_socket_addr(&address)?;
-        if flags & libc::NI_NUMERICHOST == 0 {
-            self.check_reverse(Event::GetNameInfo, &addr.ip().to_string())?;
-        }
-        resolve::getnameinfo(addr, flags)
+        let addr = std::net::SocketAddr::try_from(&address)?;
+        let reverse = match flags & libc::NI_NUMERICHOST {
+            0 => Some(
+                self.ctx
+                    .guard
+                    .reverse_lookup(Event::GetNameInfo, &addr.ip().to_string())?,
+            ),
+            _ => None,
+        };
+        resolve::getnameinfo(addr, flags, reverse.as_ref())
     }
 
     fn gethostbyname(&mut self, name: String) -> SocketResult<String> {
-        self.check_resolve(Event::GetHostByName, &name)?;
-        let ip = resolve::gethostbyname(&name)?;
-        self.ctx.remember(&name, std::iter::once(IpAddr::V4(ip)));
+        let guard = &self.ctx.guard;
+        let lookup = guard.lookup(Event::GetHostByName, Some(&name))?;
+        let ip = resolve::gethostbyname(&lookup)?;
+        guard.remember(&lookup, std::iter::once(IpAddr::V4(ip)))?;
         Ok(ip.to_string())
     }
 
     fn gethostbyname_ex(&mut self, name: String) -> SocketResult<HostEntry> {
-        self.check_resolve(Event::GetHostByName, &name)?;
-        let entry = resolve::gethostbyname_ex(&name)?;
-        self.ctx.remember(&name, entry.addresses.iter().copied());
+        let guard = &self.ctx.guard;
+        let lookup = guard.lookup(Event::GetHostByName, Some(&name))?;
+        let entry = resolve::gethostbyname_ex(&lookup)?;
+        guard.remember(&lookup, entry.addresses.iter().copied())?;
         Ok(host_entry(entry))
     }
 
     fn gethostbyaddr(&mut self, address: String) -> SocketResult<HostEntry> {
         // An address is looked up in reverse; a name is resolved first, then looked up.
-        if address.parse::<IpAddr>().is_ok() {
-            self.check_reverse(Event::GetHostByAddr, &address)?;
-        } else {
-            self.check_resolve(Event::GetHostByAddr, &address)?;
-            self.check_reverse(Event::GetHostByAddr, &address)?;
-        }
-        Ok(host_entry(resolve::gethostbyaddr(&address)?))
+        let guard = &self.ctx.guard;
+        let lookup = guard.lookup(Event::GetHostByAddr, Some(&address))?;
+        let reverse = guard.reverse_lookup(Event::GetHostByAddr, &address)?;
+        Ok(host_entry(resolve::gethostbyaddr(&lookup, &reverse)?))
     }
 
     fn gethostname(&mut self) -> SocketResult<String> {

@@ -1,13 +1,11 @@
 //! `capsock:sockets/socket`: the socket resource, `socketpair` and `poll`.
 //!
-//! Every method that names an address asks the policy before the net core sees it; connects and
-//! sends on a socket with no local address also ask about the implicit bind.
+//! Every method that reaches an address gets a permit from the guard first (the net core takes
+//! nothing else); receives and accepts pass the guard's admission filters.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use rustix::event::{PollFd, PollFlags, Timespec};
-use rustix::io::Errno;
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
@@ -17,115 +15,42 @@ use super::bindings::capsock::sockets::socket::{
 use super::bindings::capsock::sockets::types::{
     AddressFamily, Error as WitError, Host as TypesHost, SocketAddress, SocketKind,
 };
-use super::{
-    enforce, from_socket_addr, net_family, net_kind, proto_of, socket_description, to_socket_addr,
-    wit_family, wit_kind,
-};
-use crate::audit::{Event, Monitor, Subject};
-use crate::ctx::{CapsockCtx, CapsockCtxView, CapsockView};
-use crate::error::{SocketError, SocketResult};
-use crate::net::{Family, Mode, NetSocket, msg, sockopt};
-use crate::policy::{Policy, Proto, Verb};
+use super::socket_description;
+use crate::ctx::{CapsockCtxView, CapsockView};
+use crate::error::SocketResult;
+use crate::guard::Guard;
+use crate::net::{Family, Kind, Mode, NetSocket, msg, sockopt, wait};
 
 fn mode(timeout: Option<u64>) -> Mode {
     Mode::from_timeout(timeout.map(Duration::from_nanos))
 }
 
-impl CapsockCtx {
-    /// Fails with `EMFILE` when the guest already holds `max_sockets` sockets.
-    fn reserve(&self, n: usize) -> SocketResult<()> {
-        if self.open_sockets + n > self.max_sockets {
-            return Err(SocketError::os_msg(
-                Errno::MFILE,
-                format!(
-                    "capsock limit: this guest may hold at most {} sockets open (raise it with --max-sockets)",
-                    self.max_sockets
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
 impl CapsockCtxView<'_> {
+    /// Hands a new socket to the guest: registered with the canceller, in the table. Its slot
+    /// was taken before it was made.
     fn push(&mut self, mut sock: NetSocket) -> SocketResult<Resource<NetSocket>> {
         sock.register_with(&self.ctx.cancel);
-        let r = self.table.push(sock)?;
-        self.ctx.open_sockets += 1;
-        Ok(r)
-    }
-
-    /// Checks a connect/send destination, and the implicit bind when the socket has no local
-    /// address yet.
-    fn check_destination(
-        &self,
-        sock: &NetSocket,
-        verb: Verb,
-        addr: &SocketAddr,
-    ) -> SocketResult<()> {
-        let proto = proto_of(sock.kind());
-        let ctx = &*self.ctx;
-        let decision = ctx.resolved.with_names(addr.ip(), |names| {
-            let names = names.iter().map(String::as_str);
-            ctx.policy.check_resolved(verb, proto, *addr, names)
-        });
-        let event = if verb == Verb::Connect {
-            Event::Connect
-        } else {
-            Event::SendTo
-        };
-        enforce(ctx, event, decision, (verb, proto), addr, false)?;
-        self.check_implicit_bind(sock)
-    }
-
-    /// connect, sendto and listen on a socket with no local address bind it to the wildcard
-    /// address and an ephemeral port: that implicit bind is checked like one (only deny rules
-    /// can refuse it).
-    fn check_implicit_bind(&self, sock: &NetSocket) -> SocketResult<()> {
-        if !sock.needs_implicit_bind() {
-            return Ok(());
-        }
-        let proto = proto_of(sock.kind());
-        let v6 = sock.family() == Family::Inet6;
-        let wildcard: SocketAddr = if v6 {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        };
-        let decision = self.ctx.policy.check_implicit_bind(proto, v6);
-        enforce(
-            self.ctx,
-            Event::Bind,
-            decision,
-            (Verb::Bind, proto),
-            &wildcard,
-            true,
-        )
+        Ok(self.table.push(sock)?)
     }
 }
 
-/// The admission check for datagrams arriving on `sock`: on an unconnected UDP socket each
-/// sender is decided by the policy (and recorded); everything else is admitted, since a stream
-/// or a connected socket only hears from a peer that was already checked.
-fn datagram_admission<'a>(
-    policy: &'a Policy,
-    monitor: &'a Monitor,
-    sock: &NetSocket,
-) -> impl FnMut(&SocketAddr) -> bool + 'a {
-    let filters = sock.filters_sources();
-    move |from: &SocketAddr| {
-        if !filters {
-            return true;
+/// Takes `n` socket slots (or fails with `EMFILE` at the guest's limit), then makes the sockets
+/// with `make`, recorded as `socket.__new__`; gives the slots back if that fails.
+fn open<R>(
+    guard: &Guard,
+    n: usize,
+    make: impl FnOnce() -> SocketResult<(R, (Family, Kind, i32))>,
+) -> SocketResult<R> {
+    guard.take_sockets(n)?;
+    match make() {
+        Ok((made, (family, kind, proto))) => {
+            guard.created(n as u64, || socket_description(family, kind, proto));
+            Ok(made)
         }
-        let decision = policy.check_datagram_from(*from);
-        let subject = Subject::Addr {
-            verb: Verb::Recv,
-            proto: Proto::Udp,
-            addr: *from,
-            implicit: false,
-        };
-        monitor.decided(Event::RecvFrom, subject, &decision);
-        decision.is_allowed()
+        Err(e) => {
+            guard.release_sockets(n);
+            Err(e)
+        }
     }
 }
 
@@ -151,7 +76,7 @@ impl CapsockCtxView<'_> {
     ) -> SocketResult<u64> {
         let sock = self.table.get(&this)?;
         let sent = sock.send(data, flags, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(sent as u64);
+        self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }
 
@@ -163,7 +88,7 @@ impl CapsockCtxView<'_> {
     ) -> SocketResult<()> {
         let sock = self.table.get(&this)?;
         sock.sendall(data, flags, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(data.len() as u64);
+        self.ctx.guard.stats().sent(data.len() as u64);
         Ok(())
     }
 
@@ -174,11 +99,11 @@ impl CapsockCtxView<'_> {
         flags: i32,
         address: SocketAddress,
     ) -> SocketResult<u64> {
-        let addr = to_socket_addr(&address)?;
-        self.check_destination(self.table.get(&this)?, Verb::Send, &addr)?;
+        let addr = SocketAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        let sent = sock.send_to(data, flags, &addr, &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(sent as u64);
+        let permit = self.ctx.guard.send_to(sock, addr)?;
+        let sent = sock.send_to(data, flags, &permit, &self.ctx.cancel)?;
+        self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }
 }
@@ -255,13 +180,12 @@ impl HostSocket for CapsockCtxView<'_> {
         proto: i32,
         timeout: Option<u64>,
     ) -> SocketResult<Resource<NetSocket>> {
-        let family = net_family(family)?;
-        let kind = net_kind(kind)?;
-        self.ctx.reserve(1)?;
-        let sock = NetSocket::new(family, kind, proto, mode(timeout))?;
-        self.ctx
-            .monitor
-            .created(1, || socket_description(family, kind, proto));
+        let family = Family::try_from(family)?;
+        let kind = Kind::try_from(kind)?;
+        let sock = open(&self.ctx.guard, 1, || {
+            let sock = NetSocket::new(family, kind, proto, mode(timeout))?;
+            Ok((sock, (family, kind, proto)))
+        })?;
         self.push(sock)
     }
 
@@ -270,56 +194,37 @@ impl HostSocket for CapsockCtxView<'_> {
         this: Resource<NetSocket>,
         timeout: Option<u64>,
     ) -> SocketResult<(Resource<NetSocket>, SocketAddress)> {
-        self.ctx.reserve(1)?;
-        let sock = self.table.get(&this)?;
-        let policy = &self.ctx.policy;
-        let monitor = &self.ctx.monitor;
-        let proto = proto_of(sock.kind());
-        let (new, peer) = sock.accept(mode(timeout), &self.ctx.cancel, |peer| {
-            let decision = policy.check(Verb::Accept, proto, *peer);
-            let subject = Subject::Addr {
-                verb: Verb::Accept,
-                proto,
-                addr: *peer,
-                implicit: false,
-            };
-            monitor.decided(Event::Accept, subject, &decision);
-            decision.is_allowed()
+        let listener = self.table.get(&this)?;
+        let (guard, cancel) = (&*self.ctx.guard, &self.ctx.cancel);
+        // The slot is taken first: at the limit the connection stays queued for a later accept.
+        let (new, peer) = open(&self.ctx.guard, 1, || {
+            let admit = guard.accept_filter(listener.proto_kind());
+            let (new, peer) = listener.accept(mode(timeout), cancel, admit)?;
+            let facts = (new.family(), new.kind(), new.proto());
+            Ok(((new, peer), facts))
         })?;
-        let (family, kind, proto) = (new.family(), new.kind(), new.proto());
-        self.ctx
-            .monitor
-            .created(1, || socket_description(family, kind, proto));
         let r = self.push(new)?;
-        Ok((r, from_socket_addr(peer)))
+        Ok((r, peer.into()))
     }
 
     fn bind(&mut self, this: Resource<NetSocket>, address: SocketAddress) -> SocketResult<()> {
-        let addr = to_socket_addr(&address)?;
+        let addr = SocketAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        let proto = proto_of(sock.kind());
-        enforce(
-            self.ctx,
-            Event::Bind,
-            self.ctx.policy.check(Verb::Bind, proto, addr),
-            (Verb::Bind, proto),
-            &addr,
-            false,
-        )?;
-        sock.bind(&addr)
+        let permit = self.ctx.guard.bind(sock, addr)?;
+        sock.bind(&permit)
     }
 
     fn listen(&mut self, this: Resource<NetSocket>, backlog: i32) -> SocketResult<()> {
-        self.check_implicit_bind(self.table.get(&this)?)?;
         let sock = self.table.get_mut(&this)?;
-        sock.listen(backlog)
+        let permit = self.ctx.guard.listen(sock)?;
+        sock.listen(backlog, &permit)
     }
 
     fn connect(&mut self, this: Resource<NetSocket>, address: SocketAddress) -> SocketResult<()> {
-        let addr = to_socket_addr(&address)?;
-        self.check_destination(self.table.get(&this)?, Verb::Connect, &addr)?;
+        let addr = SocketAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        sock.connect(&addr, &self.ctx.cancel)
+        let permit = self.ctx.guard.connect(sock, addr)?;
+        sock.connect(&permit, &self.ctx.cancel)
     }
 
     fn recv(
@@ -330,13 +235,14 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<Vec<u8>> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
+        let guard = &self.ctx.guard;
         if sock.filters_sources() {
-            let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+            let mut admit = guard.datagram_filter();
             sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
         } else {
             sock.recv(buf, bufsize, flags, &self.ctx.cancel)?;
         }
-        self.ctx.monitor.stats.received(buf.len() as u64);
+        guard.stats().received(buf.len() as u64);
         Ok(buf.as_slice().to_vec())
     }
 
@@ -348,10 +254,11 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<(Vec<u8>, Option<SocketAddress>)> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
-        let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+        let guard = &self.ctx.guard;
+        let mut admit = guard.datagram_filter();
         let from = sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
-        self.ctx.monitor.stats.received(buf.len() as u64);
-        Ok((buf.as_slice().to_vec(), from.map(from_socket_addr)))
+        guard.stats().received(buf.len() as u64);
+        Ok((buf.as_slice().to_vec(), from.map(SocketAddress::from)))
     }
 
     fn recvmsg(
@@ -362,9 +269,10 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<Message> {
         let sock = self.table.get(&this)?;
-        let mut admit = datagram_admission(&self.ctx.policy, &self.ctx.monitor, sock);
+        let guard = &self.ctx.guard;
+        let mut admit = guard.datagram_filter();
         let got = sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?;
-        self.ctx.monitor.stats.received(got.data.len() as u64);
+        guard.stats().received(got.data.len() as u64);
         Ok(Message {
             data: got.data,
             ancillary: got
@@ -377,7 +285,7 @@ impl HostSocket for CapsockCtxView<'_> {
                 })
                 .collect(),
             flags: got.flags,
-            address: got.address.map(from_socket_addr),
+            address: got.address.map(SocketAddress::from),
         })
     }
 
@@ -412,15 +320,16 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
         address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
-        let addr = address.as_ref().map(to_socket_addr).transpose()?;
-        if let Some(addr) = &addr {
-            self.check_destination(self.table.get(&this)?, Verb::Send, addr)?;
-        }
+        let addr = address.as_ref().map(SocketAddr::try_from).transpose()?;
         let sock = self.table.get_mut(&this)?;
+        let permit = match addr {
+            Some(addr) => Some(self.ctx.guard.send_to(sock, addr)?),
+            None => None,
+        };
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let anc = to_msg_ancillary(&ancillary);
-        let sent = sock.sendmsg(&slices, &anc, flags, addr.as_ref(), &self.ctx.cancel)?;
-        self.ctx.monitor.stats.sent(sent as u64);
+        let sent = sock.sendmsg(&slices, &anc, flags, permit.as_ref(), &self.ctx.cancel)?;
+        self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }
 
@@ -429,21 +338,21 @@ impl HostSocket for CapsockCtxView<'_> {
     }
 
     fn dup(&mut self, this: Resource<NetSocket>) -> SocketResult<Resource<NetSocket>> {
-        self.ctx.reserve(1)?;
-        let new = self.table.get(&this)?.dup()?;
-        let (family, kind, proto) = (new.family(), new.kind(), new.proto());
-        self.ctx
-            .monitor
-            .created(1, || socket_description(family, kind, proto));
+        let sock = self.table.get(&this)?;
+        let new = open(&self.ctx.guard, 1, || {
+            let new = sock.dup()?;
+            let facts = (new.family(), new.kind(), new.proto());
+            Ok((new, facts))
+        })?;
         self.push(new)
     }
 
     fn getsockname(&mut self, this: Resource<NetSocket>) -> SocketResult<SocketAddress> {
-        Ok(from_socket_addr(self.table.get(&this)?.getsockname()?))
+        Ok(self.table.get(&this)?.getsockname()?.into())
     }
 
     fn getpeername(&mut self, this: Resource<NetSocket>) -> SocketResult<SocketAddress> {
-        Ok(from_socket_addr(self.table.get(&this)?.getpeername()?))
+        Ok(self.table.get(&this)?.getpeername()?.into())
     }
 
     fn getsockopt_int(
@@ -498,11 +407,11 @@ impl HostSocket for CapsockCtxView<'_> {
     }
 
     fn family(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<AddressFamily> {
-        Ok(wit_family(self.table.get(&this)?.family()))
+        Ok(self.table.get(&this)?.family().into())
     }
 
     fn kind(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<SocketKind> {
-        Ok(wit_kind(self.table.get(&this)?.kind()))
+        Ok(self.table.get(&this)?.kind().into())
     }
 
     fn proto(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<i32> {
@@ -511,12 +420,13 @@ impl HostSocket for CapsockCtxView<'_> {
 
     fn drop(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<()> {
         self.table.delete(this)?;
-        self.ctx.open_sockets -= 1;
+        self.ctx.guard.release_sockets(1);
         Ok(())
     }
 }
 
-fn to_poll_flags(events: PollEvents) -> PollFlags {
+fn to_poll_flags(events: PollEvents) -> wait::PollFlags {
+    use wait::PollFlags;
     let mut f = PollFlags::empty();
     if events.contains(PollEvents::READABLE) {
         f |= PollFlags::IN;
@@ -530,7 +440,8 @@ fn to_poll_flags(events: PollEvents) -> PollFlags {
     f
 }
 
-fn from_poll_flags(f: PollFlags) -> PollEvents {
+fn from_poll_flags(f: wait::PollFlags) -> PollEvents {
+    use wait::PollFlags;
     let mut e = PollEvents::empty();
     for (flag, event) in [
         (PollFlags::IN, PollEvents::READABLE),
@@ -554,55 +465,30 @@ impl Host for CapsockCtxView<'_> {
         proto: i32,
         timeout: Option<u64>,
     ) -> SocketResult<(Resource<NetSocket>, Resource<NetSocket>)> {
-        let family = net_family(family)?;
-        let kind = net_kind(kind)?;
-        self.ctx.reserve(2)?;
-        let (a, b) = NetSocket::pair(family, kind, proto, mode(timeout))?;
-        self.ctx
-            .monitor
-            .created(2, || socket_description(family, kind, proto));
+        let family = Family::try_from(family)?;
+        let kind = Kind::try_from(kind)?;
+        let (a, b) = open(&self.ctx.guard, 2, || {
+            let pair = NetSocket::pair(family, kind, proto, mode(timeout))?;
+            Ok((pair, (family, kind, proto)))
+        })?;
         let a = self.push(a)?;
         let b = self.push(b)?;
         Ok((a, b))
     }
 
-    /// `poll(2)` on the requested sockets and the cancel fd, retried on `EINTR` with the time
-    /// that remains.
+    /// `poll(2)` on the requested sockets, ended early by the canceller.
     fn poll(
         &mut self,
         requests: Vec<PollRequest>,
         timeout: Option<u64>,
     ) -> SocketResult<Vec<PollEvents>> {
-        let mut fds = Vec::with_capacity(requests.len() + 1);
+        let mut fds = Vec::with_capacity(requests.len());
         for req in &requests {
             let sock = self.table.get(&req.socket)?;
-            fds.push(PollFd::from_borrowed_fd(
-                sock.fd(),
-                to_poll_flags(req.events),
-            ));
+            fds.push((sock.fd(), to_poll_flags(req.events)));
         }
-        let cancel = &self.ctx.cancel;
-        fds.push(PollFd::from_borrowed_fd(cancel.fd(), PollFlags::IN));
-        let deadline = timeout.map(|ns| std::time::Instant::now() + Duration::from_nanos(ns));
-        loop {
-            let left = deadline.map(|d| {
-                let left = d.saturating_duration_since(std::time::Instant::now());
-                Timespec::try_from(left).unwrap_or(Timespec {
-                    tv_sec: i64::MAX,
-                    tv_nsec: 0,
-                })
-            });
-            match rustix::event::poll(&mut fds, left.as_ref()) {
-                Ok(_) => break,
-                Err(Errno::INTR) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if let Some(cancelled) = fds.pop()
-            && !cancelled.revents().is_empty()
-        {
-            cancel.check()?;
-        }
-        Ok(fds.iter().map(|fd| from_poll_flags(fd.revents())).collect())
+        let timeout = timeout.map(Duration::from_nanos);
+        let ready = wait::poll_many(&fds, timeout, &self.ctx.cancel)?;
+        Ok(ready.into_iter().map(from_poll_flags).collect())
     }
 }

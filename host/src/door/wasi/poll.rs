@@ -31,7 +31,7 @@ const IO_POLL: &str = "wasi:io/poll@0.2.12";
 pub(crate) fn add_to_linker<T: WasiView + CapsockView + 'static>(
     linker: &mut Linker<T>,
 ) -> Result<()> {
-    crate::glue::redefine(linker, define)
+    crate::door::redefine(linker, define)
 }
 
 fn define<T: WasiView + CapsockView + 'static>(linker: &mut Linker<T>) -> Result<()> {
