@@ -15,7 +15,7 @@ use capsock_host::policy::file::PolicyFile;
 use capsock_host::policy::learn::Learner;
 use capsock_host::run::{RunConfig, Runner};
 use clap::{Args, Parser, Subcommand};
-use wasmtime::{Result, bail};
+use wasmtime::Result;
 
 /// Run WebAssembly guests with real operating-system sockets (Python's socket API), allowed
 /// exactly the network access you grant.
@@ -201,6 +201,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         .max_sockets
         .or(file.limits.max_sockets)
         .unwrap_or(RunConfig::default().max_sockets);
+    // The guest file is checked (its type, then its contents) and compiled before anything is
+    // created: a wrong file leaves no empty audit log behind.
+    let cache = match args.no_cache {
+        true => None,
+        false => Runner::default_cache_dir(),
+    };
+    let runner = Runner::new()?.with_cache(cache);
+    let component = runner.load(&args.guest)?;
     let audit = match &args.audit {
         Some(path) => Some(AuditSink::open(path).map_err(|e| {
             wasmtime::Error::from(e)
@@ -210,15 +218,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     let learner = args.learn.as_ref().map(|_| Arc::new(Learner::new()));
     let stats = Arc::new(Stats::default());
-    if !args.guest.is_file() {
-        bail!("guest file {} does not exist", args.guest.display());
-    }
-    let cache = match args.no_cache {
-        true => None,
-        false => Runner::default_cache_dir(),
-    };
-    let runner = Runner::new()?.with_cache(cache);
-    let component = runner.load(&args.guest)?;
     let mut argv = vec![args.guest.display().to_string()];
     argv.extend(args.args);
     let config = RunConfig {
@@ -288,7 +287,15 @@ fn policy_command(command: PolicyCommand) -> Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Not `Cli::parse()`: clap's help, version and usage errors are printed here, ignoring a
+    // closed stream, with clap's exit codes (0 for --help and --version, 2 for a usage error).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Policy(command) => policy_command(command),

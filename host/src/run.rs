@@ -157,17 +157,143 @@ impl Runner {
         &self.engine
     }
 
-    /// Compiles a component from a `.wasm` file, or, with a cache ([`Runner::with_cache`]),
-    /// takes the compiled artefact from the cache when one was stored for exactly these bytes
-    /// and this engine configuration (and stores it otherwise).
+    /// Compiles a command component from a `.wasm` file, or, with a cache
+    /// ([`Runner::with_cache`]), takes the compiled artefact from the cache when one was stored
+    /// for exactly these bytes and this engine configuration (and stores it otherwise).
+    ///
+    /// # Errors
+    ///
+    /// Each says what is wrong with the file: it does not exist or is not a regular file (a
+    /// directory, a FIFO, a device: its type is checked before it is opened, and it is opened
+    /// without blocking, so a FIFO cannot hang the host), it is not WebAssembly, it is a core
+    /// module rather than a component, it does not compile, it imports what this runner does
+    /// not provide, or it exports no `wasi:cli/run` (a library rather than a command).
     pub fn load(&self, path: &Path) -> Result<Component> {
-        let loaded = match &self.cache {
-            None => Component::from_file(&self.engine, path),
-            Some(dir) => std::fs::read(path)
-                .map_err(wasmtime::Error::from)
-                .and_then(|wasm| cache::load(&self.engine, dir, &wasm).map(|(c, _)| c)),
+        use std::fs::{File, FileType, OpenOptions};
+        use std::io::{ErrorKind, Read};
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+
+        use wasmtime::bail;
+        use wasmtime_wasi::p2::bindings::sync::CommandPre;
+
+        /// What a file that is not a regular file is, for the error.
+        fn kind(t: FileType) -> Option<&'static str> {
+            let what = [
+                (t.is_dir(), "a directory"),
+                (t.is_fifo(), "a FIFO (named pipe)"),
+                (t.is_char_device(), "a character device"),
+                (t.is_block_device(), "a block device"),
+                (t.is_socket(), "a socket"),
+                (!t.is_file(), "a special file (not a regular file)"),
+            ];
+            what.into_iter().find_map(|(is, what)| is.then_some(what))
+        }
+
+        /// Opens and reads the regular file at `path`, checking its type first.
+        fn read(path: &Path) -> Result<Vec<u8>> {
+            let name = path.display();
+            let meta = match std::fs::metadata(path) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    if std::fs::symlink_metadata(path).is_ok() {
+                        bail!("guest file {name} is a symbolic link to a file that does not exist");
+                    }
+                    bail!("guest file {name} does not exist");
+                }
+                Err(e) => {
+                    return Err(
+                        wasmtime::Error::from(e).context(format!("cannot read guest file {name}"))
+                    );
+                }
+            };
+            if let Some(what) = kind(meta.file_type()) {
+                bail!("guest file {name} is {what}, not a .wasm file");
+            }
+            // Non-blocking, in case the path was replaced by a FIFO since: the type of what was
+            // opened is checked again before anything is read.
+            let mut file: File = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(path)
+                .map_err(|e| {
+                    wasmtime::Error::from(e).context(format!("cannot open guest file {name}"))
+                })?;
+            let meta = file.metadata().map_err(|e| {
+                wasmtime::Error::from(e).context(format!("cannot read guest file {name}"))
+            })?;
+            if let Some(what) = kind(meta.file_type()) {
+                bail!("guest file {name} is {what}, not a .wasm file");
+            }
+            let mut wasm = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            file.read_to_end(&mut wasm).map_err(|e| {
+                wasmtime::Error::from(e).context(format!("cannot read guest file {name}"))
+            })?;
+            Ok(wasm)
+        }
+
+        /// What the first 8 bytes say: a component, or an error saying what the file is.
+        fn check_header(path: &Path, wasm: &[u8]) -> Result<()> {
+            const BUILD: &str = "build the guest for wasm32-wasip2 \
+                                 (cargo build --target wasm32-wasip2)";
+            let name = path.display();
+            if wasm.is_empty() {
+                bail!("guest file {name} is empty; {BUILD}");
+            }
+            if !wasm.starts_with(b"\0asm") {
+                bail!(
+                    "guest file {name} is not WebAssembly (a WebAssembly component is expected); \
+                     {BUILD}"
+                );
+            }
+            // The version and layer fields: 1, 0 for a core module; 0x0d, 1 for a component.
+            match wasm.get(4..8) {
+                Some([1, 0, 0, 0]) => bail!(
+                    "guest file {name} is a core WebAssembly module, not a component (as \
+                     wasm32-wasip1 and wasm32-unknown-unknown build); {BUILD}"
+                ),
+                Some([_, _, 1, 0]) => Ok(()),
+                _ => bail!(
+                    "guest file {name} is not a WebAssembly component this host reads (unknown \
+                     version or layer); {BUILD}"
+                ),
+            }
+        }
+
+        let name = path.display();
+        let wasm = read(path)?;
+        check_header(path, &wasm)?;
+        let compiled = match &self.cache {
+            None => wasmtime::CodeBuilder::new(&self.engine)
+                .wasm_binary(&wasm[..], Some(path))
+                .and_then(|builder| builder.compile_component()),
+            Some(dir) => cache::load(&self.engine, dir, &wasm).map(|(c, _)| c),
         };
-        loaded.map_err(|e| e.context(format!("cannot load guest component {}", path.display())))
+        let component =
+            compiled.map_err(|e| e.context(format!("cannot load guest component {name}")))?;
+
+        // What `run` instantiates must be a command whose imports this runner provides: say so
+        // now (exit 2 in `host run`), not as a failure to instantiate (which looks like a trap).
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| {
+            e.context(format!(
+                "guest component {name} imports something this host does not provide"
+            ))
+        })?;
+        let exports_run = component
+            .component_type()
+            .exports(&self.engine)
+            .any(|(export, _)| export == "wasi:cli/run" || export.starts_with("wasi:cli/run@"));
+        if !exports_run {
+            bail!(
+                "guest file {name} is a component but exports no wasi:cli/run (is it a command? \
+                 build a binary for wasm32-wasip2, not a library)"
+            );
+        }
+        CommandPre::new(pre).map_err(|e| {
+            e.context(format!(
+                "guest component {name} exports a wasi:cli/run this host cannot call"
+            ))
+        })?;
+        Ok(component)
     }
 
     /// Runs a command component (`wasi:cli/run`) to completion and returns its exit status:
