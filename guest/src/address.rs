@@ -5,7 +5,8 @@
 //! `(&str, u16)`, `(String, u16)`, `(&str, u16, u32, u32)`, `std::net::SocketAddr` and friends.
 //! A host part that is not a numeric address is resolved the way CPython's `setipaddr` does it:
 //! `""` is the wildcard address, `"<broadcast>"` is `255.255.255.255`, other names go through
-//! `getaddrinfo` for the socket's family.
+//! `getaddrinfo` for the socket's family. `getnameinfo` reads numeric hosts only, and resolves
+//! nothing ([`numeric_host`]).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
@@ -184,6 +185,41 @@ fn parse_ipv6_host(host: &str) -> Result<Option<(Ipv6Addr, Option<u32>)>> {
         }),
     };
     Ok(Some((ip, scope)))
+}
+
+/// The host part of a socket address as `getaddrinfo(3)` reads it with `AI_NUMERICHOST` and
+/// `AF_UNSPEC`, as CPython's `getnameinfo` does, so that no name is ever looked up: an IPv4
+/// address in any form glibc's `inet_aton(3)` takes, with nothing after it (`127.1`,
+/// `0x7f.0.0.1`, `2130706433`), or an IPv6 address with an optional `%scope` (as glibc reads
+/// it: an interface name, which `ifindex` looks up, for a link-local or a link- or node-local
+/// multicast address; else a decimal number up to 2^32 - 1). `None` for anything else, names
+/// included. The scope is checked, not kept: CPython puts the tuple's scope id in its place.
+pub(crate) fn numeric_host(
+    host: &str,
+    ifindex: impl FnOnce(&str) -> Option<u32>,
+) -> Option<IpAddr> {
+    if host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
+        // Without spaces, `inet_aton` reads the whole string or fails.
+        if let Ok(v4) = crate::pure::inet_aton(host) {
+            return Some(Ipv4Addr::from(v4).into());
+        }
+    }
+    let (ip, scope) = match host.split_once('%') {
+        Some((ip, scope)) => (ip, Some(scope)),
+        None => (host, None),
+    };
+    let ip = ip.parse::<Ipv6Addr>().ok()?;
+    if let Some(scope) = scope {
+        let [first, second, ..] = ip.octets();
+        let link_scoped =
+            ip.is_unicast_link_local() || (first == 0xff && matches!(second & 0xf, 1 | 2));
+        let numeric = scope.bytes().all(|b| b.is_ascii_digit()) && scope.parse::<u32>().is_ok();
+        let named = || link_scoped && ifindex(scope).is_some_and(|index| index != 0);
+        if !(numeric || named()) {
+            return None;
+        }
+    }
+    Some(ip.into())
 }
 
 /// Turns the host part of an IP address into a numeric address for `family`, resolving names

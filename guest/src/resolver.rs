@@ -1,8 +1,12 @@
 //! Python's resolver functions: `getaddrinfo`, `getnameinfo`, `gethostbyname`, … answered by
 //! the host's system resolver under the host's policy (names need a `resolve` rule).
 
-use crate::address::{Address, from_wit, to_wit};
+use std::net::{IpAddr, SocketAddr, SocketAddrV4, SocketAddrV6};
+
+use crate::address::{Address, from_wit, numeric_host, wit_ip};
 use crate::bindings::capsock::sockets::resolver as raw;
+use crate::consts::EAI_NONAME;
+use crate::errno::EINVAL;
 use crate::error::{Error, Result};
 use crate::socket::{family_int, kind_int, wit_family, wit_kind};
 
@@ -128,13 +132,61 @@ pub fn getaddrinfo(
 }
 
 /// `getnameinfo(sockaddr, flags)`: `(host, port)` as text; `flags` are `NI_*`.
+///
+/// As in CPython, the host part must be a numeric address, never a name: it is read as
+/// `getaddrinfo(3)` reads it with `AI_NUMERICHOST` and `AF_UNSPEC` (so `("::1", 80)` is an IPv6
+/// address, and `("127.1", 80)` is `127.0.0.1`), and nothing is looked up to read it. A name is
+/// `gaierror(EAI_NONAME, "Name or service not known")`; an IPv4 host in a 4-tuple is
+/// `OSError("IPv4 sockaddr must be 2 tuple")` (here with `EINVAL`: [`Error`] has no `OSError`
+/// without an errno); a flow info above `0xfffff` is `OverflowError("getnameinfo(): flowinfo
+/// must be 0-1048575.")`. An IPv6 address takes the tuple's flow info and scope id (0 and 0 for
+/// a 2-tuple); a `%scope` in the host is checked, then replaced by them, as CPython does.
+///
+/// The host's reverse lookup (without `NI_NUMERICHOST`) needs the policy's `resolve *`.
 pub fn getnameinfo(sockaddr: impl Into<Address>, flags: i32) -> Result<(String, String)> {
-    let addr = sockaddr.into();
-    let family = match addr {
-        Address::Inet6(..) => crate::consts::AF_INET6,
-        _ => crate::consts::AF_INET,
+    let addr = nameinfo_sockaddr(&sockaddr.into(), |name| if_nametoindex(name).ok())?;
+    let (flow, scope) = match addr {
+        SocketAddr::V6(a) => (a.flowinfo(), a.scope_id()),
+        SocketAddr::V4(_) => (0, 0),
     };
-    Ok(raw::getnameinfo(&to_wit(&addr, family)?, flags)?)
+    Ok(raw::getnameinfo(&wit_ip(addr, flow, scope), flags)?)
+}
+
+/// The socket address CPython's `getnameinfo` builds from its `sockaddr` argument, a `(host,
+/// port)` or `(host, port, flowinfo, scope_id)` tuple, without looking any name up (`ifindex`
+/// reads an interface name in a `%scope`).
+fn nameinfo_sockaddr(
+    addr: &Address,
+    ifindex: impl FnOnce(&str) -> Option<u32>,
+) -> Result<SocketAddr> {
+    // The `(str, int)` and `(str, int, int, int)` tuples; a Bluetooth address is written as a
+    // `(str, int)` tuple too (and is no IP address).
+    let (host, port, v6) = match addr {
+        Address::Inet(host, port)
+        | Address::Rds(host, port)
+        | Address::BluetoothL2cap(host, port) => (host.as_str(), *port, None),
+        Address::BluetoothRfcomm(host, channel) => (host.as_str(), u16::from(*channel), None),
+        Address::Inet6(host, port, flow, scope) => (host.as_str(), *port, Some((*flow, *scope))),
+        Address::Unix(_) | Address::BluetoothSco(_) => {
+            return Err(Error::value("getnameinfo() argument 1 must be a tuple"));
+        }
+        _ => return Err(Error::value("getnameinfo(): illegal sockaddr argument")),
+    };
+    if host.contains('\0') {
+        return Err(Error::value("embedded null character"));
+    }
+    let (flow, scope) = v6.unwrap_or((0, 0));
+    if flow > 0xfffff {
+        return Err(Error::value("getnameinfo(): flowinfo must be 0-1048575."));
+    }
+    match numeric_host(host, ifindex) {
+        None => Err(Error::gai(EAI_NONAME, "Name or service not known")),
+        Some(IpAddr::V4(_)) if v6.is_some() => {
+            Err(Error::os(EINVAL, "IPv4 sockaddr must be 2 tuple"))
+        }
+        Some(IpAddr::V4(ip)) => Ok(SocketAddrV4::new(ip, port).into()),
+        Some(IpAddr::V6(ip)) => Ok(SocketAddrV6::new(ip, port, flow, scope).into()),
+    }
 }
 
 /// `gethostbyname(hostname)`: the first IPv4 address, as text.
@@ -206,4 +258,102 @@ pub fn if_nametoindex(ifname: &str) -> Result<u32> {
 /// `if_indextoname(index)`.
 pub fn if_indextoname(index: u32) -> Result<String> {
     Ok(raw::if_indextoname(index)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(addr: impl Into<Address>) -> Result<SocketAddr> {
+        nameinfo_sockaddr(&addr.into(), |name| (name == "lo").then_some(1))
+    }
+
+    fn gai_noname(addr: impl Into<Address>) {
+        let addr = addr.into();
+        let e = info(addr.clone()).expect_err(&addr.to_string());
+        assert!(e.is_gaierror(), "{addr}: {e:?}");
+        assert_eq!(e.errno(), Some(EAI_NONAME), "{addr}");
+        assert_eq!(e.to_string(), "[Errno -2] Name or service not known");
+    }
+
+    /// What CPython 3.11 on Linux with glibc makes of each `sockaddr` (observed with `python3`).
+    #[test]
+    fn resolver_getnameinfo_reads_numeric_hosts_only() {
+        let v4 = |text: &str, port| {
+            SocketAddr::from((text.parse::<std::net::Ipv4Addr>().unwrap(), port))
+        };
+        let v6 = |text: &str, port, flow, scope| {
+            SocketAddr::V6(SocketAddrV6::new(text.parse().unwrap(), port, flow, scope))
+        };
+        for (host, want) in [
+            ("127.0.0.1", "127.0.0.1"),
+            ("127.1", "127.0.0.1"),
+            ("0x7f.1", "127.0.0.1"),
+            ("2130706433", "127.0.0.1"),
+            ("0x7f000001", "127.0.0.1"),
+            ("1.2.3.04", "1.2.3.4"),
+        ] {
+            assert_eq!(info((host, 80)).unwrap(), v4(want, 80), "{host}");
+        }
+        for (host, want) in [
+            ("::1", "::1"),
+            ("::ffff:127.0.0.1", "::ffff:127.0.0.1"),
+            ("::1.2.3.4", "::1.2.3.4"),
+            ("fe80::1%lo", "fe80::1"),
+            ("fe80::1%1", "fe80::1"),
+            ("fe80::1%01", "fe80::1"),
+            ("fe80::1%4294967295", "fe80::1"),
+            ("ff02::1%lo", "ff02::1"),
+            ("ff01::1%lo", "ff01::1"),
+            ("::1%1", "::1"),
+        ] {
+            assert_eq!(info((host, 80)).unwrap(), v6(want, 80, 0, 0), "{host}");
+        }
+        assert_eq!(info(("::1", 80, 1, 2)).unwrap(), v6("::1", 80, 1, 2));
+        assert_eq!(
+            info(("fe80::1%lo", 80, 0, 0)).unwrap(),
+            v6("fe80::1", 80, 0, 0)
+        );
+        assert_eq!(
+            info(("fe80::1", 80, 0, 1)).unwrap(),
+            v6("fe80::1", 80, 0, 1)
+        );
+        for host in [
+            "localhost",
+            "",
+            "1.2.3.4 x",
+            " 127.0.0.1",
+            "127.0.0.1.",
+            "1.2.3.08",
+            "[::1]",
+            "::1%lo",
+            "fe80::1%nosuch",
+            "fe80::1%",
+            "fe80::1%1x",
+            "fe80::1%4294967296",
+            "fe80::1%+1",
+        ] {
+            gai_noname((host, 80));
+        }
+        gai_noname(("::1%lo", 80, 0, 3));
+        gai_noname(("localhost", 80, 0, 0));
+
+        let e = info(("127.0.0.1", 80, 0, 0)).unwrap_err();
+        assert_eq!(
+            (e.python_class(), e.strerror()),
+            ("OSError", "IPv4 sockaddr must be 2 tuple")
+        );
+        let e = info(("::1", 80, 0x10_0000, 0)).unwrap_err();
+        assert!(e.is_value_error(), "{e:?}");
+        assert_eq!(e.strerror(), "getnameinfo(): flowinfo must be 0-1048575.");
+        let e = info(("12\0", 80)).unwrap_err();
+        assert_eq!(
+            (e.is_value_error(), e.strerror()),
+            (true, "embedded null character")
+        );
+        let e = info(Address::Unix(b"/tmp/s".to_vec())).unwrap_err();
+        assert_eq!(e.strerror(), "getnameinfo() argument 1 must be a tuple");
+        let e = info(Address::Netlink(1, 2)).unwrap_err();
+        assert_eq!(e.strerror(), "getnameinfo(): illegal sockaddr argument");
+    }
 }

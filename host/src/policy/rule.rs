@@ -442,6 +442,77 @@ impl Rule {
     pub(super) fn matches_resolve(&self, name: &str) -> bool {
         self.verb == Verb::Resolve && matches!(&self.target, Target::Name(p) if p.matches(name))
     }
+
+    /// The rule `verb PROTO://HOST:PORTS` (`proto` `None` is `*`), for code that builds rules
+    /// rather than parses them (`--learn`), in the normal form the parser gives: names lower
+    /// case without their trailing dot, the name `localhost` as [`HostPattern::Localhost`],
+    /// IPv4-mapped IPv6 as IPv4. Its `Display` parses back to it. `None` where the parser would
+    /// refuse the rule: `resolve`, a protocol the verb does not govern, a name that is not a
+    /// host name, a range with host bits set or in the IPv4-compatible space, or the
+    /// unspecified address for a verb other than `bind`.
+    pub(crate) fn endpoint(
+        verb: Verb,
+        proto: Option<Proto>,
+        host: HostPattern,
+        ports: PortRange,
+    ) -> Option<Rule> {
+        let facts = verb.facts();
+        if facts.end == End::Name || proto.is_some_and(|p| !facts.protos.contains(&p)) {
+            return None;
+        }
+        let host = match host {
+            HostPattern::Any | HostPattern::Localhost => host,
+            HostPattern::Net(IpNet::V4(net)) if net.network() == net.addr() => host,
+            HostPattern::Net(IpNet::V6(net)) if net.network() == net.addr() => {
+                HostPattern::Net(normalize_net6(net)?)
+            }
+            // Host bits set.
+            HostPattern::Net(_) => return None,
+            HostPattern::Name(name) => match normal_pattern_name(&name)? {
+                name if name == "localhost" => HostPattern::Localhost,
+                name => HostPattern::Name(name),
+            },
+            HostPattern::Subdomains(suffix) => {
+                HostPattern::Subdomains(normal_pattern_name(&suffix)?)
+            }
+        };
+        if verb != Verb::Bind
+            && let HostPattern::Net(net) = &host
+            && net.prefix_len() == net.max_prefix_len()
+            && net.addr().is_unspecified()
+        {
+            return None;
+        }
+        Some(Rule {
+            verb,
+            target: Target::Endpoint(Endpoint { proto, host, ports }),
+        })
+    }
+
+    /// The rule `resolve PATTERN`, built rather than parsed (`--learn`), in the parser's normal
+    /// form; `None` where a name in it is not a host name.
+    pub(crate) fn resolve(pattern: NamePattern) -> Option<Rule> {
+        let pattern = match pattern {
+            NamePattern::Any => NamePattern::Any,
+            NamePattern::Exact(name) => NamePattern::Exact(normal_pattern_name(&name)?),
+            NamePattern::Subdomains(suffix) => {
+                NamePattern::Subdomains(normal_pattern_name(&suffix)?)
+            }
+        };
+        Some(Rule {
+            verb: Verb::Resolve,
+            target: Target::Name(pattern),
+        })
+    }
+}
+
+/// A name (or a `*.` suffix) as a parsed rule holds it: one trailing dot dropped, lower case;
+/// `None` if it is not a host name (the parser's [`addr::name_problem`]).
+fn normal_pattern_name(name: &str) -> Option<String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    addr::name_problem(name)
+        .is_none()
+        .then(|| name.to_ascii_lowercase())
 }
 
 impl fmt::Display for Rule {

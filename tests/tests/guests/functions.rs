@@ -5,8 +5,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use capsock_tests::{
-    FN_CONNECTION, FN_PURE, FN_RESOLVE, FN_SERVER, Guest, connect_when_listening, free_port,
-    tcp_echo_server,
+    FN_CONNECTION, FN_NAMEINFO, FN_PURE, FN_RESOLVE, FN_SERVER, Guest, audit_row,
+    connect_when_listening, free_port, tcp_echo_server,
 };
 
 #[test]
@@ -120,6 +120,59 @@ pub fn fn_resolve() {
     let mut expected = common.to_vec();
     expected.push("ok: names refused without a rule");
     assert_eq!(out.lines().collect::<Vec<_>>(), expected, "{out}");
+}
+
+/// getnameinfo reads numeric hosts only: a name never reaches the host (no audit record, even
+/// with `resolve *`); with NI_NUMERICHOST no rule is needed; the reverse lookup without it
+/// needs `resolve *` and is the one lookup recorded.
+#[test]
+pub fn fn_nameinfo() {
+    let common = [
+        "ok: ('127.0.0.1', 80) -> ('127.0.0.1', '80')",
+        "ok: ('127.1', 80) -> ('127.0.0.1', '80')",
+        "ok: ('::1', 80) -> ('::1', '80')",
+        "ok: ('::ffff:127.0.0.1', 80) -> ('::ffff:127.0.0.1', '80')",
+        "ok: ('fe80::1%lo', 80) -> ('fe80::1', '80')",
+        "ok: 4-tuples take their scope id",
+        "ok: ('localhost', 80) flags 0 -> gaierror: [Errno -2] Name or service not known",
+        "ok: ('localhost', 80) flags 3 -> gaierror: [Errno -2] Name or service not known",
+        "ok: ('127.0.0.1', 80, 0, 0) -> OSError: IPv4 sockaddr must be 2 tuple",
+    ];
+    let run = Guest::new(FN_NAMEINFO)
+        .arg("rule")
+        .allow("resolve *")
+        .run_observed();
+    run.outcome.assert_ok("fn_nameinfo");
+    let mut want = common.to_vec();
+    want.push("ok: reverse lookup answered");
+    assert_eq!(run.outcome.stdout.lines().collect::<Vec<_>>(), want);
+    assert_eq!(
+        run.audit,
+        [audit_row(
+            "socket.getnameinfo",
+            "127.0.0.1",
+            "allow",
+            "resolve *"
+        )]
+    );
+    assert_eq!(run.stats.denials(), 0);
+
+    let run = Guest::new(FN_NAMEINFO).arg("norule").run_observed();
+    run.outcome.assert_ok("fn_nameinfo");
+    let mut want = common.to_vec();
+    want.push(
+        "ok: reverse lookup refused: capsock policy: resolve 127.0.0.1 denied (no rule allows it)",
+    );
+    assert_eq!(run.outcome.stdout.lines().collect::<Vec<_>>(), want);
+    assert_eq!(
+        run.audit,
+        [audit_row(
+            "socket.getnameinfo",
+            "127.0.0.1",
+            "deny",
+            "default deny"
+        )]
+    );
 }
 
 #[test]
