@@ -575,4 +575,29 @@ mod tests {
         );
         assert_eq!(monitor.stats.denials(), 3);
     }
+
+    /// A guest denied a new address each time (every port, say) does not grow the host's
+    /// memory of printed denials past its bound: the rest are counted.
+    #[test]
+    fn printed_denials_are_bounded() {
+        let monitor = Monitor {
+            print_denials: true,
+            ..Monitor::default()
+        };
+        let policy = Policy::deny_all();
+        for port in 0..(MAX_PRINTED as u16 + 100) {
+            let addr = SocketAddr::from(([10, 0, 0, 5], port));
+            let subject = Subject::addr(Verb::Connect, Proto::Tcp, addr);
+            monitor.decided(
+                Event::Connect,
+                subject,
+                &policy.check(Verb::Connect, Proto::Tcp, addr),
+            );
+        }
+        let printed = monitor.printed.lock().unwrap();
+        assert_eq!(printed.messages.len(), MAX_PRINTED);
+        assert_eq!(printed.suppressed, 100);
+        drop(printed);
+        assert_eq!(monitor.stats.denials(), MAX_PRINTED as u64 + 100);
+    }
 }

@@ -330,3 +330,83 @@ pub fn free_udp_port(host: &str) -> u16 {
         .expect("find a free UDP port")
         .port()
 }
+
+/// A network namespace the test made (`ip netns add`), with only its loopback up: a guest run in
+/// it (through [`Netns::command`]) can send to no address but its own, whatever the policy
+/// allows, so a test may let it try any address. Its `/etc/hosts` and `/etc/resolv.conf` are
+/// the test's (`ip netns exec` mounts `/etc/netns/NAME/*` over them): names resolve as the
+/// test says, and no lookup reaches the machine's resolver. Removed when dropped. Needs root.
+pub struct Netns {
+    name: String,
+    etc: std::path::PathBuf,
+}
+
+impl Netns {
+    /// A namespace whose `/etc/hosts` maps each `(address, name)` of `hosts` (and
+    /// `localhost`), and whose resolver is `127.0.0.1` (no server there: unknown names fail
+    /// at once).
+    pub fn new(tag: &str, hosts: &[(&str, &str)]) -> Netns {
+        static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("capsock-{tag}-{}-{n}", std::process::id());
+        let etc = std::path::Path::new("/etc/netns").join(&name);
+        let ip = |args: &[&str]| {
+            let status = std::process::Command::new("ip")
+                .args(args)
+                .status()
+                .expect("run ip (iproute2)");
+            assert!(
+                status.success(),
+                "ip {args:?} failed: these tests make network namespaces and need root"
+            );
+        };
+        ip(&["netns", "add", &name]);
+        let netns = Netns { name, etc };
+        ip(&["-n", &netns.name, "link", "set", "lo", "up"]);
+        std::fs::create_dir_all(&netns.etc).expect("create /etc/netns/NAME");
+        let mut text = String::from("127.0.0.1 localhost\n::1 localhost\n");
+        for (addr, host) in hosts {
+            text.push_str(&format!("{addr} {host}\n"));
+        }
+        std::fs::write(netns.etc.join("hosts"), text).expect("write the namespace's hosts");
+        std::fs::write(
+            netns.etc.join("resolv.conf"),
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        )
+        .expect("write the namespace's resolv.conf");
+        netns
+    }
+
+    /// `program` run inside the namespace (`ip netns exec NAME program`).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new("ip");
+        cmd.args(["netns", "exec", &self.name]).arg(program);
+        cmd
+    }
+
+    /// Runs `f` on a new thread that has entered the namespace (`setns(2)`): sockets it makes
+    /// live there, so it can be a native peer of a guest run in the namespace.
+    pub fn spawn<R: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> JoinHandle<R> {
+        let path = std::path::Path::new("/var/run/netns").join(&self.name);
+        let file = std::fs::File::open(&path).expect("open the namespace");
+        std::thread::spawn(move || {
+            use std::os::fd::AsRawFd;
+            // SAFETY: `file` is an open namespace file; setns changes only this thread.
+            let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+            assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+            f()
+        })
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+        let _ = std::fs::remove_dir_all(&self.etc);
+    }
+}

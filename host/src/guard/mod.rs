@@ -261,6 +261,26 @@ impl Guard {
         })
     }
 
+    /// Decides a connect or send to `addr` from a socket whose local end is `local`: the
+    /// destination first (its denial is what the guest hears), then the implicit bind of an
+    /// unbound socket; the destination's allowance is recorded only once both are allowed.
+    fn destination(
+        &self,
+        event: Event,
+        verb: Verb,
+        local: Local,
+        addr: SocketAddr,
+    ) -> Result<Permit<SocketAddr>, Denied> {
+        self.with_names(addr.ip(), |names| {
+            let decision = self.policy.check_resolved(verb, local.proto, addr, names);
+            let subject = Subject::addr(verb, local.proto, addr);
+            if decision.is_allowed() {
+                self.implicit_bind(local)?;
+            }
+            self.enforce(event, subject, &decision, addr)
+        })
+    }
+
     /// Decides a bind of `addr` (with the names this guest resolved it from) and reports it.
     fn local(
         &self,
@@ -320,10 +340,7 @@ impl Guard {
         sock: &NetSocket,
         addr: SocketAddr,
     ) -> Result<Permit<SocketAddr>, Denied> {
-        let local = Local::of(sock);
-        let permit = self.remote(Event::Connect, Verb::Connect, local.proto, addr)?;
-        self.implicit_bind(local)?;
-        Ok(permit)
+        self.destination(Event::Connect, Verb::Connect, Local::of(sock), addr)
     }
 
     /// A datagram to `addr` (`sendto`, `sendmsg` with an address), and the implicit bind when
@@ -333,10 +350,7 @@ impl Guard {
         sock: &NetSocket,
         addr: SocketAddr,
     ) -> Result<Permit<SocketAddr>, Denied> {
-        let local = Local::of(sock);
-        let permit = self.remote(Event::SendTo, Verb::Send, local.proto, addr)?;
-        self.implicit_bind(local)?;
-        Ok(permit)
+        self.destination(Event::SendTo, Verb::Send, Local::of(sock), addr)
     }
 
     /// A `listen(2)`: the implicit bind when the socket has no local address.

@@ -510,13 +510,13 @@ impl NetSocket {
         }
     }
 
-    /// After a refused datagram was received with `MSG_PEEK`, takes that datagram off the queue
-    /// it was peeked from (`recv(2)` into an empty buffer discards one; the error queue's with
-    /// `MSG_ERRQUEUE`), without waiting.
+    /// After a refused datagram was received with `MSG_PEEK`, takes it off the normal queue
+    /// (`recv(2)` into an empty buffer discards one), without waiting. The error queue needs
+    /// nothing: Linux ignores `MSG_PEEK` there, so a read of it always dequeued its entry, and
+    /// a `recv(2)` here would drop the next one (or a normal datagram).
     fn drop_peeked(&self, flags: RecvFlags) {
-        if flags.contains(RecvFlags::PEEK) {
-            let queue = flags & RecvFlags::ERRQUEUE;
-            let _ = rustix::net::recv(&self.fd, &mut [0u8; 0][..], RecvFlags::DONTWAIT | queue);
+        if flags.contains(RecvFlags::PEEK) && !flags.contains(RecvFlags::ERRQUEUE) {
+            let _ = rustix::net::recv(&self.fd, &mut [0u8; 0][..], RecvFlags::DONTWAIT);
         }
     }
 

@@ -180,6 +180,8 @@ const TABLE: &[Opt] = &[
     opt(IP, libc::IP_PKTINFO, "IP_PKTINFO", IntOrByte, Both, Any),
     opt(IP, libc::IP_RECVTOS, "IP_RECVTOS", IntOrByte, Both, Any),
     opt(IP, libc::IP_RECVTTL, "IP_RECVTTL", IntOrByte, Both, Any),
+    // Errors of sent datagrams go to the error queue (`MSG_ERRQUEUE`), sender-filtered too.
+    opt(IP, libc::IP_RECVERR, "IP_RECVERR", IntOrByte, Both, Any),
     // IPPROTO_IPV6
     opt(IP6, libc::IPV6_V6ONLY, "IPV6_V6ONLY", Int, Both, Inet6),
     opt(IP6, libc::IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS", Int, Both, Inet6),
@@ -193,6 +195,7 @@ const TABLE: &[Opt] = &[
     opt(IP6, libc::IPV6_TCLASS, "IPV6_TCLASS", Int, Both, Inet6),
     opt(IP6, libc::IPV6_RECVTCLASS, "IPV6_RECVTCLASS", Int, Both, Inet6),
     opt(IP6, libc::IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", Int, Both, Inet6),
+    opt(IP6, libc::IPV6_RECVERR, "IPV6_RECVERR", Int, Both, Inet6),
 ];
 
 /// Options refused on purpose, with the reason the guest is told.

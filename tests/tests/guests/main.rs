@@ -4,6 +4,7 @@
 //! like its guest program; `foreach_guest!` lists the programs, and the check below fails to
 //! compile if one has no runner.
 
+mod bypass;
 mod cli;
 mod functions;
 mod makefile;
@@ -18,8 +19,8 @@ mod udp;
 
 #[allow(unused_imports)]
 use self::{
-    cli::*, functions::*, makefile::*, multiplex::*, policy::*, policyfile::*, sockopts::*,
-    stdnet::*, tcp::*, timeouts::*, udp::*,
+    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, policy::*, policyfile::*,
+    sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*,
 };
 
 macro_rules! assert_test_exists {
