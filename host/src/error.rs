@@ -20,7 +20,10 @@ pub enum SocketError {
     Gai(i32, String),
     /// `socket.herror(code, message)`.
     H(i32, String),
-    /// Not an error for the guest to handle: the guest is stopped.
+    /// The host cancelled the call (a deadline, Ctrl-C), with its reason: the net core's
+    /// answer, which every door turns into a trap ([`SocketError::cancellation_trap`]).
+    Cancelled(String),
+    /// Not an error for the guest to handle: the guest is stopped (a bad resource handle).
     Trap(wasmtime::Error),
 }
 
@@ -28,6 +31,11 @@ impl SocketError {
     /// An `OSError` with our own message, e.g. `EINVAL` with what was wrong with an argument.
     pub fn os_msg(errno: Errno, message: impl Into<String>) -> Self {
         SocketError::Os(errno, Some(message.into()))
+    }
+
+    /// The trap that ends a guest whose call the host cancelled for `reason`.
+    pub fn cancellation_trap(reason: &str) -> wasmtime::Error {
+        wasmtime::Error::msg(format!("guest interrupted in a blocking call: {reason}"))
     }
 
     /// The errno, for OS errors.
@@ -65,6 +73,7 @@ impl fmt::Display for SocketError {
             SocketError::Os(e, None) => write!(f, "[Errno {}] {e}", e.raw_os_error()),
             SocketError::Timeout => f.write_str("timed out"),
             SocketError::Gai(c, m) | SocketError::H(c, m) => write!(f, "[Errno {c}] {m}"),
+            SocketError::Cancelled(reason) => write!(f, "cancelled: {reason}"),
             SocketError::Trap(e) => write!(f, "trap: {e}"),
         }
     }

@@ -9,10 +9,19 @@
 //! (bind, listen's implicit bind, connect, a send to an address) takes the guard's
 //! [`Permit`] for it, and accept and receive take the guard's admission filter: nothing here
 //! can reach an address the guard did not decide on.
+//!
+//! Two things have one place each: a raw error number from C becomes an [`Errno`] only in
+//! `sys` (never panicking on 0 or garbage), and a raw socket address is encoded or decoded
+//! only in `sockaddr` (rustix's addresses included). The resolver's C calls, with all their
+//! raw pointers, are in `resolve::glibc`; the rest of `resolve` is safe Rust.
 
 pub mod msg;
+// Safe Rust only: its C calls are in `resolve::glibc`, which allows `unsafe` for itself alone.
+#[deny(unsafe_code)]
 pub mod resolve;
+mod sockaddr;
 pub mod sockopt;
+mod sys;
 pub mod types;
 pub mod wait;
 
@@ -126,10 +135,6 @@ fn fd_flags(nonblock: bool) -> SocketFlags {
         true => SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
         false => SocketFlags::CLOEXEC,
     }
-}
-
-fn to_std(addr: rustix::net::SocketAddrAny) -> SocketResult<SocketAddr> {
-    SocketAddr::try_from(addr).map_err(|_| Errno::AFNOSUPPORT.into())
 }
 
 impl NetSocket {
@@ -291,7 +296,9 @@ impl NetSocket {
                     return Err(Errno::INPROGRESS.into());
                 }
                 deadline.wait(fd, Dir::Send, cancel)?;
-                rustix::net::sockopt::socket_error(fd)??;
+                if let Some(e) = sockopt::socket_error(fd)? {
+                    return Err(e.into());
+                }
             }
             Err(e) => return Err(e.into()),
         }
@@ -328,7 +335,7 @@ impl NetSocket {
             });
             match accepted {
                 Ok((fd, peer)) => {
-                    let Some(peer) = peer.and_then(|p| SocketAddr::try_from(p).ok()) else {
+                    let Some(peer) = peer.and_then(|p| sockaddr::from_rustix(p).ok()) else {
                         continue; // not an IP peer: cannot happen on an IP listener
                     };
                     if !admit(&peer) {
@@ -502,7 +509,7 @@ impl NetSocket {
             )?;
             // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
             unsafe { buf.set_len(n) };
-            let addr = addr.map(to_std).transpose()?;
+            let addr = addr.map(sockaddr::from_rustix).transpose()?;
             match addr {
                 Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
                 other => return Ok(other),
@@ -653,13 +660,13 @@ impl NetSocket {
 
     /// `getsockname(2)`.
     pub fn getsockname(&self) -> SocketResult<SocketAddr> {
-        to_std(rustix::net::getsockname(&self.fd)?)
+        sockaddr::from_rustix(rustix::net::getsockname(&self.fd)?)
     }
 
     /// `getpeername(2)`.
     pub fn getpeername(&self) -> SocketResult<SocketAddr> {
         match rustix::net::getpeername(&self.fd)? {
-            Some(addr) => to_std(addr),
+            Some(addr) => sockaddr::from_rustix(addr),
             None => Err(Errno::NOTCONN.into()),
         }
     }

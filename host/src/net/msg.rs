@@ -11,11 +11,12 @@
 //! blocking (the fd's mode and kernel timeout) and calls again when it must.
 
 use std::mem::size_of;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use rustix::io::Errno;
 
+use super::{sockaddr, sys};
 use crate::error::{SocketError, SocketResult};
 use crate::net::types::Family;
 
@@ -106,7 +107,7 @@ pub fn recvmsg(
     // `usize` units so the control buffer is aligned for `cmsghdr` (whose first field is a
     // `size_t`).
     let mut control = vec![0usize; ancbufsize.div_ceil(size_of::<usize>())];
-    let mut name = zeroed_storage();
+    let mut name = sockaddr::zeroed_storage();
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast::<libc::c_void>(),
         iov_len: data.len(),
@@ -131,7 +132,7 @@ pub fn recvmsg(
         if rc >= 0 {
             break rc as usize;
         }
-        let e = last_errno();
+        let e = sys::last_errno();
         if e != Errno::INTR {
             return Err(e.into());
         }
@@ -160,7 +161,7 @@ pub fn recvmsg(
         data,
         ancillary,
         flags: out_flags,
-        address: decode_sockaddr(&name, msg.msg_namelen),
+        address: sockaddr::decode(&name, msg.msg_namelen),
     })
 }
 
@@ -262,7 +263,7 @@ pub fn sendmsg(
         ));
     }
     let mut name = match address {
-        Some(addr) => Some(encode_for_family(family, addr)?),
+        Some(addr) => Some(sockaddr::encode_for_family(family, addr)?),
         None => None,
     };
 
@@ -302,7 +303,7 @@ pub fn sendmsg(
         if rc >= 0 {
             return Ok(rc as usize);
         }
-        let e = last_errno();
+        let e = sys::last_errno();
         if e != Errno::INTR {
             return Err(e.into());
         }
@@ -398,120 +399,9 @@ fn cmsg_align(len: usize) -> usize {
     len.checked_next_multiple_of(unit).unwrap_or(usize::MAX)
 }
 
-/// The address for `sendmsg` on a socket of `family` (see [`sendmsg`]).
-fn encode_for_family(
-    family: Family,
-    addr: SocketAddr,
-) -> SocketResult<(libc::sockaddr_storage, libc::socklen_t)> {
-    match (family, addr) {
-        (Family::Inet, SocketAddr::V4(_)) | (Family::Inet6, SocketAddr::V6(_)) => {
-            Ok(encode_sockaddr(&addr))
-        }
-        (Family::Inet6, SocketAddr::V4(v4)) => {
-            let mapped = SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0);
-            Ok(encode_sockaddr(&SocketAddr::V6(mapped)))
-        }
-        (Family::Inet, SocketAddr::V6(v6)) => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
-        )),
-    }
-}
-
-/// An all-zero `sockaddr_storage`.
-fn zeroed_storage() -> libc::sockaddr_storage {
-    // SAFETY: `sockaddr_storage` is a plain C struct of integers; all-zero bytes are a valid
-    // value (family AF_UNSPEC).
-    unsafe { std::mem::zeroed() }
-}
-
-/// Encodes a std address as `sockaddr_in` / `sockaddr_in6` inside a `sockaddr_storage`, with
-/// its length. Port and address in network byte order; the IPv6 flow label is converted with
-/// `htonl`, as CPython and rustix do (std's own conversion does not), so `flowinfo()` is
-/// Python's host-order value.
-pub(crate) fn encode_sockaddr(addr: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    let mut storage = zeroed_storage();
-    match addr {
-        SocketAddr::V4(v4) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as libc::sa_family_t,
-                sin_port: v4.port().to_be(),
-                sin_addr: libc::in_addr {
-                    s_addr: u32::from(*v4.ip()).to_be(),
-                },
-                sin_zero: [0; 8],
-            };
-            // SAFETY: sockaddr_storage is, by definition, large enough and aligned enough for
-            // every sockaddr type, sockaddr_in included; the write stays inside `storage`.
-            unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
-            (storage, size_of::<libc::sockaddr_in>() as libc::socklen_t)
-        }
-        SocketAddr::V6(v6) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                sin6_port: v6.port().to_be(),
-                sin6_flowinfo: v6.flowinfo().to_be(),
-                sin6_addr: libc::in6_addr {
-                    s6_addr: v6.ip().octets(),
-                },
-                sin6_scope_id: v6.scope_id(),
-            };
-            // SAFETY: sockaddr_storage is, by definition, large enough and aligned enough for
-            // every sockaddr type, sockaddr_in6 included; the write stays inside `storage`.
-            unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
-            (storage, size_of::<libc::sockaddr_in6>() as libc::socklen_t)
-        }
-    }
-}
-
-/// Decodes a `sockaddr_in` / `sockaddr_in6` of `len` bytes (as the kernel reported it) from a
-/// `sockaddr_storage`; `None` for length 0 (e.g. TCP's `recvmsg`), a length too short for its
-/// family, or a family other than `AF_INET` / `AF_INET6`. The inverse of [`encode_sockaddr`].
-pub(crate) fn decode_sockaddr(
-    storage: &libc::sockaddr_storage,
-    len: libc::socklen_t,
-) -> Option<SocketAddr> {
-    let len = len as usize;
-    if len < size_of::<libc::sa_family_t>() {
-        return None;
-    }
-    match i32::from(storage.ss_family) {
-        libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
-            // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in, every byte
-            // of it is initialised, and sockaddr_in is plain integers, valid for any bytes.
-            let sin = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_in>() };
-            Some(SocketAddr::V4(SocketAddrV4::new(
-                Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)),
-                u16::from_be(sin.sin_port),
-            )))
-        }
-        libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
-            // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in6, every
-            // byte of it is initialised, and sockaddr_in6 is plain integers, valid for any
-            // bytes.
-            let sin6 = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_in6>() };
-            Some(SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
-                u16::from_be(sin6.sin6_port),
-                u32::from_be(sin6.sin6_flowinfo),
-                sin6.sin6_scope_id,
-            )))
-        }
-        _ => None,
-    }
-}
-
-/// The calling thread's `errno` after a failed libc call.
-fn last_errno() -> Errno {
-    Errno::from_raw_os_error(
-        std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO),
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use std::net::{Ipv4Addr, Ipv6Addr};
     use std::os::fd::{AsFd, OwnedFd};
     use std::time::Duration;
 
@@ -559,12 +449,12 @@ mod tests {
     }
 
     fn local_addr(s: &OwnedFd) -> SocketAddr {
-        let mut storage = zeroed_storage();
+        let mut storage = sockaddr::zeroed_storage();
         let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         // SAFETY: `storage` is a writable sockaddr_storage and `len` says its size.
         let rc = unsafe { libc::getsockname(s.as_raw_fd(), (&raw mut storage).cast(), &mut len) };
         assert_eq!(rc, 0);
-        decode_sockaddr(&storage, len).expect("an IP address")
+        sockaddr::decode(&storage, len).expect("an IP address")
     }
 
     /// UDP receiver and unbound sender of `family`.
@@ -617,32 +507,6 @@ mod tests {
             SocketError::Os(e, Some(m)) => (e, m),
             other => panic!("expected an OS error with a message, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn sockaddr_round_trips() {
-        let cases = [
-            SocketAddr::from((Ipv4Addr::new(192, 0, 2, 7), 53)),
-            SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, 4),
-                8080,
-                0x000a_bcde,
-                3,
-            )),
-        ];
-        for addr in cases {
-            let (storage, len) = encode_sockaddr(&addr);
-            assert_eq!(decode_sockaddr(&storage, len), Some(addr));
-            assert_eq!(decode_sockaddr(&storage, len - 1), None);
-            assert_eq!(decode_sockaddr(&storage, 0), None);
-        }
-        // Network byte order, flow label included (as CPython's htonl).
-        let (storage, _) = encode_sockaddr(&cases[1]);
-        // SAFETY: storage holds an encoded sockaddr_in6.
-        let sin6 = unsafe { &*std::ptr::from_ref(&storage).cast::<libc::sockaddr_in6>() };
-        assert_eq!(sin6.sin6_port, 8080u16.to_be());
-        assert_eq!(sin6.sin6_flowinfo, 0x000a_bcdeu32.to_be());
-        assert_eq!(decode_sockaddr(&zeroed_storage(), 128), None); // AF_UNSPEC
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use rustix::io::Errno;
 
 use crate::error::{SocketError, SocketResult};
+use crate::net::sys;
 use crate::net::types::{Family, Kind};
 
 /// A `setsockopt` value, in the three forms Python accepts.
@@ -288,6 +289,22 @@ pub fn getsockopt_int(
 ) -> SocketResult<i32> {
     let entry = lookup(level, name)?;
     entry.check_get()?;
+    getsockopt_c_int(fd, level, name).map_err(|e| entry.kernel_error(e, family, kind))
+}
+
+/// `getsockopt(SOL_SOCKET, SO_ERROR)` for the host (how a connect that was in progress ended):
+/// the socket's pending error, which the read clears; `None` when there is none. The value
+/// becomes an [`Errno`] through [`sys::errno_from_raw`], so a value outside `1..=4095` is
+/// `EIO`, never a panic. A failed call is `Os(errno)`.
+pub(crate) fn socket_error(fd: BorrowedFd<'_>) -> SocketResult<Option<Errno>> {
+    match getsockopt_c_int(fd, libc::SOL_SOCKET, libc::SO_ERROR)? {
+        0 => Ok(None),
+        raw => Ok(Some(sys::errno_from_raw(raw))),
+    }
+}
+
+/// `getsockopt(2)` of a C `int` option, with no vetting: the callers vet.
+fn getsockopt_c_int(fd: BorrowedFd<'_>, level: i32, name: i32) -> Result<libc::c_int, Errno> {
     let mut value: libc::c_int = 0;
     let mut len = INT as libc::socklen_t;
     // SAFETY: `value` is a live, writable C int and `len` says exactly its size, so the kernel
@@ -302,7 +319,7 @@ pub fn getsockopt_int(
         )
     };
     if rc != 0 {
-        return Err(entry.kernel_error(Errno::from_raw_os_error(errno()), family, kind));
+        return Err(sys::last_errno());
     }
     Ok(value)
 }
@@ -348,7 +365,7 @@ pub fn getsockopt_bytes(
         )
     };
     if rc != 0 {
-        return Err(entry.kernel_error(Errno::from_raw_os_error(errno()), family, kind));
+        return Err(entry.kernel_error(sys::last_errno(), family, kind));
     }
     buf.truncate((len as usize).min(buflen as usize));
     Ok(buf)
@@ -423,16 +440,9 @@ pub fn setsockopt(
         )
     };
     if rc != 0 {
-        return Err(entry.kernel_error(Errno::from_raw_os_error(errno()), family, kind));
+        return Err(entry.kernel_error(sys::last_errno(), family, kind));
     }
     Ok(())
-}
-
-/// The calling thread's `errno` after a failed libc call.
-fn errno() -> i32 {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
 }
 
 #[cfg(test)]
@@ -620,6 +630,41 @@ mod tests {
         assert_eq!(seen, libc::ECONNREFUSED);
         let again = getsockopt_int(s.as_fd(), Family::Inet, Kind::Stream, SOL, libc::SO_ERROR);
         assert_eq!(again.unwrap(), 0, "SO_ERROR is cleared by reading it");
+    }
+
+    #[test]
+    fn socket_error_is_an_errno_once() {
+        // The host's own SO_ERROR read (connect's outcome): None on a fresh socket, the
+        // refusal as an Errno once, then None again.
+        let s = sock(Family::Inet, Kind::Stream);
+        assert_eq!(socket_error(s.as_fd()).unwrap(), None);
+        let listener = sock(Family::Inet, Kind::Stream);
+        let any = rustix::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 0);
+        rustix::net::bind(&listener, &any).unwrap();
+        let addr = rustix::net::getsockname(&listener).unwrap();
+        drop(listener);
+        match rustix::net::connect(&s, &addr) {
+            Err(Errno::INPROGRESS) => {}
+            Err(Errno::CONNREFUSED) => {
+                assert_eq!(socket_error(s.as_fd()).unwrap(), None);
+                return;
+            }
+            other => panic!("connect: {other:?}"),
+        }
+        let mut seen = None;
+        for _ in 0..400 {
+            seen = socket_error(s.as_fd()).unwrap();
+            if seen.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(seen, Some(Errno::CONNREFUSED));
+        assert_eq!(
+            socket_error(s.as_fd()).unwrap(),
+            None,
+            "cleared by the read"
+        );
     }
 
     #[test]

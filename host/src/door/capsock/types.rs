@@ -14,6 +14,9 @@ impl Host for CapsockCtxView<'_> {
             SocketError::Timeout => Error::Timeout,
             SocketError::Gai(code, message) => Error::Gai(ResolverError { code, message }),
             SocketError::H(code, message) => Error::H(ResolverError { code, message }),
+            SocketError::Cancelled(reason) => {
+                return Err(SocketError::cancellation_trap(&reason));
+            }
             SocketError::Trap(e) => return Err(e),
         })
     }

@@ -56,76 +56,25 @@
 //!   'Unknown host')`, the code glibc reports for that lookup.
 //! - The `_r` calls get a buffer that grows on `ERANGE` (CPython's is fixed at 16 KiB), so a
 //!   very large host entry is returned instead of `herror(-1, 'Resolver internal error')`.
+//!
+//! # Layout
+//!
+//! This module is safe Rust only (the lint that enforces it is set where the module is
+//! declared): CPython's logic, errors and decoding. The C calls themselves, with every raw
+//! pointer, are in `glibc`, one function per C call.
 
-use std::cell::Cell;
-use std::ffi::{CStr, CString, c_char, c_int, c_void};
+mod glibc;
+
+use std::ffi::{CStr, CString, c_int};
 use std::io;
-use std::mem::{self, MaybeUninit};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::ptr;
 
 use rustix::io::Errno;
 
-use super::msg::{decode_sockaddr, encode_sockaddr};
+use super::sys;
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{Lookup, Permit, Reverse};
-
-// glibc's reentrant netdb functions that the `libc` crate does not declare; the prototypes are
-// those of glibc's <netdb.h> and <arpa/inet.h>.
-unsafe extern "C" {
-    fn gethostbyname2_r(
-        name: *const c_char,
-        af: c_int,
-        ret: *mut libc::hostent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::hostent,
-        h_errnop: *mut c_int,
-    ) -> c_int;
-    fn gethostbyaddr_r(
-        addr: *const c_void,
-        len: libc::socklen_t,
-        af: c_int,
-        ret: *mut libc::hostent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::hostent,
-        h_errnop: *mut c_int,
-    ) -> c_int;
-    fn getservbyname_r(
-        name: *const c_char,
-        proto: *const c_char,
-        ret: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getservbyport_r(
-        port: c_int,
-        proto: *const c_char,
-        ret: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getprotobyname_r(
-        name: *const c_char,
-        ret: *mut libc::protoent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> c_int;
-    fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
-}
-
-/// glibc's `NI_MAXSERV` (not exported by the `libc` crate); CPython's service buffer size.
-const NI_MAXSERV: usize = 32;
-/// First buffer for `gethostbyname2_r` / `gethostbyaddr_r`: CPython's fixed size.
-const HOST_BUF_START: usize = 16 * 1024;
-/// First buffer for `getservbyname_r` / `getservbyport_r` / `getprotobyname_r`.
-const NSS_BUF_START: usize = 1024;
-/// Largest buffer the `_r` calls are given before `ERANGE` is accepted as the answer.
-const NSS_BUF_MAX: usize = 1024 * 1024;
+use glibc::{AddrInfoEntry, AddrInfoList, HostEnt};
 
 /// One result of `getaddrinfo(3)`: Python's `(family, type, proto, canonname, sockaddr)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,21 +139,17 @@ pub fn getaddrinfo(
     )?;
     let mut out = Vec::new();
     for ai in list.iter() {
-        // SAFETY: glibc's result: `ai_addr` is null or points at `ai_addrlen` readable bytes,
-        // alive until `list` is dropped.
-        let Some(addr) = (unsafe { sockaddr_to_std(ai.ai_addr, ai.ai_addrlen) }) else {
+        let Some(addr) = ai.addr() else {
             continue;
         };
-        let canonname = if ai.ai_canonname.is_null() {
-            String::new()
-        } else {
-            // SAFETY: a non-null `ai_canonname` is a NUL-terminated string owned by `list`.
-            decode_strict(unsafe { CStr::from_ptr(ai.ai_canonname) }.to_bytes())?
+        let canonname = match ai.canonname() {
+            None => String::new(),
+            Some(name) => decode_strict(name.to_bytes())?,
         };
         out.push(AddrInfo {
-            family: ai.ai_family,
-            socktype: ai.ai_socktype,
-            protocol: ai.ai_protocol,
+            family: ai.family(),
+            socktype: ai.socktype(),
+            protocol: ai.protocol(),
             canonname,
             addr,
         });
@@ -237,29 +182,9 @@ pub fn getnameinfo(
     {
         return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
     }
-    let (storage, salen) = encode_sockaddr(&addr);
-    let mut host = [0u8; libc::NI_MAXHOST as usize];
-    let mut serv = [0u8; NI_MAXSERV];
-    // SAFETY: `storage` holds a `sockaddr` of `salen` bytes, alive for the call; the output
-    // buffers are writable for the lengths given.
-    let rc = unsafe {
-        libc::getnameinfo(
-            ptr::from_ref(&storage).cast(),
-            salen,
-            host.as_mut_ptr().cast(),
-            host.len() as libc::socklen_t,
-            serv.as_mut_ptr().cast(),
-            serv.len() as libc::socklen_t,
-            flags,
-        )
-    };
-    if rc != 0 {
-        return Err(gai_error(rc, io::Error::last_os_error()));
-    }
-    Ok((
-        decode_strict(until_nul(&host))?,
-        decode_strict(until_nul(&serv))?,
-    ))
+    let (host, serv) =
+        glibc::getnameinfo(&addr, flags).map_err(|(rc, os_error)| gai_error(rc, os_error))?;
+    Ok((decode_strict(&host)?, decode_strict(&serv)?))
 }
 
 /// Python's `socket.gethostbyname(name)`: the name's IPv4 address, found as CPython's
@@ -296,20 +221,9 @@ pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
         "gethostbyname_ex",
     )?;
     let af = family_of(setipaddr(&cname, libc::AF_INET)?);
-    host_lookup(af, |ret, buf, buflen, result, h_errnop| {
-        // SAFETY: `cname` is NUL-terminated; `host_lookup` passes a writable `hostent`, a
-        // buffer of `buflen` bytes and valid out-pointers, all alive for the call.
-        unsafe {
-            gethostbyname2_r(
-                cname.as_ptr(),
-                libc::AF_INET,
-                ret,
-                buf,
-                buflen,
-                result,
-                h_errnop,
-            )
-        }
+    glibc::gethostbyname2_r(&cname, libc::AF_INET, |found| match found {
+        Err(h_errno) => Err(h_error(h_errno)),
+        Ok(h) => gethost_common(h, af),
     })
 }
 
@@ -331,21 +245,9 @@ pub fn gethostbyaddr(
         IpAddr::V4(a) => a.octets().to_vec(),
         IpAddr::V6(a) => a.octets().to_vec(),
     };
-    host_lookup(af, |ret, buf, buflen, result, h_errnop| {
-        // SAFETY: `bytes` holds the `bytes.len()`-byte address of family `af`; `host_lookup`
-        // passes a writable `hostent`, a buffer of `buflen` bytes and valid out-pointers.
-        unsafe {
-            gethostbyaddr_r(
-                bytes.as_ptr().cast(),
-                bytes.len() as libc::socklen_t,
-                af,
-                ret,
-                buf,
-                buflen,
-                result,
-                h_errnop,
-            )
-        }
+    glibc::gethostbyaddr_r(&bytes, af, |found| match found {
+        Err(h_errno) => Err(h_error(h_errno)),
+        Ok(h) => gethost_common(h, af),
     })
 }
 
@@ -353,14 +255,8 @@ pub fn gethostbyaddr(
 /// failure is `Os(errno)`. Bytes that are not UTF-8 are replaced (CPython decodes with the
 /// file-system encoding's `surrogateescape`).
 pub fn gethostname() -> SocketResult<String> {
-    let mut buf = [0u8; 1024];
-    // SAFETY: `buf` is writable for the length given (one byte is kept for the NUL, as in
-    // CPython, so the result is always terminated).
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
-    if rc < 0 {
-        return Err(last_errno().into());
-    }
-    Ok(String::from_utf8_lossy(until_nul(&buf)).into_owned())
+    let name = glibc::gethostname()?;
+    Ok(String::from_utf8_lossy(&name).into_owned())
 }
 
 /// `getservbyname_r(3)`, as Python's `socket.getservbyname(servicename[, protocolname])`: the
@@ -375,19 +271,11 @@ pub fn getservbyname(name: &str, proto: Option<&str>) -> SocketResult<u16> {
     let cproto = proto
         .map(|p| c_arg(p, "embedded null character in protocol name"))
         .transpose()?;
-    let proto_ptr = cproto.as_deref().map_or(ptr::null(), CStr::as_ptr);
-    nss_lookup(
-        |ret, buf, buflen, result| {
-            // SAFETY: `cname` and `cproto` (or NULL) are NUL-terminated; `nss_lookup` passes a
-            // writable `servent`, a buffer of `buflen` bytes and a valid out-pointer.
-            unsafe { getservbyname_r(cname.as_ptr(), proto_ptr, ret, buf, buflen, result) }
-        },
-        |ent: Option<&libc::servent>| match ent {
-            // `s_port` holds the port in network byte order in its low 16 bits.
-            Some(se) => Ok(u16::from_be(se.s_port as u16)),
-            None => Err(SocketError::os_msg(Errno::NOENT, "service/proto not found")),
-        },
-    )
+    match glibc::getservbyname_r(&cname, cproto.as_deref()) {
+        // `s_port` holds the port in network byte order in its low 16 bits.
+        Some(s_port) => Ok(u16::from_be(s_port as u16)),
+        None => Err(SocketError::os_msg(Errno::NOENT, "service/proto not found")),
+    }
 }
 
 /// `getservbyport_r(3)`, as Python's `socket.getservbyport(port[, protocolname])`: the
@@ -401,21 +289,12 @@ pub fn getservbyport(port: u16, proto: Option<&str>) -> SocketResult<String> {
     let cproto = proto
         .map(|p| c_arg(p, "embedded null character in protocol name"))
         .transpose()?;
-    let proto_ptr = cproto.as_deref().map_or(ptr::null(), CStr::as_ptr);
     // CPython passes `htons((short)port)`: the network-order port, zero-extended to an int.
     let net_port = c_int::from(port.to_be());
-    nss_lookup(
-        |ret, buf, buflen, result| {
-            // SAFETY: `cproto` (or NULL) is NUL-terminated; `nss_lookup` passes a writable
-            // `servent`, a buffer of `buflen` bytes and a valid out-pointer.
-            unsafe { getservbyport_r(net_port, proto_ptr, ret, buf, buflen, result) }
-        },
-        |ent: Option<&libc::servent>| match ent {
-            // SAFETY: a found entry's `s_name` points into the lookup buffer, alive here.
-            Some(se) => unsafe { c_string_strict(se.s_name) },
-            None => Err(SocketError::os_msg(Errno::NOENT, "port/proto not found")),
-        },
-    )
+    match glibc::getservbyport_r(net_port, cproto.as_deref()) {
+        Some(s_name) => decode_strict(&s_name),
+        None => Err(SocketError::os_msg(Errno::NOENT, "port/proto not found")),
+    }
 }
 
 /// `getprotobyname_r(3)`, as Python's `socket.getprotobyname(protocolname)`: the protocol
@@ -423,59 +302,19 @@ pub fn getservbyport(port: u16, proto: Option<&str>) -> SocketResult<String> {
 /// "embedded null character in protocol name")`. Reads `/etc/protocols` (package `netbase`).
 pub fn getprotobyname(name: &str) -> SocketResult<i32> {
     let cname = c_arg(name, "embedded null character in protocol name")?;
-    nss_lookup(
-        |ret, buf, buflen, result| {
-            // SAFETY: `cname` is NUL-terminated; `nss_lookup` passes a writable `protoent`, a
-            // buffer of `buflen` bytes and a valid out-pointer.
-            unsafe { getprotobyname_r(cname.as_ptr(), ret, buf, buflen, result) }
-        },
-        |ent: Option<&libc::protoent>| match ent {
-            Some(pe) => Ok(pe.p_proto),
-            None => Err(SocketError::os_msg(Errno::NOENT, "protocol not found")),
-        },
-    )
+    glibc::getprotobyname_r(&cname)
+        .ok_or_else(|| SocketError::os_msg(Errno::NOENT, "protocol not found"))
 }
 
 /// `if_nameindex(3)` (then `if_freenameindex(3)`), as Python's `socket.if_nameindex()`: every
 /// interface as `(index, name)`, in the C library's order. A failure is `Os(errno)`. Names that
 /// are not UTF-8 are decoded lossily (CPython uses `surrogateescape`).
 pub fn if_nameindex() -> SocketResult<Vec<(u32, String)>> {
-    /// Frees the array on every path.
-    struct Array(*mut libc::if_nameindex);
-    impl Drop for Array {
-        fn drop(&mut self) {
-            // SAFETY: the non-null pointer came from `if_nameindex` and is freed once.
-            unsafe { libc::if_freenameindex(self.0) }
-        }
-    }
-
-    // SAFETY: no arguments; returns a malloc'd array or NULL with errno set.
-    let first = unsafe { libc::if_nameindex() };
-    if first.is_null() {
-        return Err(last_errno().into());
-    }
-    let array = Array(first);
-    let mut out = Vec::new();
-    let mut p = array.0;
-    loop {
-        // SAFETY: `p` is within the array, which ends with an entry whose `if_index` is 0;
-        // the loop stops at that entry, so it never reads past the end.
-        let entry = unsafe { &*p };
-        if entry.if_index == 0 {
-            break;
-        }
-        let name = if entry.if_name.is_null() {
-            String::new()
-        } else {
-            // SAFETY: a non-null `if_name` is a NUL-terminated string inside the array.
-            String::from_utf8_lossy(unsafe { CStr::from_ptr(entry.if_name) }.to_bytes())
-                .into_owned()
-        };
-        out.push((entry.if_index, name));
-        // SAFETY: this entry was not the terminator, so the next one exists.
-        p = unsafe { p.add(1) };
-    }
-    Ok(out)
+    let all = glibc::if_nameindex()?;
+    Ok(all
+        .into_iter()
+        .map(|(index, name)| (index, String::from_utf8_lossy(&name).into_owned()))
+        .collect())
 }
 
 /// `if_nametoindex(3)`, as Python's `socket.if_nametoindex(name)`. Unknown (the call returns 0,
@@ -484,27 +323,20 @@ pub fn if_nameindex() -> SocketResult<Vec<(u32, String)>> {
 /// byte in interface name")`.
 pub fn if_nametoindex(name: &str) -> SocketResult<u32> {
     let cname = c_arg(name, "embedded null byte in interface name")?;
-    // SAFETY: `cname` is NUL-terminated and alive for the call.
-    let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
-    if index == 0 {
-        return Err(SocketError::os_msg(
+    match glibc::if_nametoindex(&cname) {
+        0 => Err(SocketError::os_msg(
             Errno::NODEV,
             "no interface with this name",
-        ));
+        )),
+        index => Ok(index),
     }
-    Ok(index)
 }
 
 /// `if_indextoname(3)`, as Python's `socket.if_indextoname(index)`. Unknown index (0
 /// included) → `Os(ENXIO)`, Python's `OSError: [Errno 6] No such device or address`.
 pub fn if_indextoname(index: u32) -> SocketResult<String> {
-    let mut buf = [0u8; libc::IF_NAMESIZE + 1];
-    // SAFETY: `buf` has room for `IF_NAMESIZE` bytes plus one, as CPython's buffer.
-    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast()) };
-    if p.is_null() {
-        return Err(last_errno().into());
-    }
-    Ok(String::from_utf8_lossy(until_nul(&buf)).into_owned())
+    let name = glibc::if_indextoname(index)?;
+    Ok(String::from_utf8_lossy(&name).into_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,63 +348,26 @@ fn value_error(message: impl Into<String>) -> SocketError {
     SocketError::os_msg(Errno::INVAL, message)
 }
 
-/// An [`Errno`] from a raw value, never panicking: values rustix cannot hold become `EIO`.
-fn errno_from_raw(raw: i32) -> Errno {
-    if (1..=4095).contains(&raw) {
-        Errno::from_raw_os_error(raw)
-    } else {
-        Errno::IO
-    }
-}
-
-/// The calling thread's errno, as an [`Errno`].
-fn last_errno() -> Errno {
-    errno_from_raw(io::Error::last_os_error().raw_os_error().unwrap_or(0))
-}
-
 /// CPython's `set_gaierror`: `EAI_SYSTEM` is the errno's `OSError`, any other code is
-/// `gaierror(code, gai_strerror(code))`. `os_error` is errno read right after the call.
+/// `gaierror(code, gai_strerror(code))`. `os_error` is errno read right after the call; an
+/// `EAI_SYSTEM` without a usable errno stays a `gaierror`.
 fn gai_error(code: c_int, os_error: io::Error) -> SocketError {
     if code == libc::EAI_SYSTEM
-        && let Some(raw @ 1..=4095) = os_error.raw_os_error()
+        && let Some(errno) = os_error.raw_os_error().and_then(sys::errno_checked)
     {
-        return SocketError::Os(errno_from_raw(raw), None);
+        return SocketError::Os(errno, None);
     }
-    // SAFETY: `gai_strerror` takes any int and returns a static NUL-terminated string.
-    let message = unsafe { static_c_str(libc::gai_strerror(code)) };
-    SocketError::Gai(code, message)
+    SocketError::Gai(code, glibc::gai_strerror(code))
 }
 
 /// CPython's `set_herror`: `herror(code, hstrerror(code))`.
 fn h_error(code: c_int) -> SocketError {
-    // SAFETY: `hstrerror` takes any int and returns a static NUL-terminated string.
-    let message = unsafe { static_c_str(libc::hstrerror(code)) };
-    SocketError::H(code, message)
-}
-
-/// Copies a static C string (`gai_strerror`, `hstrerror`); NULL gives an empty string.
-///
-/// # Safety
-/// `p` is NULL or a NUL-terminated string alive for the call.
-unsafe fn static_c_str(p: *const c_char) -> String {
-    if p.is_null() {
-        return String::new();
-    }
-    // SAFETY: the caller guarantees a NUL-terminated string.
-    String::from_utf8_lossy(unsafe { CStr::from_ptr(p) }.to_bytes()).into_owned()
+    SocketError::H(code, glibc::hstrerror(code))
 }
 
 /// A C string argument; an interior NUL is `Os(EINVAL, message)`.
 fn c_arg(s: &str, message: &str) -> SocketResult<CString> {
     CString::new(s).map_err(|_| value_error(message))
-}
-
-/// The bytes of a C buffer before its first NUL (the whole buffer if it has none).
-fn until_nul(buf: &[u8]) -> &[u8] {
-    match buf.iter().position(|&b| b == 0) {
-        Some(end) => &buf[..end],
-        None => buf,
-    }
 }
 
 /// Python's strict UTF-8 decoding of a C string (`PyUnicode_FromString`, `"s"` in
@@ -603,18 +398,6 @@ fn decode_strict(bytes: &[u8]) -> SocketResult<String> {
     }
 }
 
-/// [`decode_strict`] of a C string pointer; NULL gives an empty string.
-///
-/// # Safety
-/// `p` is NULL or a NUL-terminated string alive for the call.
-unsafe fn c_string_strict(p: *const c_char) -> SocketResult<String> {
-    if p.is_null() {
-        return Ok(String::new());
-    }
-    // SAFETY: the caller guarantees a NUL-terminated string.
-    decode_strict(unsafe { CStr::from_ptr(p) }.to_bytes())
-}
-
 /// A host name for `getaddrinfo`: IDNA-encoded as CPython does, then NUL-checked.
 fn encode_host_name(host: &str) -> SocketResult<CString> {
     let bytes = idna_encode(host).map_err(idna_error)?;
@@ -642,32 +425,6 @@ fn idna_error(reason: String) -> SocketError {
 // ---------------------------------------------------------------------------------------------
 // getaddrinfo plumbing
 
-/// A `getaddrinfo` result list, freed with `freeaddrinfo` on drop.
-struct AddrInfoList(*mut libc::addrinfo);
-
-impl AddrInfoList {
-    /// The entries, in the list's order.
-    fn iter(&self) -> impl Iterator<Item = &libc::addrinfo> + '_ {
-        let mut next = self.0;
-        std::iter::from_fn(move || {
-            // SAFETY: `next` is NULL or an entry of the list owned by `self`, which outlives
-            // the iterator; `ai_next` links entries of the same list.
-            let ai = unsafe { next.as_ref() }?;
-            next = ai.ai_next;
-            Some(ai)
-        })
-    }
-}
-
-impl Drop for AddrInfoList {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: the list came from a successful `getaddrinfo` and is freed once.
-            unsafe { libc::freeaddrinfo(self.0) }
-        }
-    }
-}
-
 /// `getaddrinfo(3)` with hints; errors as CPython's `set_gaierror`.
 fn call_getaddrinfo(
     host: Option<&CStr>,
@@ -677,45 +434,8 @@ fn call_getaddrinfo(
     protocol: c_int,
     flags: c_int,
 ) -> SocketResult<AddrInfoList> {
-    // SAFETY: `addrinfo` is a plain C struct; all-zero (null pointers) is a valid value.
-    let mut hints: libc::addrinfo = unsafe { mem::zeroed() };
-    hints.ai_family = family;
-    hints.ai_socktype = socktype;
-    hints.ai_protocol = protocol;
-    hints.ai_flags = flags;
-    let mut res: *mut libc::addrinfo = ptr::null_mut();
-    // SAFETY: the strings are NUL-terminated or NULL, `hints` and `res` are valid for the call.
-    let rc = unsafe {
-        libc::getaddrinfo(
-            host.map_or(ptr::null(), CStr::as_ptr),
-            service.map_or(ptr::null(), CStr::as_ptr),
-            &hints,
-            &mut res,
-        )
-    };
-    if rc != 0 {
-        return Err(gai_error(rc, io::Error::last_os_error()));
-    }
-    Ok(AddrInfoList(res))
-}
-
-/// An IPv4 or IPv6 `sockaddr` as a [`SocketAddr`]; other families (or a short length) → None.
-///
-/// # Safety
-/// `sa` is NULL or points at `len` readable bytes.
-unsafe fn sockaddr_to_std(sa: *const libc::sockaddr, len: libc::socklen_t) -> Option<SocketAddr> {
-    if sa.is_null() {
-        return None;
-    }
-    // SAFETY: `sockaddr_storage` is a plain C struct; all-zero is a valid value.
-    let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-    let n = (len as usize).min(mem::size_of::<libc::sockaddr_storage>());
-    // SAFETY: the caller guarantees `len` readable bytes at `sa`; at most `n <= len` are copied
-    // into `storage`, which has room for them and does not overlap `sa`.
-    unsafe {
-        ptr::copy_nonoverlapping(sa.cast::<u8>(), ptr::from_mut(&mut storage).cast::<u8>(), n);
-    }
-    decode_sockaddr(&storage, n as libc::socklen_t)
+    glibc::getaddrinfo(host, service, family, socktype, protocol, flags)
+        .map_err(|(rc, os_error)| gai_error(rc, os_error))
 }
 
 /// `AF_INET` or `AF_INET6` for an address.
@@ -728,12 +448,7 @@ fn family_of(ip: IpAddr) -> c_int {
 
 /// `inet_pton(3)` for `AF_INET` / `AF_INET6` (glibc's strict forms, as CPython uses them).
 fn pton(af: c_int, name: &CStr) -> Option<IpAddr> {
-    let mut buf = [0u8; 16];
-    // SAFETY: `name` is NUL-terminated; `buf` has room for an `in6_addr` (and an `in_addr`).
-    let rc = unsafe { inet_pton(af, name.as_ptr(), buf.as_mut_ptr().cast()) };
-    if rc != 1 {
-        return None;
-    }
+    let buf = glibc::inet_pton(af, name)?;
     match af {
         libc::AF_INET => Some(IpAddr::V4(Ipv4Addr::new(buf[0], buf[1], buf[2], buf[3]))),
         _ => Some(IpAddr::V6(Ipv6Addr::from(buf))),
@@ -746,13 +461,14 @@ fn setipaddr(name: &CStr, af: c_int) -> SocketResult<IpAddr> {
     if bytes.is_empty() {
         let list = call_getaddrinfo(None, Some(c"0"), af, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
         let first = first_entry(&list)?;
-        if first.ai_family != libc::AF_INET && first.ai_family != libc::AF_INET6 {
+        if first.family() != libc::AF_INET && first.family() != libc::AF_INET6 {
             return Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 "unsupported address family",
             ));
         }
-        if !first.ai_next.is_null() {
+        // CPython: `res->ai_next` is set.
+        if list.iter().nth(1).is_some() {
             return Err(SocketError::os_msg(
                 Errno::NOTUNIQ,
                 "wildcard resolved to multiple address",
@@ -787,89 +503,26 @@ fn setipaddr(name: &CStr, af: c_int) -> SocketResult<IpAddr> {
 
 /// The first entry of a successful `getaddrinfo`; glibc never returns an empty list, but if it
 /// did this is `Gai(EAI_NONAME)`.
-fn first_entry(list: &AddrInfoList) -> SocketResult<&libc::addrinfo> {
+fn first_entry(list: &AddrInfoList) -> SocketResult<AddrInfoEntry<'_>> {
     list.iter()
         .next()
         .ok_or_else(|| gai_error(libc::EAI_NONAME, io::Error::from_raw_os_error(libc::EINVAL)))
 }
 
 /// The IP address of one `getaddrinfo` entry; another family is `Os(EAFNOSUPPORT, message)`.
-fn entry_ip(ai: &libc::addrinfo, message: &str) -> SocketResult<IpAddr> {
-    // SAFETY: glibc's result: `ai_addr` is null or points at `ai_addrlen` readable bytes.
-    match unsafe { sockaddr_to_std(ai.ai_addr, ai.ai_addrlen) } {
+fn entry_ip(ai: AddrInfoEntry<'_>, message: &str) -> SocketResult<IpAddr> {
+    match ai.addr() {
         Some(sa) => Ok(sa.ip()),
         None => Err(SocketError::os_msg(Errno::AFNOSUPPORT, message)),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// glibc `_r` lookups
-
-/// Runs a glibc `get*_r` lookup with a buffer that grows while the call says `ERANGE`, and hands
-/// the entry (None when not found) to `found` while the buffer is alive.
-fn nss_lookup<E, R>(
-    mut call: impl FnMut(*mut E, *mut c_char, libc::size_t, *mut *mut E) -> c_int,
-    found: impl FnOnce(Option<&E>) -> R,
-) -> R {
-    nss_lookup_from(NSS_BUF_START, &mut call, found)
-}
-
-/// [`nss_lookup`] starting with a buffer of `start` bytes.
-fn nss_lookup_from<E, R>(
-    start: usize,
-    call: &mut impl FnMut(*mut E, *mut c_char, libc::size_t, *mut *mut E) -> c_int,
-    found: impl FnOnce(Option<&E>) -> R,
-) -> R {
-    let mut len = start;
-    loop {
-        let mut buf = vec![0u8; len];
-        let mut entry = MaybeUninit::<E>::uninit();
-        let mut result: *mut E = ptr::null_mut();
-        let rc = call(
-            entry.as_mut_ptr(),
-            buf.as_mut_ptr().cast(),
-            len,
-            &mut result,
-        );
-        if rc == libc::ERANGE && len < NSS_BUF_MAX {
-            len *= 2;
-            continue;
-        }
-        // SAFETY: a non-null `result` points at `entry`, which the call filled in with
-        // pointers into `buf`; both stay alive until the end of this iteration.
-        let entry = unsafe { result.as_ref() };
-        return found(entry);
-    }
-}
-
-/// A `gethostbyname2_r` / `gethostbyaddr_r` lookup as CPython's `gethost_common(h, af)` reads
-/// it; a failed lookup is `herror` from the call's `h_errnop`.
-fn host_lookup(
-    af: c_int,
-    mut call: impl FnMut(
-        *mut libc::hostent,
-        *mut c_char,
-        libc::size_t,
-        *mut *mut libc::hostent,
-        *mut c_int,
-    ) -> c_int,
-) -> SocketResult<HostEntry> {
-    let h_errno = Cell::new(0);
-    let mut call = |ret, buf, buflen, result| {
-        let mut code = 0;
-        let rc = call(ret, buf, buflen, result, &mut code);
-        h_errno.set(code);
-        rc
-    };
-    nss_lookup_from(HOST_BUF_START, &mut call, |entry| match entry {
-        None => Err(h_error(h_errno.get())),
-        Some(h) => gethost_common(h, af),
-    })
-}
+// Host entries
 
 /// CPython's `gethost_common`: a `hostent` of family `af` as a [`HostEntry`].
-fn gethost_common(h: &libc::hostent, af: c_int) -> SocketResult<HostEntry> {
-    if h.h_addrtype != af {
+fn gethost_common(h: HostEnt<'_>, af: c_int) -> SocketResult<HostEntry> {
+    if h.addrtype() != af {
         return Err(SocketError::Os(Errno::AFNOSUPPORT, None));
     }
     let addr_len = match af {
@@ -882,57 +535,29 @@ fn gethost_common(h: &libc::hostent, af: c_int) -> SocketResult<HostEntry> {
             ));
         }
     };
-    if h.h_length != addr_len as c_int {
+    if h.length() != addr_len as c_int {
         return Err(SocketError::Os(Errno::AFNOSUPPORT, None));
     }
     let mut aliases = Vec::new();
-    // SAFETY: `h_aliases` is NULL or a NULL-terminated array of NUL-terminated strings, all in
-    // the lookup buffer, alive while `h` is.
-    for alias in unsafe { null_terminated(h.h_aliases) } {
-        // SAFETY: as above.
-        aliases.push(unsafe { c_string_strict(alias) }?);
+    for alias in h.aliases() {
+        aliases.push(decode_strict(alias)?);
     }
     let mut addresses = Vec::new();
-    // SAFETY: `h_addr_list` is NULL or a NULL-terminated array of pointers to `h_length`
-    // (checked: `addr_len`) bytes each, in the lookup buffer.
-    for addr in unsafe { null_terminated(h.h_addr_list) } {
+    for addr in h.addresses() {
+        // Each address is `h_length` (checked: `addr_len`) bytes.
         let mut bytes = [0u8; 16];
-        // SAFETY: each address has `addr_len` readable bytes; `bytes` has room for 16.
-        unsafe { ptr::copy_nonoverlapping(addr.cast::<u8>(), bytes.as_mut_ptr(), addr_len) };
+        bytes[..addr_len].copy_from_slice(addr);
         addresses.push(if af == libc::AF_INET {
             IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]))
         } else {
             IpAddr::V6(Ipv6Addr::from(bytes))
         });
     }
-    // SAFETY: `h_name` is NULL or a NUL-terminated string in the lookup buffer.
-    let name = unsafe { c_string_strict(h.h_name) }?;
+    let name = decode_strict(h.name())?;
     Ok(HostEntry {
         name,
         aliases,
         addresses,
-    })
-}
-
-/// The entries of a NULL-terminated C array of pointers (none when the array is NULL).
-///
-/// # Safety
-/// `array` is NULL or points at pointers ending with NULL, alive while the iterator is used.
-unsafe fn null_terminated(array: *mut *mut c_char) -> impl Iterator<Item = *const c_char> {
-    let mut next = array;
-    std::iter::from_fn(move || {
-        if next.is_null() {
-            return None;
-        }
-        // SAFETY: `next` is within the array (the caller's guarantee); it is not advanced past
-        // the terminating NULL.
-        let item = unsafe { *next };
-        if item.is_null() {
-            return None;
-        }
-        // SAFETY: `item` was not the terminator, so the next slot exists.
-        next = unsafe { next.add(1) };
-        Some(item.cast_const())
     })
 }
 
@@ -968,6 +593,7 @@ fn idna_encode(input: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::sys::errno_from_raw;
     use std::net::{SocketAddrV4, SocketAddrV6};
 
     // The functions under test, called with permits as the guard would give them (these tests
@@ -1036,6 +662,7 @@ mod tests {
             SocketError::Gai(c, m) => ("gai", c, m),
             SocketError::H(c, m) => ("h", c, m),
             SocketError::Timeout => ("timeout", 0, String::new()),
+            SocketError::Cancelled(reason) => ("cancelled", 0, reason),
             SocketError::Trap(e) => ("trap", 0, e.to_string()),
         }
     }
@@ -1559,42 +1186,6 @@ mod tests {
             err(getprotobyname("a\0b")),
             einval("embedded null character in protocol name")
         );
-    }
-
-    #[test]
-    fn nss_lookup_grows_the_buffer_on_erange() {
-        let mut sizes = Vec::new();
-        let r = nss_lookup(
-            |_: *mut libc::servent, _, len, _| {
-                sizes.push(len);
-                if len < 8 * NSS_BUF_START {
-                    libc::ERANGE
-                } else {
-                    0
-                }
-            },
-            |e| e.is_none(),
-        );
-        assert!(r);
-        assert_eq!(
-            sizes,
-            [
-                NSS_BUF_START,
-                2 * NSS_BUF_START,
-                4 * NSS_BUF_START,
-                8 * NSS_BUF_START
-            ]
-        );
-        // It gives up at the cap instead of growing forever.
-        let mut calls = 0;
-        nss_lookup(
-            |_: *mut libc::protoent, _, _, _| {
-                calls += 1;
-                libc::ERANGE
-            },
-            |_| (),
-        );
-        assert_eq!(calls, (NSS_BUF_MAX / NSS_BUF_START).trailing_zeros() + 1);
     }
 
     // --- interfaces ----------------------------------------------------------------------
