@@ -13,6 +13,7 @@ use capsock_host::audit::{AuditSink, Stats, host_eprintln};
 use capsock_host::guard::explain::{Assume, explain_code};
 use capsock_host::policy::file::PolicyFile;
 use capsock_host::policy::learn::Learner;
+use capsock_host::policy::{End, Verb};
 use capsock_host::run::{RunConfig, Runner};
 use clap::{Args, Parser, Subcommand};
 use wasmtime::Result;
@@ -20,7 +21,7 @@ use wasmtime::Result;
 /// Run WebAssembly guests with real operating-system sockets (Python's socket API), allowed
 /// exactly the network access you grant.
 #[derive(Parser)]
-#[command(name = "host", version, about, long_about = None, flatten_help = true, after_help = RUN_HELP)]
+#[command(name = "host", version, about, long_about = None, flatten_help = true, after_help = run_help())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a guest component (built for wasm32-wasip2) to completion; exits with its status.
-    #[command(after_help = RUN_HELP)]
+    #[command(after_help = run_help())]
     Run(RunArgs),
     /// Check policy files and explain their decisions.
     #[command(subcommand)]
@@ -73,15 +74,28 @@ addresses with --resolved-to for the exact answer.\n\nExamples:\n  host policy e
     },
 }
 
-const RUN_HELP: &str = "\
-Policy rules (default: everything is denied):
-  VERB PROTO://HOST:PORTS     VERB is connect, bind, accept, send (UDP datagrams to)
-                              or recv (UDP datagrams from); PROTO is tcp, udp or *
-  resolve NAME                allow looking NAME up (exact, *.suffix, or *)
-  HOST: 10.0.0.1, [::1], 10.0.0.0/8, [fd00::/8], localhost, *
-  PORTS: 443, 8000-8099, *
-  A rule names the remote end, except bind, which names the local address; a deny rule
-  beats every allow rule.
+/// The rules part of `host run --help`, from each verb's facts (one line per verb, with its
+/// protocols and an example), then the grammar of hosts and ports and the exit status.
+fn run_help() -> String {
+    let mut help = String::from(
+        "Policy rules (default: everything is denied; a deny rule beats every allow rule):\n",
+    );
+    for verb in Verb::ALL {
+        let facts = verb.facts();
+        let form = match facts.end {
+            End::Name => format!("{} NAME", facts.name),
+            _ => {
+                let protos: Vec<&str> = facts.protos.iter().map(|p| p.as_str()).collect();
+                format!("{} {}://HOST:PORTS", facts.name, protos.join("|"))
+            }
+        };
+        help.push_str(&format!("  {form:<30}{}\n", facts.help));
+        help.push_str(&format!("  {:<30}e.g. {}\n", "", facts.example));
+    }
+    help.push_str(
+        "  HOST: 10.0.0.1, [::1], 10.0.0.0/8, [fd00::/8], name, *.suffix, localhost, *
+  PORTS: 443, 8000-8099, *; PROTO * is both
+  A rule names the remote end, except bind, which names the local address.
 
 Examples:
   host run client.wasm --allow 'connect tcp://127.0.0.1:6379'
@@ -89,7 +103,10 @@ Examples:
   host run job.wasm --allow 'connect tcp://*:443' --deny 'connect tcp://10.0.0.0/8:*'
 
 Exit status: the guest's own; 134 when the guest traps (the trap and its wasm backtrace
-are printed); 2 when the command line or the guest file is wrong.";
+are printed); 2 when the command line or the guest file is wrong.",
+    );
+    help
+}
 
 #[derive(Args)]
 struct RunArgs {

@@ -671,19 +671,18 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
         );
     };
     let proto = parse_proto(proto_text)?;
-    match (verb, proto) {
-        (Verb::Accept, Some(Proto::Udp)) => {
-            return fail(0, "accept applies to tcp only (udp has no connections)");
-        }
-        (Verb::Send | Verb::Recv, Some(Proto::Tcp)) => {
-            return fail(
-                0,
-                format!(
-                    "{verb} applies to udp only (tcp peers are governed by connect and accept)"
-                ),
-            );
-        }
-        _ => {}
+    if let Some(p) = proto
+        && !verb.facts().protos.contains(&p)
+    {
+        let only: Vec<&str> = verb.facts().protos.iter().map(|p| p.as_str()).collect();
+        let why = match p {
+            Proto::Udp => "udp has no connections",
+            Proto::Tcp => "tcp peers are governed by connect and accept",
+        };
+        return fail(
+            0,
+            format!("{verb} applies to {} only ({why})", only.join(" and ")),
+        );
     }
     let rest_at = proto_text.len() + "://".len();
     let (host_text, ports_text) = split_host_ports(rest).map_err(shift(rest_at))?;

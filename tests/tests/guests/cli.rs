@@ -169,7 +169,8 @@ const DOCUMENTED: &[&str] = &[
     "--dir",
     "--max-sockets",
     "--timeout",
-    "VERB PROTO://HOST:PORTS",
+    "connect tcp|udp://HOST:PORTS",
+    "e.g. accept tcp://127.0.0.0/8:*",
     "resolve NAME",
     "8000-8099",
     "10.0.0.0/8",
@@ -938,7 +939,10 @@ fn cli_closed_pipes() {
     // with the denial (and audit records) going to a closed stderr; the usage error on stderr
     // with stdout closed.
     let run = host_pipes(&["--help"], All, Closed);
-    assert!(run.stdout.contains("VERB PROTO://HOST:PORTS"), "{run:?}");
+    assert!(
+        run.stdout.contains("connect tcp|udp://HOST:PORTS"),
+        "{run:?}"
+    );
     let run = host_pipes(&["run", "--no-such-option", CLI_EXIT, "0"], Closed, All);
     assert!(run.stderr.contains("--no-such-option"), "{run:?}");
     for extra in ["--stats", "--audit"] {

@@ -278,6 +278,32 @@ fn policy_cli() {
     let (code, _, err) = host(&["policy", "explain", good, "frob", "tcp://127.0.0.1:1"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown verb"), "{err}");
+    // A name may begin with '-': no `--` needed, and it is decided, not taken for a flag.
+    let (code, out, err) = host(&["policy", "explain", good, "resolve", "-x.example.com"]);
+    assert_eq!(
+        (code, out.lines().nth(1)),
+        (1, Some("rule: default deny")),
+        "{err}"
+    );
+    // What the grammar rejects is bad input, with the grammar's reason.
+    let (code, _, err) = host(&["policy", "explain", good, "connect", "tcp://10.1:80"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid IPv4 address"), "{err}");
+    // A name's decision for the addresses it resolves to.
+    let (code, out, _) = host(&[
+        "policy",
+        "explain",
+        good,
+        "connect",
+        "tcp://example.com:443",
+        "--resolved-to",
+        "10.1.2.3",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("rule: deny connect tcp://10.0.0.0/8:*"),
+        "{out}"
+    );
     let (code, _, _) = host(&[
         "policy",
         "explain",

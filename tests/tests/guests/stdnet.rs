@@ -17,15 +17,47 @@ use capsock_tests::{
 
 const DENIED: &str = "PermissionDenied";
 
-/// Runs `stdnet_probe` with one probe per `(spec, expected outcome)` and checks each line.
+/// Runs `stdnet_probe` with one probe per `(spec, expected outcome)` and checks each line. A
+/// `std::net` guest only learns `PermissionDenied`, so each denial's cause is read from the
+/// audit log: `DENIED` is a denial because no rule allows it, `denied_by(RULE)` one by that deny
+/// rule (the record is the operation's, or the implicit bind's, whose port is 0).
 fn probe(guest: Guest, probes: &[(String, &str)]) {
     let guest = probes.iter().fold(guest, |g, (spec, _)| g.arg(spec));
-    let out = guest.run_ok();
+    let observed = guest.run_observed();
+    observed.outcome.assert_ok("stdnet_probe");
+    let out = &observed.outcome.stdout;
     let want: Vec<String> = probes
         .iter()
-        .map(|(spec, outcome)| format!("{spec} -> {outcome}"))
+        .map(|(spec, outcome)| {
+            let shown = match outcome.split_once('|') {
+                Some((kind, _)) => kind,
+                None => outcome,
+            };
+            format!("{spec} -> {shown}")
+        })
         .collect();
     assert_eq!(out.lines().collect::<Vec<_>>(), want, "full output:\n{out}");
+    for (spec, outcome) in probes {
+        let cause = match outcome.split_once('|') {
+            Some((_, rule)) => rule,
+            None if *outcome == DENIED => "default deny",
+            None => continue,
+        };
+        let (_, addr) = spec.split_once(' ').expect("OP ADDR");
+        let named = observed.audit.iter().any(|r| {
+            r[2] == "deny" && r[3] == cause && (r[1].ends_with(addr) || r[1].ends_with(":0"))
+        });
+        assert!(
+            named,
+            "{spec}: no audit record names the cause {cause:?}: {:#?}",
+            observed.audit
+        );
+    }
+}
+
+/// The expected outcome of a probe denied by `rule`.
+fn denied_by(rule: &str) -> String {
+    format!("{DENIED}|{rule}")
 }
 
 /// TCP and UDP, IPv4 and IPv6: allowed by `connect`/`send` rules they exchange data with
@@ -92,7 +124,7 @@ fn stdnet_deny_beats_allow() {
             .deny("connect tcp://127.0.0.2:*"),
         &[
             (format!("tcp {t1}"), "ok"),
-            (format!("tcp {t2}"), DENIED),
+            (format!("tcp {t2}"), &denied_by("connect tcp://127.0.0.2:*")),
             // wasi:sockets itself refuses IPv4-mapped IPv6 destinations (`invalid-argument`),
             // before the policy is asked: that door has no mapped-address bypass to close.
             (
@@ -116,7 +148,7 @@ fn stdnet_implicit_bind_denied() {
         Guest::new(STDNET_PROBE)
             .allow("send udp://*:*")
             .deny("bind udp://*:*"),
-        &[(format!("udp {u4}"), DENIED)],
+        &[(format!("udp {u4}"), &denied_by("bind udp://*:*"))],
     );
 }
 
