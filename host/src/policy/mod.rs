@@ -369,7 +369,21 @@ impl Policy {
         let mut allowed: Option<(&Rule, Via<'a>)> = None;
         // A dual-stack bind needs its IPv4 half allowed too.
         let mut dual_allowed = views.embedded().all(|e| e.form != Form::DualStack);
-        for (effect, rule) in &self.rules {
+        // The common case (every datagram of a UDP exchange comes here): the address stands
+        // for itself alone and no name can matter, so each rule is one match.
+        let simple = names.is_empty() && views.embedded().next().is_none();
+        for (effect, rule) in self.rules.iter().filter(|_| simple) {
+            if !matches_ip(rule, ip) {
+                continue;
+            }
+            match effect {
+                Effect::Deny => return Decision::Denied { rule, via: Via::Address },
+                Effect::Allow => {
+                    allowed.get_or_insert((rule, Via::Address));
+                }
+            }
+        }
+        for (effect, rule) in self.rules.iter().filter(|_| !simple) {
             match effect {
                 Effect::Deny => {
                     if let Some(via) = views_matched(&views, true, |ip| matches_ip(rule, ip)) {
