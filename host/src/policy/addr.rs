@@ -128,6 +128,14 @@ impl Views {
     }
 }
 
+/// Whether the IPv6 address `v6` reaches an IPv4 address through a translation or tunnelling
+/// form (see [`Views::remote`]).
+pub(super) fn reaches_ipv4(v6: Ipv6Addr) -> bool {
+    let mut any = false;
+    embedded_ipv4(v6, |_, _, _| any = true);
+    any
+}
+
 /// Calls `found` with each IPv4 address the IPv6 address `v6` reaches through a translation or
 /// tunnelling form. IPv4-mapped and IPv4-compatible addresses are not here: [`unmap`] makes
 /// them IPv4 addresses outright.

@@ -360,30 +360,31 @@ impl Policy {
     ) -> Decision<'a> {
         let ip = addr::normalize_for(verb, addr.ip());
         let port = addr.port();
+        let names = if self.name_rules { names } else { &[] };
+        // The common case (every datagram of an unconnected UDP exchange comes here): the
+        // address stands for itself alone and no name can matter, so each rule is one match.
+        let alone = match (verb, ip) {
+            (Verb::Bind, IpAddr::V6(v6)) => !(dual_stack && v6.is_unspecified()),
+            (Verb::Bind, IpAddr::V4(_)) | (_, IpAddr::V4(_)) => true,
+            (_, IpAddr::V6(v6)) => !addr::reaches_ipv4(v6),
+        };
+        if alone && names.is_empty() {
+            return match self.decide_rules(|rule| rule.matches_ip(verb, proto, ip, port)) {
+                Decision::Allowed { rule, via } if self.deny_private && verb != Verb::Bind => {
+                    self.unless_private(verb, proto, port, &Views::remote(ip), (rule, via))
+                }
+                decision => decision,
+            };
+        }
         let views = match verb {
             Verb::Bind => Views::local(ip, dual_stack),
             _ => Views::remote(ip),
         };
-        let names = if self.name_rules { names } else { &[] };
         let matches_ip = |rule: &Rule, ip| rule.matches_ip(verb, proto, ip, port);
         let mut allowed: Option<(&Rule, Via<'a>)> = None;
         // A dual-stack bind needs its IPv4 half allowed too.
         let mut dual_allowed = views.embedded().all(|e| e.form != Form::DualStack);
-        // The common case (every datagram of a UDP exchange comes here): the address stands
-        // for itself alone and no name can matter, so each rule is one match.
-        let simple = names.is_empty() && views.embedded().next().is_none();
-        for (effect, rule) in self.rules.iter().filter(|_| simple) {
-            if !matches_ip(rule, ip) {
-                continue;
-            }
-            match effect {
-                Effect::Deny => return Decision::Denied { rule, via: Via::Address },
-                Effect::Allow => {
-                    allowed.get_or_insert((rule, Via::Address));
-                }
-            }
-        }
-        for (effect, rule) in self.rules.iter().filter(|_| !simple) {
+        for (effect, rule) in &self.rules {
             match effect {
                 Effect::Deny => {
                     if let Some(via) = views_matched(&views, true, |ip| matches_ip(rule, ip)) {
@@ -430,29 +431,43 @@ impl Policy {
             };
         }
         if self.deny_private && verb != Verb::Bind {
-            let private = std::iter::once(views.primary)
-                .chain(views.embedded().map(|e| IpAddr::V4(e.v4)))
-                .find_map(|ip| addr::special_range(ip).map(|range| (ip, range)));
-            if let Some((private_ip, range)) = private {
-                // Allowed only by a matching allow rule that names the address itself.
-                let explicit = self.rules.iter().find(|(effect, rule)| {
-                    *effect == Effect::Allow
-                        && views_matched(&views, true, |ip| matches_ip(rule, ip)).is_some()
-                        && rule.names_ip(private_ip)
-                });
-                return match explicit {
-                    Some((_, rule)) => Decision::Allowed {
-                        rule,
-                        via: via_of(&views, private_ip),
-                    },
-                    None => Decision::Private {
-                        ip: private_ip,
-                        range,
-                    },
-                };
-            }
+            return self.unless_private(verb, proto, port, &views, (rule, via));
         }
         Decision::Allowed { rule, via }
+    }
+
+    /// `--deny-private` for an address (`views`) an allow rule allowed: when it, or an IPv4
+    /// address it reaches, is not globally reachable, it stays allowed only by a matching allow
+    /// rule that names that address itself.
+    fn unless_private<'a>(
+        &'a self,
+        verb: Verb,
+        proto: Proto,
+        port: u16,
+        views: &Views,
+        (rule, via): (&'a Rule, Via<'a>),
+    ) -> Decision<'a> {
+        let private = std::iter::once(views.primary)
+            .chain(views.embedded().map(|e| IpAddr::V4(e.v4)))
+            .find_map(|ip| addr::special_range(ip).map(|range| (ip, range)));
+        let Some((private_ip, range)) = private else {
+            return Decision::Allowed { rule, via };
+        };
+        let explicit = self.rules.iter().find(|(effect, rule)| {
+            *effect == Effect::Allow
+                && views_matched(views, true, |ip| rule.matches_ip(verb, proto, ip, port)).is_some()
+                && rule.names_ip(private_ip)
+        });
+        match explicit {
+            Some((_, rule)) => Decision::Allowed {
+                rule,
+                via: via_of(views, private_ip),
+            },
+            None => Decision::Private {
+                ip: private_ip,
+                range,
+            },
+        }
     }
 
     /// The first matching deny rule, else the first matching allow rule, else no rule.

@@ -997,6 +997,27 @@ fn parse_name(text: &str) -> Result<NamePattern, Fail> {
 mod tests {
     use super::*;
 
+    /// Each verb's facts are its own, and they agree with the parser: the example parses to a
+    /// rule of that verb, and each protocol it governs is accepted while the others are not.
+    #[test]
+    fn verb_facts_describe_their_verb() {
+        for verb in Verb::ALL {
+            let facts = verb.facts();
+            assert_eq!(facts.verb, verb);
+            assert_eq!(Verb::parse(facts.name), Some(verb));
+            let example: Rule = facts.example.parse().unwrap();
+            assert_eq!(example.verb(), verb, "{}", facts.example);
+            if facts.end == End::Name {
+                continue;
+            }
+            for proto in [Proto::Tcp, Proto::Udp] {
+                let rule = format!("{} {proto}://*:*", facts.name);
+                let governs = facts.protos.contains(&proto);
+                assert_eq!(rule.parse::<Rule>().is_ok(), governs, "{rule}");
+            }
+        }
+    }
+
     /// Rules already in normal form: each prints exactly as written.
     const NORMAL: &[&str] = &[
         "connect tcp://api.example.com:443",
