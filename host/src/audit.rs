@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::policy::learn::Learner;
-use crate::policy::{Decision, Proto, Verb};
+use crate::policy::{Decision, Proto, UnixTarget, Verb};
 
 /// Where audit records go: one JSON object per line.
 ///
@@ -193,6 +193,8 @@ pub(crate) enum Subject<'a> {
         addr: SocketAddr,
         implicit: bool,
     },
+    /// An `AF_UNIX` address for a verb (a path in normal form, or an abstract name).
+    Unix { verb: Verb, target: UnixTarget<'a> },
     /// A forward lookup of a name.
     Name(&'a str),
     /// A lookup only `resolve *` allows, such as a reverse lookup of an address.
@@ -213,6 +215,7 @@ impl Subject<'_> {
     fn target(&self) -> String {
         match self {
             Subject::Addr { proto, addr, .. } => format!("{proto}://{addr}"),
+            Subject::Unix { target, .. } => target.to_string(),
             Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
         }
     }
@@ -223,6 +226,9 @@ impl Subject<'_> {
             Subject::Addr {
                 verb, proto, addr, ..
             } => decision.denial_message(verb, proto, &addr),
+            Subject::Unix { verb, target } => {
+                decision.denial_message_for(verb, &target.to_string())
+            }
             Subject::Name(name) | Subject::Reverse(name) => {
                 decision.denial_message(Verb::Resolve, Proto::Tcp, &name)
             }
@@ -299,6 +305,7 @@ impl Monitor {
                     proto,
                     addr,
                 } => learn.used(verb, proto, addr),
+                Subject::Unix { verb, target } => learn.used_unix(verb, target),
                 Subject::Addr { .. } | Subject::Name(_) => {}
                 Subject::Reverse(_) => learn.resolved_any(),
             }
@@ -314,6 +321,23 @@ impl Monitor {
                 self.write(Event::New, &target, "allow", None, None);
             }
         }
+    }
+
+    /// A use refused for a reason of the target itself rather than a rule (an `AF_UNIX` path
+    /// that is relative or leads out of its directory): counted and printed as a denial, and
+    /// recorded with the rule `"refused"` and `message` as the reason.
+    pub(crate) fn refused(&self, event: Event, target: &str, message: &str) {
+        self.stats.denials.fetch_add(1, Ordering::Relaxed);
+        if self.print_denials {
+            self.print_once(message.to_owned());
+        }
+        self.write(
+            event,
+            target,
+            "deny",
+            Some("refused".to_owned()),
+            Some(message.to_owned()),
+        );
     }
 
     /// A forward lookup of `name` answered `addrs` (for learn mode's name preference).

@@ -92,6 +92,17 @@ fn run_help() -> String {
         help.push_str(&format!("  {form:<30}{}\n", facts.help));
         help.push_str(&format!("  {:<30}e.g. {}\n", "", facts.example));
     }
+    let unix: Vec<&str> = Verb::ALL
+        .iter()
+        .filter(|v| v.facts().unix)
+        .map(|v| v.as_str())
+        .collect();
+    help.push_str(&format!(
+        "  {:<30}AF_UNIX sockets: one socket file, every socket under a directory,\n  {:<30}an abstract name or names with a prefix (VERB: {})\n",
+        "VERB unix:/path | unix:/dir/",
+        "  | unix:@name | unix:@prefix*",
+        unix.join(", ")
+    ));
     help.push_str(
         "  HOST: 10.0.0.1, [::1], 10.0.0.0/8, [fd00::/8], name, *.suffix, localhost, *
   PORTS: 443, 8000-8099, *; PROTO * is both

@@ -22,7 +22,8 @@ use std::net::{IpAddr, SocketAddr};
 use ipnet::IpNet;
 
 use crate::policy::{
-    Decision, End, HostPattern, NamePattern, Policy, Proto, Rule, Target, Verb, normal_name,
+    Decision, End, HostPattern, NamePattern, Policy, Proto, Rule, Target, UnixPattern, UnixTarget,
+    Verb, normal_name,
 };
 
 /// The answer of `host policy explain`.
@@ -52,6 +53,20 @@ impl Explanation {
                 .decided_by()
                 .unwrap_or_else(|| "no rule denies it".to_owned()),
             message: decision.denial_message(verb, proto, target),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Explanation {
+    /// The explanation of `decision` about a target written in full (`unix:/run/app.sock`).
+    fn of_target(decision: &Decision<'_>, verb: Verb, target: &str) -> Self {
+        Explanation {
+            allowed: decision.is_allowed(),
+            decided_by: decision
+                .decided_by()
+                .unwrap_or_else(|| "no rule denies it".to_owned()),
+            message: decision.denial_message_for(verb, target),
             notes: Vec::new(),
         }
     }
@@ -125,6 +140,27 @@ pub fn explain(
             ));
         }
         Target::Endpoint(endpoint) => endpoint,
+        Target::Unix(pattern) => {
+            if !resolved_to.is_empty() {
+                return Err("--resolved-to applies to a host name, not to a Unix socket".to_owned());
+            }
+            let decision = match pattern {
+                UnixPattern::Path(p) => policy.check_unix(verb, UnixTarget::Path(p.as_bytes())),
+                UnixPattern::Abstract(n) => {
+                    policy.check_unix(verb, UnixTarget::Abstract(n.as_bytes()))
+                }
+                other => {
+                    return Err(format!(
+                        "explain takes one socket path or abstract name, not the pattern {other}"
+                    ));
+                }
+            };
+            return Ok(Explanation::of_target(
+                &decision,
+                verb,
+                &pattern.to_string(),
+            ));
+        }
     };
     let proto = endpoint
         .proto()
@@ -476,5 +512,59 @@ mod tests {
             text.contains("rule: allow connect tcp://api.internal.test:443"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn unix_targets() {
+        let p = policy(
+            &["connect unix:/run/app/", "bind unix:@srv-*"],
+            &["connect unix:/run/app/admin.sock"],
+            false,
+        );
+        let cases: &[(&str, &str, i32, &str)] = &[
+            (
+                "connect",
+                "unix:/run/app/a.sock",
+                0,
+                "rule: allow connect unix:/run/app/",
+            ),
+            (
+                "connect",
+                "unix:/run/app//./a.sock",
+                0,
+                "rule: allow connect unix:/run/app/",
+            ),
+            (
+                "connect",
+                "unix:/run/app/admin.sock",
+                1,
+                "rule: deny connect unix:/run/app/admin.sock",
+            ),
+            (
+                "connect",
+                "unix:/run/other.sock",
+                1,
+                "capsock policy: connect to unix:/run/other.sock denied (no rule allows it)",
+            ),
+            ("bind", "unix:@srv-1", 0, "rule: allow bind unix:@srv-*"),
+            ("bind", "unix:@other", 1, "rule: default deny"),
+            ("send", "unix:@srv-1", 1, "rule: default deny"),
+        ];
+        for &(verb, target, code, needle) in cases {
+            let (got, text) = explain_code(&p, verb, target, &Assume::default());
+            assert_eq!(got, code, "{verb} {target}: {text}");
+            assert!(text.contains(needle), "{verb} {target}: {text}");
+        }
+        for (verb, target, needle) in [
+            ("connect", "unix:/run/app/", "one socket path"),
+            ("connect", "unix:@srv-*", "one socket path"),
+            ("connect", "unix:run/a.sock", "absolute"),
+            ("connect", "unix:/run/../etc", "\"..\""),
+            ("accept", "unix:/run/a.sock", "tcp only"),
+        ] {
+            let (got, text) = explain_code(&p, verb, target, &Assume::default());
+            assert_eq!(got, 2, "{verb} {target}: {text}");
+            assert!(text.contains(needle), "{verb} {target}: {text}");
+        }
     }
 }

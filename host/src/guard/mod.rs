@@ -28,9 +28,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use wasmtime_wasi::sockets::SocketAddrUse;
 
+use rustix::io::Errno;
+
 use crate::audit::{Event, Monitor, Stats, Subject};
-use crate::net::NetSocket;
-use crate::policy::{Decision, Policy, Proto, Verb};
+use crate::error::{SocketError, SocketResult};
+use crate::net::{NetAddr, NetSocket, UnixAddr, UnixDest, unix};
+use crate::policy::{Decision, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path};
 
 /// Proof that the guard allowed a use of `T` (an address to bind, connect or send to, a listen,
 /// a lookup). Only the guard makes permits; the net core's operations that reach outside the
@@ -359,20 +362,125 @@ impl Guard {
         Ok(Permit::new(Listen))
     }
 
-    /// The admission check for peers connecting in to a listener of `proto`: each is decided
-    /// by the `accept` rules and reported; a refused one is reset before the guest sees it.
-    pub(crate) fn accept_filter(&self, proto: Proto) -> impl FnMut(&SocketAddr) -> bool + '_ {
-        move |peer: &SocketAddr| {
-            self.remote(Event::Accept, Verb::Accept, proto, *peer)
-                .is_ok()
+    /// The admission check for peers connecting in to a listener of `proto`: each IP peer is
+    /// decided by the `accept` rules and reported; a refused one is reset before the guest
+    /// sees it. An `AF_UNIX` peer is admitted: it reached a socket the guest bound under a
+    /// `bind` rule, and mostly has no address to decide on.
+    pub(crate) fn accept_filter(&self, proto: Proto) -> impl FnMut(&NetAddr) -> bool + '_ {
+        move |peer: &NetAddr| match peer {
+            NetAddr::Ip(peer) => self
+                .remote(Event::Accept, Verb::Accept, proto, *peer)
+                .is_ok(),
+            NetAddr::Unix(_) => true,
         }
     }
 
     /// The admission check for datagrams arriving on a socket that may hear from anyone:
-    /// each sender is decided ([`Policy::check_datagram_from`], with the names the guest
-    /// resolved it from) and reported; a refused datagram is dropped.
-    pub(crate) fn datagram_filter(&self) -> impl FnMut(&SocketAddr) -> bool + '_ {
-        move |from: &SocketAddr| self.datagram_allowed(*from)
+    /// each IP sender is decided ([`Policy::check_datagram_from`], with the names the guest
+    /// resolved it from) and reported; a named `AF_UNIX` sender by the `recv unix:` rules (or
+    /// a `connect unix:` rule for it, as for UDP); a refused datagram is dropped. An unnamed
+    /// `AF_UNIX` sender is admitted: it has no address to decide on, and reached a socket the
+    /// guest bound under a `bind` rule (or a `socketpair` end, which nothing else can reach).
+    pub(crate) fn datagram_filter(&self) -> impl FnMut(&NetAddr) -> bool + '_ {
+        move |from: &NetAddr| match from {
+            NetAddr::Ip(from) => self.datagram_allowed(*from),
+            NetAddr::Unix(UnixAddr::Unnamed) => true,
+            NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
+                Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
+                Err(_) => self.unix_datagram_allowed(UnixTarget::Path(p)),
+            },
+            NetAddr::Unix(UnixAddr::Abstract(n)) => {
+                self.unix_datagram_allowed(UnixTarget::Abstract(n))
+            }
+        }
+    }
+
+    fn unix_datagram_allowed(&self, from: UnixTarget<'_>) -> bool {
+        let recv = self.policy.check_unix(Verb::Recv, from);
+        let decision = match recv {
+            Decision::NoRule { .. } => match self.policy.check_unix(Verb::Connect, from) {
+                connect @ Decision::Allowed { .. } => connect,
+                _ => recv,
+            },
+            decided => decided,
+        };
+        let subject = Subject::Unix {
+            verb: Verb::Recv,
+            target: from,
+        };
+        self.monitor.decided(Event::RecvFrom, subject, &decision);
+        decision.is_allowed()
+    }
+
+    /// A use (`verb`: connect, bind, send) of the `AF_UNIX` address `addr`, decided by the
+    /// `unix:` rules and reported as `event`; allowed, a path is then resolved beneath the
+    /// directory the allowing rule names (see [`crate::net::unix`]): a path that leads out of
+    /// it (a symbolic link, `..`) is refused as a denial too, and a missing file is the OS's
+    /// `ENOENT`.
+    pub(crate) fn unix(
+        &self,
+        event: Event,
+        verb: Verb,
+        addr: &UnixAddr,
+    ) -> SocketResult<Permit<UnixDest>> {
+        match addr {
+            UnixAddr::Abstract(name) => {
+                let target = UnixTarget::Abstract(name);
+                let decision = self.policy.check_unix(verb, target);
+                self.enforce(event, Subject::Unix { verb, target }, &decision, ())?;
+                Ok(Permit::new(unix::abstract_name(name)?))
+            }
+            UnixAddr::Path(path) => {
+                let normal = match normal_path(path) {
+                    Ok(normal) => normal,
+                    Err(why) => {
+                        let target = UnixTarget::Path(path);
+                        return Err(self.refused(event, verb, target, why).into());
+                    }
+                };
+                let target = UnixTarget::Path(&normal);
+                let decision = self.policy.check_unix(verb, target);
+                self.enforce(event, Subject::Unix { verb, target }, &decision, ())?;
+                let confinement = match decision.rule().map(Rule::target) {
+                    Some(Target::Unix(pattern)) => pattern.confinement(&normal),
+                    _ => None,
+                };
+                let Some((root, rest)) = confinement else {
+                    return Err(self
+                        .refused(event, verb, target, "no directory confines it")
+                        .into());
+                };
+                let dest = match verb {
+                    Verb::Bind => unix::place(root, rest, normal.clone()),
+                    _ => unix::reach(root, rest, normal.clone()),
+                };
+                match dest {
+                    Ok(dest) => Ok(Permit::new(dest)),
+                    Err(e) if matches!(e.errno(), Some(Errno::LOOP | Errno::XDEV)) => {
+                        let why = format!(
+                            "it leads out of {root}, the directory the rule names (through a symbolic link, which capsock does not follow there)"
+                        );
+                        Err(self.refused(event, verb, target, &why).into())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            UnixAddr::Unnamed => Err(SocketError::os_msg(
+                Errno::INVAL,
+                "an AF_UNIX address must be a path or an abstract name (capsock does not autobind)",
+            )),
+        }
+    }
+
+    /// Refuses a use of `target` for a reason of the address itself, not of a rule (a relative
+    /// path, one that leads out of its directory), and records it as a denial.
+    fn refused(&self, event: Event, verb: Verb, target: UnixTarget<'_>, why: &str) -> Denied {
+        let message = format!(
+            "capsock policy: {verb} {} {target} denied: {why}",
+            verb.facts().preposition
+        );
+        self.monitor.refused(event, &target.to_string(), &message);
+        Denied::policy(message)
     }
 
     fn datagram_allowed(&self, from: SocketAddr) -> bool {

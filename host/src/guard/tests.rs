@@ -9,6 +9,7 @@ use wasmtime_wasi::sockets::SocketAddrUse;
 use super::explain::explain;
 use super::*;
 use crate::audit::Stats;
+use crate::error::SocketError;
 use crate::net::{Family, Kind, Mode, NetSocket};
 
 fn guard(rules: &[&str], deny_private: bool) -> Guard {
@@ -258,4 +259,231 @@ fn explain_agrees_with_the_guard() {
             );
         }
     }
+}
+
+/// A scratch directory tree for the `AF_UNIX` confinement tests, removed when dropped.
+struct Tree(std::path::PathBuf);
+
+impl Tree {
+    fn new(tag: &str) -> Tree {
+        let dir = std::env::temp_dir().join(format!("capsock-unix-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Tree(dir)
+    }
+
+    fn path(&self, rel: &str) -> String {
+        format!("{}/{rel}", self.0.display())
+    }
+
+    /// A listening `AF_UNIX` stream socket at `rel` (bound through its directory's descriptor,
+    /// so that a path longer than `sun_path` works too).
+    fn listener(&self, rel: &str) -> std::os::unix::net::UnixListener {
+        use std::os::fd::AsRawFd;
+        let path = std::path::PathBuf::from(self.path(rel));
+        let dir = std::fs::File::open(path.parent().unwrap()).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let via = format!("/proc/self/fd/{}/{name}", dir.as_raw_fd());
+        std::os::unix::net::UnixListener::bind(via).unwrap()
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unix_sock() -> NetSocket {
+    NetSocket::new(Family::Unix, Kind::Stream, 0, Mode::Blocking).unwrap()
+}
+
+/// What a connect through the guard comes to: `ok`, `denied: …`, or the OS's errno.
+fn unix_connect(g: &Guard, path: &[u8]) -> String {
+    let cancel = crate::net::Canceller::new().unwrap();
+    let addr = crate::net::UnixAddr::Path(path.to_vec());
+    match g.unix(Event::Connect, Verb::Connect, &addr) {
+        Err(SocketError::Os(e, Some(m))) if e == rustix::io::Errno::ACCESS => {
+            format!("denied: {m}")
+        }
+        Err(e) => format!("{:?}", e.errno()),
+        Ok(permit) => match unix_sock().connect_unix(&permit, &cancel) {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("{:?}", e.errno()),
+        },
+    }
+}
+
+/// A guest's path confined to the directory its rule names: at least twenty ways out, each
+/// refused, and the ways in that must work (a path longer than `sun_path` included).
+#[test]
+fn unix_paths_stay_in_the_directory_their_rule_names() {
+    let t = Tree::new("escape");
+    let long_dir = "allowed/deep/a-long-directory-name-0123456789/another-long-directory-name/k";
+    for dir in ["allowed", "allowed/sub", "outside", long_dir] {
+        std::fs::create_dir_all(t.path(dir)).unwrap();
+    }
+    let _inside = t.listener("allowed/app.sock");
+    let _sub = t.listener("allowed/sub/app.sock");
+    let _secret = t.listener("outside/secret.sock");
+    let _long = t.listener(&format!("{long_dir}/long-name-of-a-socket.sock"));
+    let _ = &_long;
+    std::os::unix::fs::symlink(t.path("outside/secret.sock"), t.path("allowed/link.sock")).unwrap();
+    std::os::unix::fs::symlink("../outside", t.path("allowed/outdir")).unwrap();
+    std::os::unix::fs::symlink("sub", t.path("allowed/subdir-link")).unwrap();
+    std::os::unix::fs::symlink("/etc", t.path("allowed/etc")).unwrap();
+    std::fs::write(t.path("allowed/plain.file"), b"not a socket").unwrap();
+    let allowed_dir = t.path("allowed/");
+    let file_rule = t.path("outside/secret.sock");
+    let g = guard(
+        &[
+            &format!("allow connect unix:{allowed_dir}"),
+            &format!("deny connect unix:{}", t.path("allowed/sub/")),
+            &format!("allow connect unix:{}", t.path("exact/only.sock")),
+        ],
+        false,
+    );
+    assert!(!file_rule.is_empty());
+    let ok = |p: &str| assert_eq!(unix_connect(&g, p.as_bytes()), "ok", "{p}");
+    ok(&t.path("allowed/app.sock"));
+    ok(&t.path("allowed//./app.sock"));
+    // Longer than sun_path's 108 bytes, inside the directory: works.
+    let long = t.path(&format!("{long_dir}/long-name-of-a-socket.sock"));
+    assert!(long.len() > 108, "{}", long.len());
+    ok(&long);
+
+    let root = t.0.display().to_string();
+    let escapes: Vec<(String, &str)> = vec![
+        (t.path("allowed/../outside/secret.sock"), "\"..\""),
+        (t.path("allowed/./../outside/secret.sock"), "\"..\""),
+        (t.path("allowed/sub/../../outside/secret.sock"), "\"..\""),
+        (t.path("allowed/.."), "\"..\""),
+        (t.path("allowed/link.sock"), "leads out"),
+        (t.path("allowed/outdir/secret.sock"), "leads out"),
+        (t.path("allowed/etc/passwd"), "leads out"),
+        (t.path("allowed/subdir-link/app.sock"), "leads out"),
+        (t.path("outside/secret.sock"), "no rule allows it"),
+        (t.path("allowedx/app.sock"), "no rule allows it"),
+        (t.path("allowed"), "no rule allows it"),
+        (format!("{root}/./allowed/../outside/secret.sock"), "\"..\""),
+        (format!("{root}//outside/secret.sock"), "no rule allows it"),
+        ("allowed/app.sock".to_owned(), "absolute"),
+        ("./allowed/app.sock".to_owned(), "absolute"),
+        ("../../etc/passwd".to_owned(), "absolute"),
+        (String::new(), "absolute"),
+        ("/".to_owned(), "root directory"),
+        (t.path("allowed/sub/app.sock"), "deny connect unix:"),
+        (t.path("allowed/sub//app.sock"), "deny connect unix:"),
+        ("/etc/passwd".to_owned(), "no rule allows it"),
+        ("/proc/self/fd/0".to_owned(), "no rule allows it"),
+    ];
+    for (path, why) in &escapes {
+        let got = unix_connect(&g, path.as_bytes());
+        assert!(
+            got.starts_with("denied: ") && got.contains(why),
+            "{path:?} must be denied ({why}), got {got}"
+        );
+    }
+    assert!(escapes.len() >= 20);
+    // A NUL byte is no path.
+    let got = unix_connect(&g, format!("{}\0x", t.path("allowed/app.sock")).as_bytes());
+    assert!(got.contains("NUL"), "{got}");
+    // Not escapes, but the OS's answers for what lies inside: no such file, not a socket.
+    let errno = |e: rustix::io::Errno| format!("{:?}", Some(e));
+    let none = unix_connect(&g, t.path("allowed/none.sock").as_bytes());
+    assert_eq!(none, errno(rustix::io::Errno::NOENT));
+    let plain = unix_connect(&g, t.path("allowed/plain.file").as_bytes());
+    assert_eq!(plain, errno(rustix::io::Errno::CONNREFUSED));
+    // Every refusal above was recorded as a denial.
+    assert!(g.stats().denials() >= escapes.len() as u64);
+}
+
+/// A bind creates its socket inside the directory its rule names, under the guest's name
+/// (which `getsockname` shows), and a bind through a symbolic link is refused.
+#[test]
+fn unix_binds_are_placed_beneath_their_directory() {
+    let t = Tree::new("bind");
+    std::fs::create_dir_all(t.path("srv/inner")).unwrap();
+    std::fs::create_dir_all(t.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(t.path("elsewhere"), t.path("srv/away")).unwrap();
+    let g = guard(&[&format!("allow bind unix:{}", t.path("srv/"))], false);
+    let bind = |rel: &str| {
+        let mut s = unix_sock();
+        let addr = crate::net::UnixAddr::Path(t.path(rel).into_bytes());
+        let permit = g.unix(Event::Bind, Verb::Bind, &addr)?;
+        s.bind_unix(&permit)?;
+        Ok::<_, SocketError>(s)
+    };
+    let s = bind("srv/inner/a.sock").unwrap();
+    assert!(std::fs::symlink_metadata(t.path("srv/inner/a.sock")).is_ok());
+    assert_eq!(
+        s.getsockname().unwrap(),
+        crate::net::NetAddr::Unix(crate::net::UnixAddr::Path(
+            t.path("srv/inner/a.sock").into_bytes()
+        ))
+    );
+    let refused = bind("srv/away/b.sock").unwrap_err();
+    assert_eq!(
+        refused.errno(),
+        Some(rustix::io::Errno::ACCESS),
+        "{refused}"
+    );
+    assert!(std::fs::symlink_metadata(t.path("elsewhere/b.sock")).is_err());
+    let refused = bind("elsewhere/c.sock").unwrap_err();
+    assert_eq!(
+        refused.errno(),
+        Some(rustix::io::Errno::ACCESS),
+        "{refused}"
+    );
+    // A native client reaches the guest's socket by its real path.
+    let mut s = s;
+    let permit = g.listen(&s).unwrap();
+    s.listen(1, &permit).unwrap();
+    std::os::unix::net::UnixStream::connect(t.path("srv/inner/a.sock")).unwrap();
+}
+
+/// Abstract names: exact and prefix rules, and deny beats allow.
+#[test]
+fn unix_abstract_names() {
+    let tag = format!("capsock-test-{}", std::process::id());
+    let g = guard(
+        &[
+            &format!("allow connect unix:@{tag}-*"),
+            &format!("deny connect unix:@{tag}-no"),
+            &format!("allow bind unix:@{tag}-srv"),
+        ],
+        false,
+    );
+    let mut srv = unix_sock();
+    let name = format!("{tag}-srv");
+    let permit = g
+        .unix(
+            Event::Bind,
+            Verb::Bind,
+            &crate::net::UnixAddr::Abstract(name.clone().into_bytes()),
+        )
+        .unwrap();
+    srv.bind_unix(&permit).unwrap();
+    let permit = g.listen(&srv).unwrap();
+    srv.listen(1, &permit).unwrap();
+    let cancel = crate::net::Canceller::new().unwrap();
+    let connect = |n: &str| {
+        let addr = crate::net::UnixAddr::Abstract(n.as_bytes().to_vec());
+        g.unix(Event::Connect, Verb::Connect, &addr)
+            .and_then(|p| unix_sock().connect_unix(&p, &cancel))
+    };
+    connect(&name).unwrap();
+    let denied = connect(&format!("{tag}-no")).unwrap_err();
+    assert!(
+        denied
+            .to_string()
+            .contains(&format!("deny connect unix:@{tag}-no")),
+        "{denied}"
+    );
+    let denied = connect("other").unwrap_err();
+    assert!(denied.to_string().contains("no rule allows it"), "{denied}");
+    assert_eq!(
+        srv.getsockname().unwrap(),
+        crate::net::NetAddr::Unix(crate::net::UnixAddr::Abstract(name.into_bytes()))
+    );
 }

@@ -23,6 +23,7 @@ mod sockaddr;
 pub mod sockopt;
 mod sys;
 pub mod types;
+pub mod unix;
 pub mod wait;
 
 use std::net::SocketAddr;
@@ -36,7 +37,8 @@ use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, So
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{Listen, Permit};
 use crate::policy::Proto;
-pub use types::{Family, Kind, Mode};
+pub use types::{Family, Kind, Mode, NetAddr, UnixAddr};
+pub use unix::UnixDest;
 pub use wait::{Cancelled, Canceller};
 use wait::{Deadline, Dir, FdState, Registration};
 
@@ -62,13 +64,17 @@ pub struct NetSocket {
     /// bound it implicitly). Decides whether a connect or sendto is also an implicit bind.
     bound: bool,
     /// The peer a datagram socket connected to, which the guard allowed at the connect.
-    peer: Option<SocketAddr>,
+    peer: Option<NetAddr>,
+    /// An `AF_UNIX` socket bound through `/proc/self/fd/N/NAME` (a confined path): that
+    /// kernel path, and the path the guest named, which `getsockname` shows instead.
+    bound_as: Option<Arc<(Vec<u8>, UnixAddr)>>,
 }
 
 fn rustix_family(family: Family) -> AddressFamily {
     match family {
         Family::Inet => AddressFamily::INET,
         Family::Inet6 => AddressFamily::INET6,
+        Family::Unix => AddressFamily::UNIX,
     }
 }
 
@@ -76,6 +82,7 @@ fn rustix_type(kind: Kind) -> SocketType {
     match kind {
         Kind::Stream => SocketType::STREAM,
         Kind::Dgram => SocketType::DGRAM,
+        Kind::Seqpacket => SocketType::SEQPACKET,
     }
 }
 
@@ -157,6 +164,7 @@ impl NetSocket {
             mode,
             bound: false,
             peer: None,
+            bound_as: None,
         })
     }
 
@@ -172,6 +180,7 @@ impl NetSocket {
             rustix_proto(proto),
         )?;
         let make = |fd| NetSocket {
+            bound_as: None,
             registration: None,
             fd,
             state: Arc::new(FdState::new(nonblock)),
@@ -241,10 +250,11 @@ impl NetSocket {
         self.family == Family::Inet6
     }
 
-    /// The protocol the policy knows it by.
+    /// The protocol the policy knows an IP socket by (`SOCK_SEQPACKET`, which IP sockets
+    /// cannot be, counts with the connection-based one).
     pub fn proto_kind(&self) -> Proto {
         match self.kind {
-            Kind::Stream => Proto::Tcp,
+            Kind::Stream | Kind::Seqpacket => Proto::Tcp,
             Kind::Dgram => Proto::Udp,
         }
     }
@@ -304,17 +314,99 @@ impl NetSocket {
         }
         self.bound = true;
         if self.kind == Kind::Dgram {
-            self.peer = Some(*addr);
+            self.peer = Some(NetAddr::Ip(*addr));
         }
         Ok(())
     }
 
     /// Whether `from` is the peer this datagram socket connected to (the guard decided it at
-    /// the connect): compared by address and port, as the kernel reports the sender.
-    fn is_peer(&self, from: &SocketAddr) -> bool {
-        self.peer.is_some_and(|p| {
-            p.ip().to_canonical() == from.ip().to_canonical() && p.port() == from.port()
-        })
+    /// the connect): an IP peer compared by address and port, as the kernel reports the
+    /// sender; an `AF_UNIX` one by the path or name the kernel reports for it.
+    fn is_peer(&self, from: &NetAddr) -> bool {
+        match (&self.peer, from) {
+            (Some(NetAddr::Ip(p)), NetAddr::Ip(from)) => {
+                p.ip().to_canonical() == from.ip().to_canonical() && p.port() == from.port()
+            }
+            (Some(NetAddr::Unix(p)), NetAddr::Unix(from)) => p == from,
+            _ => false,
+        }
+    }
+
+    /// `bind(2)` to a permitted `AF_UNIX` address: a confined path (through
+    /// `/proc/self/fd/N/NAME`, which `getsockname` then shows as the guest's path) or an
+    /// abstract name.
+    pub fn bind_unix(&mut self, permit: &Permit<UnixDest>) -> SocketResult<()> {
+        let dest = permit.target();
+        rustix::net::bind(&self.fd, &dest.rustix_addr()?)?;
+        self.bound = true;
+        if matches!(dest.guest, UnixAddr::Path(_)) {
+            self.bound_as = Some(Arc::new((dest.sun_path.clone(), dest.guest.clone())));
+        }
+        Ok(())
+    }
+
+    /// `connect(2)` to a permitted `AF_UNIX` address, waiting as the mode says (a stream
+    /// connect to a listener whose queue is full blocks, as on Linux).
+    pub fn connect_unix(
+        &mut self,
+        permit: &Permit<UnixDest>,
+        cancel: &Canceller,
+    ) -> SocketResult<()> {
+        let dest = permit.target();
+        let addr = dest.rustix_addr()?;
+        let fd = self.fd.as_fd();
+        self.peer = None;
+        let mut deadline = Deadline::new(self.mode);
+        deadline.prepare(fd, &self.state, Dir::Send)?;
+        let result = match deadline.waits() {
+            true => cancel.blocking(|| rustix::net::connect(fd, &addr))?,
+            false => rustix::net::connect(fd, &addr),
+        };
+        match result {
+            Ok(()) => {}
+            Err(Errno::INPROGRESS | Errno::INTR | Errno::AGAIN) if deadline.waits() => {
+                deadline.wait(fd, Dir::Send, cancel)?;
+                if let Some(e) = sockopt::socket_error(fd)? {
+                    return Err(e.into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if self.kind != Kind::Stream {
+            self.peer = Some(NetAddr::Unix(dest.guest.clone()));
+        }
+        Ok(())
+    }
+
+    /// `sendto(2)` with `MSG_NOSIGNAL` to a permitted `AF_UNIX` address.
+    pub fn send_to_unix(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        permit: &Permit<UnixDest>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        let addr = permit.target().rustix_addr()?;
+        let sflags = send_flags(flags)?;
+        let mut deadline = Deadline::new(self.mode);
+        self.io(
+            Dir::Send,
+            sflags.contains(SendFlags::DONTWAIT),
+            &mut deadline,
+            cancel,
+            |fd| Ok(rustix::net::sendto(fd, data, sflags, &addr)?),
+        )
+    }
+
+    /// An address the kernel reported for this socket, as the guest knows it: a path this
+    /// socket was bound to through `/proc/self/fd/N/NAME` is the path the guest named.
+    fn as_guest_knows(&self, addr: NetAddr) -> NetAddr {
+        match (&addr, &self.bound_as) {
+            (NetAddr::Unix(UnixAddr::Path(p)), Some(bound)) if *p == bound.0 => {
+                NetAddr::Unix(bound.1.clone())
+            }
+            _ => addr,
+        }
     }
 
     /// `accept4(2)` with `SOCK_CLOEXEC` (and `SOCK_NONBLOCK` when the new socket's mode is
@@ -325,8 +417,8 @@ impl NetSocket {
         &self,
         new_mode: Mode,
         cancel: &Canceller,
-        mut admit: impl FnMut(&SocketAddr) -> bool,
-    ) -> SocketResult<(NetSocket, SocketAddr)> {
+        mut admit: impl FnMut(&NetAddr) -> bool,
+    ) -> SocketResult<(NetSocket, NetAddr)> {
         let mut deadline = Deadline::new(self.mode);
         let nonblock = new_mode == Mode::NonBlocking;
         loop {
@@ -335,8 +427,9 @@ impl NetSocket {
             });
             match accepted {
                 Ok((fd, peer)) => {
-                    let Some(peer) = peer.and_then(|p| sockaddr::from_rustix(p).ok()) else {
-                        continue; // not an IP peer: cannot happen on an IP listener
+                    let peer = match peer {
+                        Some(p) => sockaddr::net_from_rustix(p)?,
+                        None => NetAddr::Unix(UnixAddr::Unnamed),
                     };
                     if !admit(&peer) {
                         // Reset rather than close politely: the peer learns nothing more.
@@ -354,6 +447,7 @@ impl NetSocket {
                         mode: new_mode,
                         bound: true,
                         peer: None,
+                        bound_as: self.bound_as.clone(),
                     };
                     return Ok((sock, peer));
                 }
@@ -488,8 +582,8 @@ impl NetSocket {
         bufsize: u64,
         flags: i32,
         cancel: &Canceller,
-        admit: &mut dyn FnMut(&SocketAddr) -> bool,
-    ) -> SocketResult<Option<SocketAddr>> {
+        admit: &mut dyn FnMut(&NetAddr) -> bool,
+    ) -> SocketResult<Option<NetAddr>> {
         let rflags = recv_flags(flags)?;
         let want = usize::try_from(bufsize).unwrap_or(usize::MAX).min(MAX_RECV);
         let mut deadline = Deadline::new(self.mode);
@@ -509,7 +603,7 @@ impl NetSocket {
             )?;
             // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
             unsafe { buf.set_len(n) };
-            let addr = addr.map(sockaddr::from_rustix).transpose()?;
+            let addr = addr.map(sockaddr::net_from_rustix).transpose()?;
             match addr {
                 Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
                 other => return Ok(other),
@@ -586,7 +680,7 @@ impl NetSocket {
         ancbufsize: u64,
         flags: i32,
         cancel: &Canceller,
-        admit: &mut dyn FnMut(&SocketAddr) -> bool,
+        admit: &mut dyn FnMut(&NetAddr) -> bool,
     ) -> SocketResult<msg::Received> {
         let bufsize = usize::try_from(bufsize).unwrap_or(usize::MAX);
         let ancbufsize = usize::try_from(ancbufsize).unwrap_or(usize::MAX);
@@ -611,17 +705,20 @@ impl NetSocket {
         buffers: &[&[u8]],
         ancillary: &[msg::Ancillary],
         flags: i32,
-        permit: Option<&Permit<SocketAddr>>,
+        permit: Option<SendPermit<'_>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
-        let addr = permit.map(|p| *p.target());
+        let dest = permit.map(|p| match p {
+            SendPermit::Ip(p) => msg::MsgDest::Ip(*p.target()),
+            SendPermit::Unix(p) => msg::MsgDest::Unix(&p.target().sun_path),
+        });
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
         let family = self.family;
         let n = self.io(Dir::Send, dontwait, &mut deadline, cancel, |fd| {
-            msg::sendmsg(fd, family, buffers, ancillary, flags, addr)
+            msg::sendmsg(fd, family, buffers, ancillary, flags, dest)
         })?;
-        if addr.is_some() {
+        if dest.is_some() {
             self.bound = true;
         }
         Ok(n)
@@ -654,20 +751,33 @@ impl NetSocket {
             proto: self.proto,
             mode: self.mode,
             bound: self.bound,
-            peer: self.peer,
+            peer: self.peer.clone(),
+            bound_as: self.bound_as.clone(),
         })
     }
 
     /// `getsockname(2)`.
-    pub fn getsockname(&self) -> SocketResult<SocketAddr> {
-        sockaddr::from_rustix(rustix::net::getsockname(&self.fd)?)
+    pub fn getsockname(&self) -> SocketResult<NetAddr> {
+        let addr = sockaddr::net_from_rustix(rustix::net::getsockname(&self.fd)?)?;
+        Ok(self.as_guest_knows(addr))
     }
 
-    /// `getpeername(2)`.
-    pub fn getpeername(&self) -> SocketResult<SocketAddr> {
+    /// `getpeername(2)`: an unnamed `AF_UNIX` peer (a `socketpair` end, a client that did not
+    /// bind) is [`UnixAddr::Unnamed`].
+    pub fn getpeername(&self) -> SocketResult<NetAddr> {
         match rustix::net::getpeername(&self.fd)? {
-            Some(addr) => sockaddr::from_rustix(addr),
+            Some(addr) => sockaddr::net_from_rustix(addr),
+            None if self.family == Family::Unix => Ok(NetAddr::Unix(UnixAddr::Unnamed)),
             None => Err(Errno::NOTCONN.into()),
         }
     }
+}
+
+/// The permit for a `sendmsg(2)` that names its destination.
+#[derive(Clone, Copy, Debug)]
+pub enum SendPermit<'a> {
+    /// To an IP address.
+    Ip(&'a Permit<SocketAddr>),
+    /// To an `AF_UNIX` address.
+    Unix(&'a Permit<UnixDest>),
 }

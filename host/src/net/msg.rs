@@ -18,7 +18,7 @@ use rustix::io::Errno;
 
 use super::{sockaddr, sys};
 use crate::error::{SocketError, SocketResult};
-use crate::net::types::Family;
+use crate::net::types::{Family, NetAddr};
 
 /// The largest data buffer [`recvmsg`] allocates: the net core's one receive bound.
 pub use super::MAX_RECV as MAX_RECV_BUFSIZE;
@@ -71,6 +71,15 @@ pub struct Ancillary {
     pub data: Vec<u8>,
 }
 
+/// Where a [`sendmsg`] goes, when it names a destination.
+#[derive(Clone, Copy, Debug)]
+pub enum MsgDest<'a> {
+    /// An IP address (`sockaddr_in` / `sockaddr_in6`).
+    Ip(SocketAddr),
+    /// An `AF_UNIX` address, as `sun_path` bytes.
+    Unix(&'a [u8]),
+}
+
 /// What one [`recvmsg`] returned: Python's `(data, ancdata, msg_flags, address)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
@@ -81,7 +90,7 @@ pub struct Received {
     /// `msg_flags`: `MSG_TRUNC`, `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE`…
     pub flags: i32,
     /// The sender, when the kernel names one (`None` on a connected TCP socket).
-    pub address: Option<SocketAddr>,
+    pub address: Option<NetAddr>,
 }
 
 /// One attempt, no waiting: `recvmsg(2)` into a host buffer of `bufsize` bytes (clamped to
@@ -161,7 +170,7 @@ pub fn recvmsg(
         data,
         ancillary,
         flags: out_flags,
-        address: sockaddr::decode(&name, msg.msg_namelen),
+        address: sockaddr::decode_net(&name, msg.msg_namelen),
     })
 }
 
@@ -239,7 +248,7 @@ pub fn sendmsg(
     buffers: &[&[u8]],
     ancillary: &[Ancillary],
     flags: i32,
-    address: Option<SocketAddr>,
+    address: Option<MsgDest<'_>>,
 ) -> SocketResult<usize> {
     super::send_flags(flags)?;
     if buffers.len() > MAX_IOV {
@@ -263,7 +272,8 @@ pub fn sendmsg(
         ));
     }
     let mut name = match address {
-        Some(addr) => Some(sockaddr::encode_for_family(family, addr)?),
+        Some(MsgDest::Ip(addr)) => Some(sockaddr::encode_for_family(family, addr)?),
+        Some(MsgDest::Unix(sun_path)) => Some(sockaddr::encode_unix(sun_path)),
         None => None,
     };
 
@@ -414,6 +424,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
+            Family::Unix => unreachable!("these tests make IP sockets"),
         };
         let proto = if ty == SocketType::STREAM {
             ipproto::TCP
@@ -436,6 +447,7 @@ mod tests {
         match family {
             Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+            Family::Unix => unreachable!("these tests make IP sockets"),
         }
     }
 
@@ -485,7 +497,7 @@ mod tests {
         anc: &[Ancillary],
         to: SocketAddr,
     ) -> usize {
-        sendmsg(tx.as_fd(), family, bufs, anc, 0, Some(to)).expect("sendmsg")
+        sendmsg(tx.as_fd(), family, bufs, anc, 0, Some(MsgDest::Ip(to))).expect("sendmsg")
     }
 
     fn set_int(fd: &OwnedFd, level: i32, name: i32, value: i32) {
@@ -522,7 +534,9 @@ mod tests {
             assert_eq!(r.flags, 0);
             assert!(r.ancillary.is_empty());
             // recvmsg reports the sender.
-            let from = r.address.expect("a sender");
+            let Some(NetAddr::Ip(from)) = r.address else {
+                panic!("an IP sender: {:?}", r.address)
+            };
             // The sender was bound implicitly (to the wildcard address): same port, loopback IP.
             assert_eq!(from.port(), local_addr(&tx).port(), "{family:?}");
             assert!(from.ip().is_loopback(), "{from}");
@@ -542,7 +556,14 @@ mod tests {
         assert_eq!(r.data, b"m");
         let tx = sock(Family::Inet, SocketType::DGRAM).unwrap();
         let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, to.port()));
-        let (e, m) = message_of(sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], 0, Some(v6)));
+        let (e, m) = message_of(sendmsg(
+            tx.as_fd(),
+            Family::Inet,
+            &[b"x"],
+            &[],
+            0,
+            Some(MsgDest::Ip(v6)),
+        ));
         assert_eq!(e, Errno::AFNOSUPPORT);
         assert!(m.contains("AF_INET socket"), "{m}");
     }
@@ -707,10 +728,12 @@ mod tests {
         let r = recv_wait(&rx, 10, 0, 0);
         assert!(r.data.is_empty());
         assert_eq!(r.flags, 0);
-        let from = r.address.expect("a sender");
         assert_eq!(
-            from,
-            SocketAddr::from((Ipv4Addr::LOCALHOST, local_addr(&tx).port()))
+            r.address,
+            Some(NetAddr::Ip(SocketAddr::from((
+                Ipv4Addr::LOCALHOST,
+                local_addr(&tx).port()
+            ))))
         );
     }
 
@@ -718,7 +741,16 @@ mod tests {
     fn refused_ancillary() {
         let (_rx, to, tx) = udp_pair(Family::Inet).unwrap();
         let item = |level, kind, data: Vec<u8>| Ancillary { level, kind, data };
-        let send = |a: Ancillary| sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[a], 0, Some(to));
+        let send = |a: Ancillary| {
+            sendmsg(
+                tx.as_fd(),
+                Family::Inet,
+                &[b"x"],
+                &[a],
+                0,
+                Some(MsgDest::Ip(to)),
+            )
+        };
         let (e, m) = message_of(send(item(libc::SOL_SOCKET, libc::SCM_RIGHTS, vec![0; 4])));
         assert_eq!(e, Errno::INVAL);
         assert!(m.contains("SCM_RIGHTS"), "{m}");
@@ -749,7 +781,14 @@ mod tests {
         // Too many vetted items in all.
         let ttl = item(libc::IPPROTO_IP, libc::IP_TTL, 3i32.to_ne_bytes().to_vec());
         let many = vec![ttl; MAX_ANCBUFSIZE / cmsg_space(4) + 1];
-        let r = sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &many, 0, Some(to));
+        let r = sendmsg(
+            tx.as_fd(),
+            Family::Inet,
+            &[b"x"],
+            &many,
+            0,
+            Some(MsgDest::Ip(to)),
+        );
         assert_eq!(message_of(r).0, Errno::NOBUFS);
     }
 
@@ -763,7 +802,14 @@ mod tests {
             i32::MIN,
             -1,
         ] {
-            let r = sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], bad, Some(to));
+            let r = sendmsg(
+                tx.as_fd(),
+                Family::Inet,
+                &[b"x"],
+                &[],
+                bad,
+                Some(MsgDest::Ip(to)),
+            );
             let (e, m) = message_of(r);
             assert_eq!(e, Errno::INVAL);
             assert!(m.contains("unsupported send flags"), "{m}");
@@ -792,7 +838,15 @@ mod tests {
         assert_eq!(e.errno(), Some(Errno::AGAIN));
         let ok = libc::MSG_DONTWAIT | libc::MSG_CONFIRM | libc::MSG_NOSIGNAL;
         assert_eq!(
-            sendmsg(tx.as_fd(), Family::Inet, &[b"x"], &[], ok, Some(to)).unwrap(),
+            sendmsg(
+                tx.as_fd(),
+                Family::Inet,
+                &[b"x"],
+                &[],
+                ok,
+                Some(MsgDest::Ip(to))
+            )
+            .unwrap(),
             1
         );
     }
@@ -802,7 +856,14 @@ mod tests {
         let (rx, to, tx) = udp_pair(Family::Inet).unwrap();
         let one: &[u8] = b"x";
         let bufs = vec![one; MAX_IOV + 1];
-        let (e, m) = message_of(sendmsg(tx.as_fd(), Family::Inet, &bufs, &[], 0, Some(to)));
+        let (e, m) = message_of(sendmsg(
+            tx.as_fd(),
+            Family::Inet,
+            &bufs,
+            &[],
+            0,
+            Some(MsgDest::Ip(to)),
+        ));
         assert_eq!(e, Errno::MSGSIZE);
         assert!(m.contains("1025 buffers"), "{m}");
         assert_eq!(send(&tx, Family::Inet, &bufs[..MAX_IOV], &[], to), MAX_IOV);

@@ -16,7 +16,7 @@ use rustix::io::Errno;
 use rustix::net::SocketAddrAny;
 
 use crate::error::{SocketError, SocketResult};
-use crate::net::types::Family;
+use crate::net::types::{Family, NetAddr, UnixAddr};
 
 /// An all-zero `sockaddr_storage` (family `AF_UNSPEC`), e.g. for the kernel to fill in.
 pub(crate) fn zeroed_storage() -> libc::sockaddr_storage {
@@ -79,6 +79,10 @@ pub(crate) fn encode_for_family(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
         )),
+        (Family::Unix, _) => Err(SocketError::os_msg(
+            Errno::AFNOSUPPORT,
+            format!("cannot send to the IP address {addr} from an AF_UNIX socket"),
+        )),
     }
 }
 
@@ -132,11 +136,81 @@ pub(crate) fn decode_bytes(bytes: &[u8]) -> Option<SocketAddr> {
     decode(&storage, n as libc::socklen_t)
 }
 
+/// [`decode_net`] of a `sockaddr` given as its bytes (of any alignment).
+pub(crate) fn decode_bytes_net(bytes: &[u8]) -> Option<NetAddr> {
+    let mut storage = zeroed_storage();
+    let n = bytes.len().min(size_of::<libc::sockaddr_storage>());
+    // SAFETY: `bytes` has at least `n` readable bytes and `storage` has room for `n`; a local
+    // and a borrowed slice do not overlap. sockaddr_storage is plain integers.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), (&raw mut storage).cast::<u8>(), n);
+    }
+    decode_net(&storage, n as libc::socklen_t)
+}
+
 /// An address rustix returned (`getsockname(2)`, `getpeername(2)`, `recvfrom(2)`,
 /// `accept4(2)`) as a [`SocketAddr`]; any family but `AF_INET` / `AF_INET6` (or an address
 /// rustix cannot read) is `EAFNOSUPPORT`.
 pub(crate) fn from_rustix(addr: SocketAddrAny) -> SocketResult<SocketAddr> {
     SocketAddr::try_from(addr).map_err(|_| Errno::AFNOSUPPORT.into())
+}
+
+/// An address rustix returned as a [`NetAddr`]: IP, or `AF_UNIX` (path, abstract name or
+/// unnamed); any other family is `EAFNOSUPPORT`.
+pub(crate) fn net_from_rustix(addr: SocketAddrAny) -> SocketResult<NetAddr> {
+    if addr.address_family() == rustix::net::AddressFamily::UNIX {
+        let len = (addr.addr_len() as usize).min(size_of::<libc::sockaddr_storage>());
+        // SAFETY: `as_ptr` points at rustix's storage, of which the first `addr_len` bytes
+        // (at most a `sockaddr_storage`, which it holds) are the address.
+        let bytes = unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) };
+        return decode_bytes_net(bytes).ok_or_else(|| Errno::AFNOSUPPORT.into());
+    }
+    from_rustix(addr).map(NetAddr::Ip)
+}
+
+/// Encodes `sun_path` bytes (an abstract name with its leading NUL, or a path, to which the
+/// terminating NUL is added) as a `sockaddr_un` inside a `sockaddr_storage`, with its length.
+/// The caller keeps `sun_path` within 108 bytes (with the terminator); longer is cut there.
+pub(crate) fn encode_unix(sun_path: &[u8]) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut storage = zeroed_storage();
+    // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_un, and sockaddr_un is
+    // plain integers and bytes, valid for all-zero bytes.
+    let sun = unsafe { &mut *(&raw mut storage).cast::<libc::sockaddr_un>() };
+    sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    let room = sun.sun_path.len();
+    let n = sun_path.len().min(room);
+    for (dst, &src) in sun.sun_path.iter_mut().zip(&sun_path[..n]) {
+        *dst = src as libc::c_char;
+    }
+    let terminator = usize::from(sun_path.first() != Some(&0) && n < room);
+    let len = size_of::<libc::sa_family_t>() + n + terminator;
+    (storage, len as libc::socklen_t)
+}
+
+/// [`decode`], and `AF_UNIX` addresses too (`recvmsg(2)`'s `msg_name`): a path up to its first
+/// NUL, an abstract name (a leading NUL) of the length given, or unnamed (no path bytes).
+pub(crate) fn decode_net(
+    storage: &libc::sockaddr_storage,
+    len: libc::socklen_t,
+) -> Option<NetAddr> {
+    let len = (len as usize).min(size_of::<libc::sockaddr_storage>());
+    let family_len = size_of::<libc::sa_family_t>();
+    if len < family_len || i32::from(storage.ss_family) != libc::AF_UNIX {
+        return decode(storage, len as libc::socklen_t).map(NetAddr::Ip);
+    }
+    // SAFETY: `storage` is a `sockaddr_storage`, `len` bytes of which (at most its size) are
+    // read as plain bytes.
+    let bytes =
+        unsafe { std::slice::from_raw_parts(std::ptr::from_ref(storage).cast::<u8>(), len) };
+    let path = &bytes[family_len..];
+    Some(NetAddr::Unix(match path {
+        [] => UnixAddr::Unnamed,
+        [0, name @ ..] => UnixAddr::Abstract(name.to_vec()),
+        path => {
+            let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+            UnixAddr::Path(path[..end].to_vec())
+        }
+    }))
 }
 
 #[cfg(test)]

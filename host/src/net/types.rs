@@ -1,8 +1,11 @@
 //! The few plain types the net core speaks in.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Address families the net core implements. Others are refused by the glue with the OS's
+pub use super::unix::UnixAddr;
+
+/// Address families the net core implements. Others are refused by the door with the OS's
 /// own `EAFNOSUPPORT` before anything reaches here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -10,15 +13,28 @@ pub enum Family {
     Inet,
     /// `AF_INET6`.
     Inet6,
+    /// `AF_UNIX`.
+    Unix,
 }
 
 /// Socket kinds the net core implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
-    /// `SOCK_STREAM` (TCP).
+    /// `SOCK_STREAM` (TCP on IP).
     Stream,
-    /// `SOCK_DGRAM` (UDP).
+    /// `SOCK_DGRAM` (UDP on IP).
     Dgram,
+    /// `SOCK_SEQPACKET` (`AF_UNIX`; on IP the kernel answers for itself).
+    Seqpacket,
+}
+
+/// A socket address of any family the net core implements.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NetAddr {
+    /// `AF_INET` / `AF_INET6`.
+    Ip(SocketAddr),
+    /// `AF_UNIX`.
+    Unix(UnixAddr),
 }
 
 /// A socket's blocking mode, as CPython models it with one timeout value.

@@ -19,7 +19,8 @@ use ipnet::IpNet;
 
 use super::file::{Limits, PolicyFile};
 use super::{
-    End, HostPattern, NamePattern, Policy, PortRange, Proto, Rule, Target, Verb, addr, normal_name,
+    End, HostPattern, NamePattern, Policy, PortRange, Proto, Rule, Target, UnixTarget, Verb, addr,
+    normal_name,
 };
 
 /// What a guest did, as policy rules; shared by both doors (hence the lock).
@@ -75,6 +76,14 @@ impl Learner {
             "send udp://*:*",
             "recv udp://*:*",
             "resolve *",
+            "connect unix:/",
+            "connect unix:@*",
+            "bind unix:/",
+            "bind unix:@*",
+            "send unix:/",
+            "send unix:@*",
+            "recv unix:/",
+            "recv unix:@*",
         ] {
             policy
                 .allow(rule)
@@ -157,6 +166,22 @@ impl Learner {
             learned.through_names.entry(key).or_default().insert(ip);
         }
         learned.accepted |= verb == Verb::Accept;
+    }
+
+    /// The guest did `verb` with the `AF_UNIX` address `target` (a path in normal form, or an
+    /// abstract name).
+    pub fn used_unix(&self, verb: Verb, target: UnixTarget<'_>) {
+        let mut learned = self.lock();
+        match Rule::unix(verb, target) {
+            Some(rule) => {
+                learned.insert(rule);
+            }
+            None => {
+                learned
+                    .unwritten
+                    .insert(format!("{} {target}", verb.facts().name));
+            }
+        }
     }
 
     /// The learned rules, in the order the file lists them: by verb, then by text.

@@ -14,7 +14,9 @@
 //! RULE   := VERB WS TARGET
 //! VERB   := connect | bind | accept | send | recv | resolve        (any case)
 //! TARGET := PROTO "://" HOST ":" PORTS                            (connect, bind, accept, send, recv)
+//!         | "unix:" UNIX                                          (connect, bind, send, recv)
 //!         | NAMEPATTERN                                           (resolve)
+//! UNIX   := /absolute/path | /absolute/dir/ | @name | @prefix*    (AF_UNIX; `/` alone: everywhere)
 //! PROTO  := tcp | udp | *                                         (accept: tcp; send, recv: udp)
 //! HOST   := name | *.suffix | localhost | a.b.c.d | a.b.c.d/len | [v6] | [v6/len] | [v6]/len | *
 //! PORTS  := N | A-B | *                                           (0-65535, A-B inclusive)
@@ -50,6 +52,7 @@ mod addr;
 pub mod file;
 pub mod learn;
 mod rule;
+mod unix;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -60,6 +63,7 @@ pub use rule::{
     End, Endpoint, HostPattern, NamePattern, PortRange, Proto, Rule, RuleError, Target, Verb,
     VerbFacts,
 };
+pub use unix::{MAX_ABSTRACT, UnixPattern, UnixTarget, normal_path};
 
 /// Whether a rule allows or denies what it matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -306,6 +310,15 @@ impl Policy {
         }
         let connect = self.check_resolved(Verb::Connect, Proto::Udp, src, names);
         if connect.is_allowed() { connect } else { recv }
+    }
+
+    /// Decides whether the guest may `verb` (connect, bind, send, recv) with the `AF_UNIX`
+    /// address `target`: a path in normal form ([`normal_path`]) or an abstract name. Deny beats
+    /// allow, as for addresses. The decision is on the path as written; what it reaches is
+    /// confined by the guard to the directory the allowing rule names
+    /// ([`UnixPattern::confinement`]).
+    pub fn check_unix(&self, verb: Verb, target: UnixTarget<'_>) -> Decision<'_> {
+        self.decide_rules(|rule| rule.matches_unix(verb, target))
     }
 
     /// Decides lookups the policy cannot judge by name: reverse lookups of an address
@@ -690,9 +703,18 @@ impl<'a> Decision<'a> {
     /// `host:port` or, for resolve, a name. Control characters in it are escaped. `proto` is
     /// not shown for resolve. Meant for denials; an allowed decision says so instead.
     pub fn denial_message(&self, verb: Verb, proto: Proto, target: &dyn fmt::Display) -> String {
+        match verb {
+            Verb::Resolve => self.denial_message_for(verb, &target.to_string()),
+            _ => self.denial_message_for(verb, &format!("{proto}://{target}")),
+        }
+    }
+
+    /// [`Decision::denial_message`] for a target written in full, with its scheme:
+    /// `capsock policy: connect to unix:/run/app.sock denied (no rule allows it)`.
+    pub fn denial_message_for(&self, verb: Verb, target: &str) -> String {
         let what = match verb {
             Verb::Resolve => format!("{verb} {target}"),
-            _ => format!("{verb} {} {proto}://{target}", verb.facts().preposition),
+            _ => format!("{verb} {} {target}", verb.facts().preposition),
         };
         let mut message = String::from("capsock policy: ");
         for c in what.chars() {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::addr::{self, NameProblem};
+use super::unix::{UnixPattern, UnixTarget};
 
 /// What a guest is trying to do: the first word of a rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +47,8 @@ pub struct VerbFacts {
     pub name: &'static str,
     /// The protocols it governs (every verb but `resolve` takes `PROTO://`).
     pub protos: &'static [Proto],
+    /// Whether it governs `AF_UNIX` sockets too (`unix:/path`, `unix:@name` targets).
+    pub unix: bool,
     /// The end its address names.
     pub end: End,
     /// How a message links it to its target: `connect to tcp://…`, `accept from tcp://…`.
@@ -63,6 +66,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Connect,
         name: "connect",
         protos: &[Proto::Tcp, Proto::Udp],
+        unix: true,
         end: End::Remote,
         preposition: "to",
         event: "socket.connect",
@@ -73,6 +77,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Bind,
         name: "bind",
         protos: &[Proto::Tcp, Proto::Udp],
+        unix: true,
         end: End::Local,
         preposition: "to",
         event: "socket.bind",
@@ -83,6 +88,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Accept,
         name: "accept",
         protos: &[Proto::Tcp],
+        unix: false,
         end: End::Remote,
         preposition: "from",
         event: "socket.accept",
@@ -93,6 +99,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Send,
         name: "send",
         protos: &[Proto::Udp],
+        unix: true,
         end: End::Remote,
         preposition: "to",
         event: "socket.sendto",
@@ -103,6 +110,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Recv,
         name: "recv",
         protos: &[Proto::Udp],
+        unix: true,
         end: End::Remote,
         preposition: "from",
         event: "socket.recvfrom",
@@ -113,6 +121,7 @@ const FACTS: [VerbFacts; 6] = [
         verb: Verb::Resolve,
         name: "resolve",
         protos: &[],
+        unix: false,
         end: End::Name,
         preposition: "",
         event: "socket.getaddrinfo",
@@ -371,6 +380,8 @@ pub enum Target {
     Endpoint(Endpoint),
     /// A name pattern, for resolve.
     Name(NamePattern),
+    /// An `AF_UNIX` path, directory or abstract name, for connect, bind, send and recv.
+    Unix(UnixPattern),
 }
 
 impl fmt::Display for Target {
@@ -378,6 +389,7 @@ impl fmt::Display for Target {
         match self {
             Target::Endpoint(endpoint) => endpoint.fmt(f),
             Target::Name(pattern) => pattern.fmt(f),
+            Target::Unix(pattern) => pattern.fmt(f),
         }
     }
 }
@@ -418,7 +430,7 @@ impl Rule {
                 HostPattern::Localhost => ip.is_loopback(),
                 _ => false,
             },
-            Target::Name(_) => false,
+            Target::Name(_) | Target::Unix(_) => false,
         }
     }
 
@@ -436,6 +448,11 @@ impl Rule {
         self.verb == verb
             && matches!(&self.target,
                 Target::Endpoint(e) if e.admits(proto, port) && e.host.matches_name(name))
+    }
+
+    /// Whether the rule covers `verb` with the `AF_UNIX` address `target`.
+    pub(super) fn matches_unix(&self, verb: Verb, target: UnixTarget<'_>) -> bool {
+        self.verb == verb && matches!(&self.target, Target::Unix(p) if p.matches(target))
     }
 
     /// Whether the rule allows or denies resolving the (valid, dot-stripped) host name.
@@ -486,6 +503,24 @@ impl Rule {
         Some(Rule {
             verb,
             target: Target::Endpoint(Endpoint { proto, host, ports }),
+        })
+    }
+
+    /// The rule `VERB unix:…` for `target` exactly (a path in normal form, or an abstract
+    /// name), built rather than parsed (`--learn`); `None` for a verb that does not govern
+    /// `AF_UNIX` sockets or a target no rule can spell (not UTF-8, control characters).
+    pub(crate) fn unix(verb: Verb, target: UnixTarget<'_>) -> Option<Rule> {
+        if !verb.facts().unix {
+            return None;
+        }
+        let text = match target {
+            UnixTarget::Path(p) => std::str::from_utf8(p).ok()?.to_owned(),
+            UnixTarget::Abstract(n) => format!("@{}", std::str::from_utf8(n).ok()?),
+        };
+        let pattern = super::unix::parse(&text).ok()?;
+        matches!(pattern, UnixPattern::Path(_) | UnixPattern::Abstract(_)).then_some(Rule {
+            verb,
+            target: Target::Unix(pattern),
         })
     }
 
@@ -622,8 +657,19 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
             format!("unexpected {extra:?} after the target (a rule is VERB TARGET)"),
         );
     }
-    let target = match verb {
-        Verb::Resolve => Target::Name(parse_resolve_target(target_word).map_err(shift(target_at))?),
+    let target = match (verb, target_word.strip_prefix("unix:")) {
+        (Verb::Resolve, _) => {
+            Target::Name(parse_resolve_target(target_word).map_err(shift(target_at))?)
+        }
+        (_, Some(unix)) if verb.facts().unix => {
+            Target::Unix(super::unix::parse(unix).map_err(shift(target_at + "unix:".len()))?)
+        }
+        (_, Some(_)) => {
+            return fail(
+                target_at,
+                format!("{verb} applies to tcp only (an AF_UNIX peer has no address to decide on)"),
+            );
+        }
         _ => Target::Endpoint(parse_endpoint(verb, target_word).map_err(shift(target_at))?),
     };
     Ok(Rule { verb, target })

@@ -16,11 +16,12 @@ mod stdnet;
 mod tcp;
 mod timeouts;
 mod udp;
+mod unix;
 
 #[allow(unused_imports)]
 use self::{
     bypass::*, cli::*, functions::*, makefile::*, multiplex::*, policy::*, policyfile::*,
-    sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*,
+    sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
 };
 
 macro_rules! assert_test_exists {

@@ -12,7 +12,7 @@ use wasmtime::component::Linker;
 
 use crate::ctx::{Capsock, CapsockView};
 use crate::error::{SocketError, SocketResult};
-use crate::net::{Family, Kind};
+use crate::net::{Family, Kind, NetAddr, UnixAddr};
 
 pub(crate) mod bindings {
     wasmtime::component::bindgen!({
@@ -29,7 +29,7 @@ pub(crate) mod bindings {
 }
 
 use bindings::capsock::sockets::types::{
-    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, SocketAddress, SocketKind,
+    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, SocketAddress, SocketKind, UnixAddress,
 };
 
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
@@ -51,10 +51,11 @@ impl TryFrom<AddressFamily> for Family {
         match family {
             AddressFamily::Inet => Ok(Family::Inet),
             AddressFamily::Inet6 => Ok(Family::Inet6),
+            AddressFamily::Unix => Ok(Family::Unix),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!(
-                    "address family {family:?} is not available in this capsock host (only AF_INET and AF_INET6 are)"
+                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6 and AF_UNIX are)"
                 ),
             )),
         }
@@ -66,13 +67,14 @@ impl From<Family> for AddressFamily {
         match family {
             Family::Inet => AddressFamily::Inet,
             Family::Inet6 => AddressFamily::Inet6,
+            Family::Unix => AddressFamily::Unix,
         }
     }
 }
 
-/// The kinds the net core implements for IP: the others are the kernel's own answer for them
-/// (`SOCK_RAW` needs privileges the host does not grant; `SOCK_SEQPACKET`/`SOCK_RDM` have no IP
-/// protocol), so they are refused with `ESOCKTNOSUPPORT` as socket(2) would.
+/// The kinds the net core implements (`SOCK_SEQPACKET` for `AF_UNIX`; on IP the kernel
+/// answers for itself). `SOCK_RAW` needs privileges the host does not grant and `SOCK_RDM` has
+/// no Linux protocol, so they are refused with `ESOCKTNOSUPPORT` as socket(2) would.
 impl TryFrom<SocketKind> for Kind {
     type Error = SocketError;
 
@@ -80,10 +82,11 @@ impl TryFrom<SocketKind> for Kind {
         match kind {
             SocketKind::Stream => Ok(Kind::Stream),
             SocketKind::Dgram => Ok(Kind::Dgram),
+            SocketKind::Seqpacket => Ok(Kind::Seqpacket),
             _ => Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
                 format!(
-                    "socket type {kind:?} is not available to guests (only SOCK_STREAM and SOCK_DGRAM are)"
+                    "socket type {kind:?} is not available to guests (SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET are)"
                 ),
             )),
         }
@@ -95,6 +98,7 @@ impl From<Kind> for SocketKind {
         match kind {
             Kind::Stream => SocketKind::Stream,
             Kind::Dgram => SocketKind::Dgram,
+            Kind::Seqpacket => SocketKind::Seqpacket,
         }
     }
 }
@@ -104,10 +108,12 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
     let family = match family {
         Family::Inet => "AF_INET",
         Family::Inet6 => "AF_INET6",
+        Family::Unix => "AF_UNIX",
     };
     let kind = match kind {
         Kind::Stream => "SOCK_STREAM",
         Kind::Dgram => "SOCK_DGRAM",
+        Kind::Seqpacket => "SOCK_SEQPACKET",
     };
     format!("{family}/{kind}/{proto}")
 }
@@ -137,8 +143,44 @@ impl TryFrom<&SocketAddress> for SocketAddr {
             }
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "this address family is not available in this capsock host (only AF_INET and AF_INET6 are)",
+                "this address is not an IP address",
             )),
+        }
+    }
+}
+
+/// A WIT address as one the net core implements: IP or `AF_UNIX`; other families are the
+/// OS's `EAFNOSUPPORT`.
+impl TryFrom<&SocketAddress> for NetAddr {
+    type Error = SocketError;
+
+    fn try_from(addr: &SocketAddress) -> SocketResult<NetAddr> {
+        match addr {
+            SocketAddress::Unix(UnixAddress::Path(p)) => {
+                Ok(NetAddr::Unix(UnixAddr::Path(p.clone())))
+            }
+            SocketAddress::Unix(UnixAddress::Abstract(n)) => {
+                Ok(NetAddr::Unix(UnixAddr::Abstract(n.clone())))
+            }
+            SocketAddress::Unix(UnixAddress::Unnamed) => Ok(NetAddr::Unix(UnixAddr::Unnamed)),
+            SocketAddress::Inet(_) | SocketAddress::Inet6(_) => {
+                SocketAddr::try_from(addr).map(NetAddr::Ip)
+            }
+            _ => Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "this address family is not available in this capsock host (AF_INET, AF_INET6 and AF_UNIX are)",
+            )),
+        }
+    }
+}
+
+impl From<NetAddr> for SocketAddress {
+    fn from(addr: NetAddr) -> Self {
+        match addr {
+            NetAddr::Ip(ip) => ip.into(),
+            NetAddr::Unix(UnixAddr::Path(p)) => SocketAddress::Unix(UnixAddress::Path(p)),
+            NetAddr::Unix(UnixAddr::Abstract(n)) => SocketAddress::Unix(UnixAddress::Abstract(n)),
+            NetAddr::Unix(UnixAddr::Unnamed) => SocketAddress::Unix(UnixAddress::Unnamed),
         }
     }
 }

@@ -3,7 +3,6 @@
 //! Every method that reaches an address gets a permit from the guard first (the net core takes
 //! nothing else); receives and accepts pass the guard's admission filters.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use wasmtime::StoreContextMut;
@@ -17,9 +16,13 @@ use super::bindings::capsock::sockets::types::{
 };
 use super::socket_description;
 use crate::ctx::{CapsockCtxView, CapsockView};
-use crate::error::SocketResult;
+use rustix::io::Errno;
+
+use crate::audit::Event;
+use crate::error::{SocketError, SocketResult};
 use crate::guard::Guard;
-use crate::net::{Family, Kind, Mode, NetSocket, msg, sockopt, wait};
+use crate::net::{Family, Kind, Mode, NetAddr, NetSocket, SendPermit, msg, sockopt, wait};
+use crate::policy::Verb;
 
 fn mode(timeout: Option<u64>) -> Mode {
     Mode::from_timeout(timeout.map(Duration::from_nanos))
@@ -51,6 +54,23 @@ fn open<R>(
             guard.release_sockets(n);
             Err(e)
         }
+    }
+}
+
+/// `addr`, checked against the family of `sock`: an IP address on an `AF_UNIX` socket, or the
+/// other way round, is `EAFNOSUPPORT` (the kernel's answer), before anything is decided.
+fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
+    let unix_socket = sock.family() == Family::Unix;
+    match (&addr, unix_socket) {
+        (NetAddr::Ip(_), false) | (NetAddr::Unix(_), true) => Ok(addr),
+        (NetAddr::Ip(_), true) => Err(SocketError::os_msg(
+            Errno::AFNOSUPPORT,
+            "an AF_UNIX socket takes a path or an abstract name, not an IP address",
+        )),
+        (NetAddr::Unix(_), false) => Err(SocketError::os_msg(
+            Errno::AFNOSUPPORT,
+            "an IP socket takes an IP address, not an AF_UNIX path or name",
+        )),
     }
 }
 
@@ -99,11 +119,20 @@ impl CapsockCtxView<'_> {
         flags: i32,
         address: SocketAddress,
     ) -> SocketResult<u64> {
-        let addr = SocketAddr::try_from(&address)?;
+        let addr = NetAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        let permit = self.ctx.guard.send_to(sock, addr)?;
-        let sent = sock.send_to(data, flags, &permit, &self.ctx.cancel)?;
-        self.ctx.guard.stats().sent(sent as u64);
+        let guard = &self.ctx.guard;
+        let sent = match same_family(sock, addr)? {
+            NetAddr::Ip(addr) => {
+                let permit = guard.send_to(sock, addr)?;
+                sock.send_to(data, flags, &permit, &self.ctx.cancel)?
+            }
+            NetAddr::Unix(addr) => {
+                let permit = guard.unix(Event::SendTo, Verb::Send, &addr)?;
+                sock.send_to_unix(data, flags, &permit, &self.ctx.cancel)?
+            }
+        };
+        guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }
 }
@@ -208,10 +237,18 @@ impl HostSocket for CapsockCtxView<'_> {
     }
 
     fn bind(&mut self, this: Resource<NetSocket>, address: SocketAddress) -> SocketResult<()> {
-        let addr = SocketAddr::try_from(&address)?;
+        let addr = NetAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        let permit = self.ctx.guard.bind(sock, addr)?;
-        sock.bind(&permit)
+        match same_family(sock, addr)? {
+            NetAddr::Ip(addr) => {
+                let permit = self.ctx.guard.bind(sock, addr)?;
+                sock.bind(&permit)
+            }
+            NetAddr::Unix(addr) => {
+                let permit = self.ctx.guard.unix(Event::Bind, Verb::Bind, &addr)?;
+                sock.bind_unix(&permit)
+            }
+        }
     }
 
     fn listen(&mut self, this: Resource<NetSocket>, backlog: i32) -> SocketResult<()> {
@@ -221,10 +258,18 @@ impl HostSocket for CapsockCtxView<'_> {
     }
 
     fn connect(&mut self, this: Resource<NetSocket>, address: SocketAddress) -> SocketResult<()> {
-        let addr = SocketAddr::try_from(&address)?;
+        let addr = NetAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
-        let permit = self.ctx.guard.connect(sock, addr)?;
-        sock.connect(&permit, &self.ctx.cancel)
+        match same_family(sock, addr)? {
+            NetAddr::Ip(addr) => {
+                let permit = self.ctx.guard.connect(sock, addr)?;
+                sock.connect(&permit, &self.ctx.cancel)
+            }
+            NetAddr::Unix(addr) => {
+                let permit = self.ctx.guard.unix(Event::Connect, Verb::Connect, &addr)?;
+                sock.connect_unix(&permit, &self.ctx.cancel)
+            }
+        }
     }
 
     fn recv(
@@ -320,15 +365,25 @@ impl HostSocket for CapsockCtxView<'_> {
         flags: i32,
         address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
-        let addr = address.as_ref().map(SocketAddr::try_from).transpose()?;
+        let addr = address.as_ref().map(NetAddr::try_from).transpose()?;
         let sock = self.table.get_mut(&this)?;
-        let permit = match addr {
-            Some(addr) => Some(self.ctx.guard.send_to(sock, addr)?),
-            None => None,
+        let guard = &self.ctx.guard;
+        let (mut ip, mut unix) = (None, None);
+        match addr.map(|a| same_family(sock, a)).transpose()? {
+            Some(NetAddr::Ip(addr)) => ip = Some(guard.send_to(sock, addr)?),
+            Some(NetAddr::Unix(addr)) => {
+                unix = Some(guard.unix(Event::SendTo, Verb::Send, &addr)?)
+            }
+            None => {}
+        }
+        let permit = match (&ip, &unix) {
+            (Some(p), _) => Some(SendPermit::Ip(p)),
+            (_, Some(p)) => Some(SendPermit::Unix(p)),
+            _ => None,
         };
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let anc = to_msg_ancillary(&ancillary);
-        let sent = sock.sendmsg(&slices, &anc, flags, permit.as_ref(), &self.ctx.cancel)?;
+        let sent = sock.sendmsg(&slices, &anc, flags, permit, &self.ctx.cancel)?;
         self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }

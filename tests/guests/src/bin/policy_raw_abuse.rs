@@ -90,8 +90,8 @@ fn main() {
         Socket::create(AddressFamily::Inet, SocketKind::Dgram, i32::MAX, None),
     );
     expect_err(
-        "create AF_UNIX",
-        Socket::create(AddressFamily::Unix, SocketKind::Stream, 0, None),
+        "create AF_NETLINK",
+        Socket::create(AddressFamily::Netlink, SocketKind::Dgram, 0, None),
     );
     expect_err(
         "create SOCK_RAW",
