@@ -603,7 +603,11 @@ impl NetSocket {
             )?;
             // SAFETY: `recvfrom` initialised the first `n` bytes of the spare capacity.
             unsafe { buf.set_len(n) };
-            let addr = addr.map(sockaddr::net_from_rustix).transpose()?;
+            let addr = match (addr, self.family) {
+                (None, _) => None,
+                (Some(a), Family::Unix) => Some(sockaddr::net_from_rustix(a)?),
+                (Some(a), _) => Some(NetAddr::Ip(sockaddr::from_rustix(a)?)),
+            };
             match addr {
                 Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
                 other => return Ok(other),

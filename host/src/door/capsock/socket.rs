@@ -3,6 +3,7 @@
 //! Every method that reaches an address gets a permit from the guard first (the net core takes
 //! nothing else); receives and accepts pass the guard's admission filters.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use wasmtime::StoreContextMut;
@@ -119,10 +120,17 @@ impl CapsockCtxView<'_> {
         flags: i32,
         address: SocketAddress,
     ) -> SocketResult<u64> {
-        let addr = NetAddr::try_from(&address)?;
         let sock = self.table.get_mut(&this)?;
         let guard = &self.ctx.guard;
-        let sent = match same_family(sock, addr)? {
+        // Every datagram of a UDP exchange comes here: an IP address to an IP socket goes
+        // straight to its decision.
+        let ip = matches!(address, SocketAddress::Inet(_) | SocketAddress::Inet6(_))
+            && sock.family() != Family::Unix;
+        let addr = match ip {
+            true => NetAddr::Ip(SocketAddr::try_from(&address)?),
+            false => same_family(sock, NetAddr::try_from(&address)?)?,
+        };
+        let sent = match addr {
             NetAddr::Ip(addr) => {
                 let permit = guard.send_to(sock, addr)?;
                 sock.send_to(data, flags, &permit, &self.ctx.cancel)?
