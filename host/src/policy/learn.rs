@@ -369,6 +369,31 @@ mod tests {
         Use::Used(verb, proto, sa(addr), names)
     }
 
+    /// `AF_UNIX` uses are learned as exact rules that allow exactly them.
+    #[test]
+    fn unix_uses_are_learned_exactly() {
+        let learner = Learner::new();
+        learner.used_unix(Verb::Connect, UnixTarget::Path(b"/run/app/a.sock"));
+        learner.used_unix(Verb::Bind, UnixTarget::Abstract(b"srv"));
+        learner.used_unix(Verb::Send, UnixTarget::Path(b"/run/\xff.sock"));
+        let text = learner.to_toml();
+        assert!(text.contains("\"connect unix:/run/app/a.sock\""), "{text}");
+        assert!(text.contains("\"bind unix:@srv\""), "{text}");
+        // A path no rule can spell is said, not dropped.
+        assert!(text.contains("send unix:/run/"), "{text}");
+        let policy = learner.policy();
+        let allowed = |verb, t| policy.check_unix(verb, t).is_allowed();
+        assert!(allowed(Verb::Connect, UnixTarget::Path(b"/run/app/a.sock")));
+        assert!(!allowed(
+            Verb::Connect,
+            UnixTarget::Path(b"/run/app/b.sock")
+        ));
+        assert!(allowed(Verb::Bind, UnixTarget::Abstract(b"srv")));
+        assert!(!allowed(Verb::Bind, UnixTarget::Abstract(b"srv2")));
+        let reparsed = PolicyFile::parse(&text, "learned").unwrap();
+        assert_eq!(reparsed.policy, policy);
+    }
+
     #[test]
     fn learns_exact_rules_and_prefers_resolved_names() {
         let localhost = ip("127.0.0.1");
