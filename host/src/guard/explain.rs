@@ -144,16 +144,19 @@ pub fn explain(
             if !resolved_to.is_empty() {
                 return Err("--resolved-to applies to a host name, not to a Unix socket".to_owned());
             }
-            let decision = match pattern {
-                UnixPattern::Path(p) => policy.check_unix(verb, UnixTarget::Path(p.as_bytes())),
-                UnixPattern::Abstract(n) => {
-                    policy.check_unix(verb, UnixTarget::Abstract(n.as_bytes()))
-                }
+            let target = match pattern {
+                UnixPattern::Path(p) => UnixTarget::Path(p.as_bytes()),
+                UnixPattern::Abstract(n) => UnixTarget::Abstract(n.as_bytes()),
                 other => {
                     return Err(format!(
                         "explain takes one socket path or abstract name, not the pattern {other}"
                     ));
                 }
+            };
+            // The guard decides a datagram from a Unix sender as it does for UDP.
+            let decision = match verb {
+                Verb::Recv => policy.check_unix_datagram_from(target),
+                _ => policy.check_unix(verb, target),
             };
             return Ok(Explanation::of_target(
                 &decision,
@@ -549,6 +552,14 @@ mod tests {
             ("bind", "unix:@srv-1", 0, "rule: allow bind unix:@srv-*"),
             ("bind", "unix:@other", 1, "rule: default deny"),
             ("send", "unix:@srv-1", 1, "rule: default deny"),
+            // A datagram from a socket the guest may connect to may reach it, as the guard
+            // decides it.
+            (
+                "recv",
+                "unix:/run/app/a.sock",
+                0,
+                "rule: allow connect unix:/run/app/",
+            ),
         ];
         for &(verb, target, code, needle) in cases {
             let (got, text) = explain_code(&p, verb, target, &Assume::default());

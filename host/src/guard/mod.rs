@@ -396,14 +396,7 @@ impl Guard {
     }
 
     fn unix_datagram_allowed(&self, from: UnixTarget<'_>) -> bool {
-        let recv = self.policy.check_unix(Verb::Recv, from);
-        let decision = match recv {
-            Decision::NoRule { .. } => match self.policy.check_unix(Verb::Connect, from) {
-                connect @ Decision::Allowed { .. } => connect,
-                _ => recv,
-            },
-            decided => decided,
-        };
+        let decision = self.policy.check_unix_datagram_from(from);
         let subject = Subject::Unix {
             verb: Verb::Recv,
             target: from,

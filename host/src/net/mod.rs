@@ -287,6 +287,17 @@ impl NetSocket {
     /// non-blocking mode an in-progress connect is `EINPROGRESS`, as in Python.
     pub fn connect(&mut self, permit: &Permit<SocketAddr>, cancel: &Canceller) -> SocketResult<()> {
         let addr = permit.target();
+        self.connect_to(addr, NetAddr::Ip(*addr), cancel)
+    }
+
+    /// The `connect(2)` of [`NetSocket::connect`] and [`NetSocket::connect_unix`]; `peer` is
+    /// what a datagram or seqpacket socket hears from once connected.
+    fn connect_to(
+        &mut self,
+        addr: &impl rustix::net::addr::SocketAddrArg,
+        peer: NetAddr,
+        cancel: &Canceller,
+    ) -> SocketResult<()> {
         let fd = self.fd.as_fd();
         // A datagram socket's peer is known again only once the connect succeeded.
         self.peer = None;
@@ -296,14 +307,19 @@ impl NetSocket {
             true => cancel.blocking(|| rustix::net::connect(fd, addr))?,
             false => rustix::net::connect(fd, addr),
         };
+        // An AF_UNIX stream connect to a listener whose queue is full is EAGAIN (at once, or
+        // when the kernel's timeout ran out): in blocking and timeout mode the host waits, as
+        // Linux does for a blocking one. On IP, EAGAIN means no local port: the guest's answer.
+        let unix_full = |e: Errno| e == Errno::AGAIN && self.family == Family::Unix;
         match result {
             Ok(()) => {}
             // Still in progress: non-blocking mode says so; otherwise the kernel's timeout ran
             // out or a signal came, and the host waits for the outcome (CPython's way).
-            Err(Errno::INPROGRESS | Errno::INTR) => {
+            Err(e) if e == Errno::INPROGRESS || e == Errno::INTR || unix_full(e) => {
                 self.bound = true;
                 if !deadline.waits() {
-                    return Err(Errno::INPROGRESS.into());
+                    let answer = if unix_full(e) { e } else { Errno::INPROGRESS };
+                    return Err(answer.into());
                 }
                 deadline.wait(fd, Dir::Send, cancel)?;
                 if let Some(e) = sockopt::socket_error(fd)? {
@@ -313,8 +329,8 @@ impl NetSocket {
             Err(e) => return Err(e.into()),
         }
         self.bound = true;
-        if self.kind == Kind::Dgram {
-            self.peer = Some(NetAddr::Ip(*addr));
+        if self.kind != Kind::Stream {
+            self.peer = Some(peer);
         }
         Ok(())
     }
@@ -353,29 +369,11 @@ impl NetSocket {
         cancel: &Canceller,
     ) -> SocketResult<()> {
         let dest = permit.target();
-        let addr = dest.rustix_addr()?;
-        let fd = self.fd.as_fd();
-        self.peer = None;
-        let mut deadline = Deadline::new(self.mode);
-        deadline.prepare(fd, &self.state, Dir::Send)?;
-        let result = match deadline.waits() {
-            true => cancel.blocking(|| rustix::net::connect(fd, &addr))?,
-            false => rustix::net::connect(fd, &addr),
-        };
-        match result {
-            Ok(()) => {}
-            Err(Errno::INPROGRESS | Errno::INTR | Errno::AGAIN) if deadline.waits() => {
-                deadline.wait(fd, Dir::Send, cancel)?;
-                if let Some(e) = sockopt::socket_error(fd)? {
-                    return Err(e.into());
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
-        if self.kind != Kind::Stream {
-            self.peer = Some(NetAddr::Unix(dest.guest.clone()));
-        }
-        Ok(())
+        self.connect_to(
+            &dest.rustix_addr()?,
+            NetAddr::Unix(dest.guest.clone()),
+            cancel,
+        )
     }
 
     /// `sendto(2)` with `MSG_NOSIGNAL` to a permitted `AF_UNIX` address.
@@ -386,16 +384,7 @@ impl NetSocket {
         permit: &Permit<UnixDest>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
-        let addr = permit.target().rustix_addr()?;
-        let sflags = send_flags(flags)?;
-        let mut deadline = Deadline::new(self.mode);
-        self.io(
-            Dir::Send,
-            sflags.contains(SendFlags::DONTWAIT),
-            &mut deadline,
-            cancel,
-            |fd| Ok(rustix::net::sendto(fd, data, sflags, &addr)?),
-        )
+        self.send_to_addr(data, flags, &permit.target().rustix_addr()?, cancel)
     }
 
     /// An address the kernel reported for this socket, as the guest knows it: a path this
@@ -662,7 +651,17 @@ impl NetSocket {
         permit: &Permit<SocketAddr>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
-        let addr = permit.target();
+        self.send_to_addr(data, flags, permit.target(), cancel)
+    }
+
+    /// The `sendto(2)` of [`NetSocket::send_to`] and [`NetSocket::send_to_unix`].
+    fn send_to_addr(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        addr: &impl rustix::net::addr::SocketAddrArg,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(

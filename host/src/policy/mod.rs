@@ -256,29 +256,7 @@ impl Policy {
         match addr::classify_guest_host(&name) {
             GuestHost::Ip(ip) => self.check(verb, proto, SocketAddr::new(ip, port)),
             GuestHost::Name(name) => {
-                let mut allowed = None;
-                for (effect, rule) in &self.rules {
-                    if rule.matches_name(verb, proto, name, port) {
-                        match effect {
-                            Effect::Deny => {
-                                return Decision::Denied {
-                                    rule,
-                                    via: Via::Address,
-                                };
-                            }
-                            Effect::Allow => {
-                                allowed.get_or_insert(rule);
-                            }
-                        }
-                    }
-                }
-                match allowed {
-                    Some(rule) => Decision::Allowed {
-                        rule,
-                        via: Via::Address,
-                    },
-                    None => Decision::NoRule { via: Via::Address },
-                }
+                self.decide_rules(|rule| rule.matches_name(verb, proto, name, port))
             }
             GuestHost::Invalid => Decision::NoRule { via: Via::Address },
         }
@@ -319,6 +297,19 @@ impl Policy {
     /// ([`UnixPattern::confinement`]).
     pub fn check_unix(&self, verb: Verb, target: UnixTarget<'_>) -> Decision<'_> {
         self.decide_rules(|rule| rule.matches_unix(verb, target))
+    }
+
+    /// Decides whether a datagram from the named `AF_UNIX` sender `from` may reach the guest,
+    /// as [`Policy::check_datagram_from`] does for UDP: a `recv unix:` rule decides, else a
+    /// `connect unix:` rule for the sender allows it (the guest may hear the socket it talks
+    /// to).
+    pub fn check_unix_datagram_from(&self, from: UnixTarget<'_>) -> Decision<'_> {
+        let recv = self.check_unix(Verb::Recv, from);
+        if !matches!(recv, Decision::NoRule { .. }) {
+            return recv;
+        }
+        let connect = self.check_unix(Verb::Connect, from);
+        if connect.is_allowed() { connect } else { recv }
     }
 
     /// Decides lookups the policy cannot judge by name: reverse lookups of an address
