@@ -10,39 +10,16 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use capsock_tests::{
-    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_TABLE, POLICY_UDP_QUEUE, UDP_ERRQUEUE, audit_rows,
+    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_TABLE, POLICY_UDP_QUEUE, Scratch, UDP_ERRQUEUE,
+    audit_rows,
 };
 
 use super::cli::host_bin;
-
-/// A scratch directory of this test process, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("capsock-bypass-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// What a finished `host` process printed.
 struct Ran {
@@ -51,38 +28,70 @@ struct Ran {
     stderr: String,
 }
 
+/// `cmd` started with its stdout and stderr read to the end by two threads.
+struct Reading {
+    child: std::process::Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl Reading {
+    fn spawn(cmd: &mut Command) -> Reading {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the host");
+        let read = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = r.read_to_string(&mut s);
+                s
+            })
+        };
+        let stdout = read(Box::new(child.stdout.take().unwrap()));
+        let stderr = read(Box::new(child.stderr.take().unwrap()));
+        Reading {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Polls `done` every 20 ms until it gives the exit status (bounded: 120 s, then the child
+    /// is killed and the test fails); returns what it printed.
+    fn finish<T>(
+        mut self,
+        mut done: impl FnMut(&mut std::process::Child) -> Option<T>,
+    ) -> (T, String, String) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = done(&mut self.child) {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("host ran for more than 120 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        (
+            status,
+            self.stdout.join().unwrap(),
+            self.stderr.join().unwrap(),
+        )
+    }
+}
+
 /// Runs `cmd` to completion (bounded: 120 s, then it is killed and the test fails).
 fn run_bounded(mut cmd: Command) -> Ran {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the host");
-    let out = child.stdout.take().unwrap();
-    let err = child.stderr.take().unwrap();
-    let read = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let (out, err) = (read(Box::new(out)), read(Box::new(err)));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("host ran for more than 120 s: {cmd:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (status, stdout, stderr) =
+        Reading::spawn(&mut cmd).finish(|child| child.try_wait().unwrap());
     Ran {
         code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        stdout,
+        stderr,
     }
 }
 
@@ -471,7 +480,7 @@ fn event_of(op: &str) -> &'static str {
 /// all three agree with the row (and the audit log and messages name the cause of each
 /// denial). Returns how many rows it checked.
 fn check_table(tag: &str, (policy, rows): (&str, &[Row]), base_port: u16) -> usize {
-    let scratch = Scratch::new(tag);
+    let scratch = Scratch::new(&format!("bypass-{tag}"));
     let file = scratch.file("policy.toml", policy);
     let netns = Netns::new(tag, NAMES);
     let mut listeners = Vec::new();
@@ -651,7 +660,7 @@ pub fn policy_table() {
 /// from a name a deny rule names, though an address rule allows it; in both doors.
 #[test]
 fn a_denied_name_denies_the_address_it_resolved_to() {
-    let scratch = Scratch::new("names");
+    let scratch = Scratch::new("bypass-names");
     let file = scratch.file(
         "policy.toml",
         "allow = [\"resolve *\", \"connect tcp://127.0.0.0/8:*\"]\ndeny = [\"connect tcp://evil.test:*\"]\n",
@@ -805,7 +814,7 @@ pub fn policy_dual_stack() {
 /// from the error queue is dropped from there, not the normal datagram behind it.
 #[test]
 pub fn udp_errqueue() {
-    let scratch = Scratch::new("errqueue");
+    let scratch = Scratch::new("bypass-errqueue");
     let cache = scratch.0.join("cache");
     let cpu_of = |rounds: &str| {
         let mut cmd = Command::new(host_bin());
@@ -887,49 +896,25 @@ pub fn udp_errqueue() {
 /// [`run_bounded`], and the user plus system CPU time the child used, in seconds (from
 /// `wait4(2)`: that child's alone, whatever other tests run meanwhile).
 fn run_measured(mut cmd: Command) -> (Ran, f64) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the host");
-    let out = child.stdout.take().unwrap();
-    let err = child.stderr.take().unwrap();
-    let read = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let (out, err) = (read(Box::new(out)), read(Box::new(err)));
-    let pid = child.id() as libc::pid_t;
-    let started = Instant::now();
-    let (status, usage) = loop {
+    let reading = Reading::spawn(&mut cmd);
+    let pid = reading.child.id() as libc::pid_t;
+    let ((status, usage), stdout, stderr) = reading.finish(|_| {
         let mut status = 0;
-        // SAFETY: wait4 fills the status and the rusage it is given, for our own child.
+        // SAFETY: wait4 fills the status and the rusage it is given, for our own child (reaped
+        // here; std's handle then has nothing left to wait for).
         let (rc, usage) = unsafe {
             let mut usage: libc::rusage = std::mem::zeroed();
             let rc = libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage);
             (rc, usage)
         };
         assert!(rc >= 0, "wait4: {}", std::io::Error::last_os_error());
-        if rc == pid {
-            break (status, usage);
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("host ran for more than 120 s: {cmd:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    // Reaped by wait4 above; std's handle has nothing left to wait for.
-    drop(child);
+        (rc == pid).then_some((status, usage))
+    });
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     let ran = Ran {
         code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        stdout,
+        stderr,
     };
     (ran, secs(usage.ru_utime) + secs(usage.ru_stime))
 }

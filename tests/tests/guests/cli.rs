@@ -16,7 +16,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use capsock_tests::{
     CLI_BLOCK, CLI_BLOCK_STD, CLI_CACHE_PLANT, CLI_CHATTY, CLI_EXIT, CLI_TRAP, FN_PURE,
-    POLICY_LIMITS, POLICY_PROBE, STDNET_PROBE, audit_row, audit_rows, free_port, tcp_echo_server,
+    POLICY_LIMITS, POLICY_PROBE, STDNET_PROBE, Scratch, audit_row, audit_rows, free_port,
+    tcp_echo_server,
 };
 
 /// The workspace root (the parent of `tests/`).
@@ -540,29 +541,6 @@ pub fn cli_cache_plant() {
     );
 }
 
-/// A scratch directory under the system's temporary directory, made empty, removed when
-/// dropped (also when the test fails).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("capsock-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A path as a `&str` argument.
 fn arg(path: &Path) -> &str {
     path.to_str().expect("UTF-8 scratch paths")
@@ -572,7 +550,7 @@ fn arg(path: &Path) -> &str {
 /// a command component, what to build instead); none of them traps (134) or hangs the host.
 #[test]
 fn cli_bad_guest_files() {
-    let dir = Scratch::new("bad-guests");
+    let dir = Scratch::new("cli-bad-guests");
     let fifo = dir.path("pipe.wasm");
     let status = Command::new("mkfifo")
         .arg(&fifo)
@@ -666,7 +644,7 @@ fn cli_bad_guest_files() {
         ),
     ];
     // Through the compiled-component cache (in a scratch directory) and without it.
-    let cache = Scratch::new("bad-guests-cache");
+    let cache = Scratch::new("cli-bad-guests-cache");
     let env = [
         ("XDG_CACHE_HOME", cache.0.as_path()),
         ("HOME", cache.0.as_path()),
@@ -851,7 +829,7 @@ pub fn cli_chatty() {
 #[test]
 fn cli_closed_pipes() {
     use Reader::{All, Closed, FirstLine};
-    let dir = Scratch::new("closed-pipes");
+    let dir = Scratch::new("cli-closed-pipes");
     let rules: String = (0..4000)
         .map(|i| {
             format!(
@@ -981,7 +959,7 @@ fn cli_closed_pipes() {
 /// overrides the file's); a bad file exits 2 naming the file and the rule's index.
 #[test]
 fn cli_policy_file() {
-    let dir = Scratch::new("policy-file");
+    let dir = Scratch::new("cli-policy-file");
     let (echo, server) = tcp_echo_server("127.0.0.1:0", 1);
     let other = free_port("127.0.0.1");
     let file = dir.path("policy.toml");
@@ -1103,7 +1081,7 @@ fn audit_reasons(log: &str) -> Vec<String> {
 /// for an allowed connect and a denied one; `--audit -` writes the same lines on stderr.
 #[test]
 fn cli_audit() {
-    let dir = Scratch::new("audit");
+    let dir = Scratch::new("cli-audit");
     let (echo, server) = tcp_echo_server("127.0.0.1:0", 2);
     let other = free_port("127.0.0.1");
     let rule = format!("connect tcp://127.0.0.1:{}", echo.port());
@@ -1201,7 +1179,7 @@ fn cli_audit() {
 /// (`--policy`) does what the learning run did, while a run under an empty policy is denied.
 #[test]
 fn cli_learn() {
-    let dir = Scratch::new("learn");
+    let dir = Scratch::new("cli-learn");
     let (echo, server) = tcp_echo_server("127.0.0.1:0", 2);
     let probe = format!("echo tcp {echo}");
     let ok = format!("{probe} -> ok\n");
@@ -1333,7 +1311,7 @@ fn cli_deny_private() {
 /// guest there, a run with it stores nothing and does not take (or mark) the stored entry.
 #[test]
 fn cli_no_cache() {
-    let root = Scratch::new("no-cache");
+    let root = Scratch::new("cli-no-cache");
     let env = [
         ("XDG_CACHE_HOME", root.0.as_path()),
         ("HOME", root.0.as_path()),

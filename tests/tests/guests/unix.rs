@@ -1,33 +1,10 @@
 //! `AF_UNIX` sockets with peers nobody here wrote (python3's `socketserver` and `socket`), and
 //! the confinement of paths to the directories their rules name.
 
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{Guest, UNIX_SOCKETS};
-
-/// A scratch directory of this test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("capsock-unix-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> String {
-        self.0.join(rel).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use capsock_tests::{Guest, Scratch, UNIX_SOCKETS};
 
 /// A python3 program, killed when dropped.
 struct Python(Child);
@@ -130,8 +107,8 @@ pub fn unix_sockets() {
          SOCK_SEQPACKET: ok, names '' '', peer ''\n"
     );
 
-    let dir = Scratch::new("peers");
-    let path = dir.path("echo.sock");
+    let dir = Scratch::new("unix-peers");
+    let path = dir.path("echo.sock").display().to_string();
     let mut server = Python::spawn(PY_ECHO_SERVER, &[&path]);
     wait_ready(&mut server);
     let out = Guest::new(UNIX_SOCKETS)
@@ -150,7 +127,7 @@ pub fn unix_sockets() {
     );
     drop(server);
 
-    let guest_path = dir.path("guest.sock");
+    let guest_path = dir.path("guest.sock").display().to_string();
     let client = Python::spawn(PY_CLIENT, &[&guest_path]);
     let out = Guest::new(UNIX_SOCKETS)
         .arg("serve")
@@ -178,15 +155,15 @@ pub fn unix_sockets() {
 /// out is refused with its reason.
 #[test]
 fn unix_escapes_are_denied() {
-    let dir = Scratch::new("escapes");
+    let dir = Scratch::new("unix-escapes");
     for d in ["allowed", "outside"] {
         std::fs::create_dir_all(dir.0.join(d)).unwrap();
     }
-    let secret = dir.path("outside/secret.sock");
+    let secret = dir.path("outside/secret.sock").display().to_string();
     let _listener = std::os::unix::net::UnixListener::bind(&secret).unwrap();
     std::os::unix::fs::symlink(&secret, dir.0.join("allowed/link.sock")).unwrap();
     std::os::unix::fs::symlink("../outside", dir.0.join("allowed/up")).unwrap();
-    let allowed = Path::new(&dir.path("allowed")).display().to_string();
+    let allowed = dir.path("allowed").display().to_string();
     let attempts = [
         (format!("{allowed}/../outside/secret.sock"), "\"..\""),
         (format!("{allowed}/link.sock"), "leads out"),
