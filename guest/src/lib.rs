@@ -30,6 +30,7 @@ mod create;
 pub mod errno;
 pub mod error;
 mod file;
+mod handles;
 pub mod pure;
 pub mod resolver;
 mod select;
@@ -53,6 +54,6 @@ pub use resolver::{
 };
 pub use select::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, Ready, poll, select};
 pub use socket::{
-    Ancillary, OptValue, RecvMsg, RecvMsgInto, Socket, getdefaulttimeout, setdefaulttimeout,
-    socket, socketpair,
+    Ancillary, OptValue, RecvFds, RecvMsg, RecvMsgInto, Socket, getdefaulttimeout, recv_fds,
+    send_fds, setdefaulttimeout, socket, socketpair,
 };

@@ -14,6 +14,7 @@ use crate::bindings::capsock::sockets::types as wit;
 use crate::consts::*;
 use crate::errno::{EAFNOSUPPORT, EAGAIN, EBADF, EINVAL};
 use crate::error::{Error, Result};
+use crate::handles::{self, Held};
 
 impl From<wit::Error> for Error {
     fn from(e: wit::Error) -> Self {
@@ -184,6 +185,9 @@ pub type Ancillary = (i32, i32, Vec<u8>);
 /// What `recvmsg` returns: Python's `(data, ancdata, msg_flags, address)`.
 pub type RecvMsg = (Vec<u8>, Vec<Ancillary>, i32, Option<Address>);
 
+/// What `recv_fds` returns: Python's `(data, fds, msg_flags, address)`.
+pub type RecvFds = (Vec<u8>, Vec<i32>, i32, Option<Address>);
+
 /// What `recvmsg_into` returns: Python's `(nbytes, ancdata, msg_flags, address)`.
 pub type RecvMsgInto = (usize, Vec<Ancillary>, i32, Option<Address>);
 
@@ -193,7 +197,7 @@ pub type RecvMsgInto = (usize, Vec<Ancillary>, i32, Option<Address>);
 /// explicitly and may be called again. After closing, every method fails with `EBADF`.
 #[derive(Debug)]
 pub struct Socket {
-    inner: Option<raw::Socket>,
+    inner: Option<Held>,
     family: i32,
     kind: i32,
     proto: i32,
@@ -201,6 +205,56 @@ pub struct Socket {
     /// after `close()`, as in Python.
     timeout: Cell<Option<u64>>,
     inheritable: Cell<bool>,
+}
+
+/// The sockets an `SCM_RIGHTS` item's data names: whole C ints, each the `fileno()` of a
+/// socket this guest holds.
+fn rights(data: &[u8]) -> Result<Vec<handles::Borrowed>> {
+    if !data.len().is_multiple_of(4) {
+        return Err(Error::os(
+            EINVAL,
+            format!(
+                "SCM_RIGHTS data must be whole C ints (4 bytes each, e.g. array('i', fds)), not {} bytes",
+                data.len()
+            ),
+        ));
+    }
+    data.chunks_exact(4)
+        .map(|c| handles::borrow(i32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
+        .collect()
+}
+
+/// Python's `socket.send_fds(sock, buffers, fds, flags, address)`: sends `buffers` with the
+/// sockets numbered `fds` (their `fileno()`) in one `SCM_RIGHTS` item.
+pub fn send_fds(
+    sock: &Socket,
+    buffers: &[&[u8]],
+    fds: &[i32],
+    flags: i32,
+    address: Option<Address>,
+) -> Result<usize> {
+    let data: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+    sock.sendmsg(buffers, &[(SOL_SOCKET, SCM_RIGHTS, &data)], flags, address)
+}
+
+/// Python's `socket.recv_fds(sock, bufsize, maxfds, flags)`: `(data, fds, msg_flags,
+/// address)`, receiving up to `maxfds` sockets (ancillary room `CMSG_LEN(maxfds * 4)`, as
+/// Python asks for). Each number in `fds` is taken with [`Socket::from_fileno`].
+pub fn recv_fds(sock: &Socket, bufsize: usize, maxfds: usize, flags: i32) -> Result<RecvFds> {
+    let room = crate::pure::CMSG_LEN(maxfds.saturating_mul(4))?;
+    let (data, ancdata, msg_flags, address) = sock.recvmsg(bufsize, room, flags)?;
+    let mut fds = Vec::new();
+    for (level, kind, cmsg_data) in ancdata {
+        if (level, kind) == (SOL_SOCKET, SCM_RIGHTS) {
+            let whole = cmsg_data.len() - cmsg_data.len() % 4;
+            fds.extend(
+                cmsg_data[..whole]
+                    .chunks_exact(4)
+                    .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
+    }
+    Ok((data, fds, msg_flags, address))
 }
 
 /// Python's `socket.socket(family, type, proto)`.
@@ -250,6 +304,10 @@ impl Socket {
         proto: i32,
         timeout: Option<u64>,
     ) -> Socket {
+        Socket::own(Held::new(inner), family, kind, proto, timeout)
+    }
+
+    fn own(inner: Held, family: i32, kind: i32, proto: i32, timeout: Option<u64>) -> Socket {
         Socket {
             inner: Some(inner),
             family,
@@ -260,23 +318,28 @@ impl Socket {
         }
     }
 
-    /// Python's `socket.socket(fileno=fd)`: takes back a socket given up by [`Socket::detach`].
+    /// Python's `socket.socket(fileno=fd)`: takes a socket by number: one given up by
+    /// [`Socket::detach`], or one a peer passed with `SCM_RIGHTS` ([`Socket::recvmsg`],
+    /// [`recv_fds`]). Family, type and protocol are the socket's own; the timeout is
+    /// `getdefaulttimeout()`, as in Python.
     ///
-    /// # Safety
-    /// `fd` must be a number [`Socket::detach`] returned and that no other `Socket` owns: the
-    /// component model traps the guest on a handle it does not hold.
-    pub unsafe fn from_fileno(fd: i32) -> Socket {
-        // SAFETY: the caller guarantees `fd` is an owned socket handle of this guest.
-        let inner = unsafe { raw::Socket::from_handle(fd as u32) };
+    /// `EBADF` when `fd` is no socket of this guest, or one a `Socket` owns already (unlike
+    /// Python, a number has one owner at a time: `detach()` it first), so that no socket is
+    /// ever closed twice.
+    pub fn from_fileno(fd: i32) -> Result<Socket> {
+        let inner = Held::take(fd)?;
         let family = family_int(inner.family());
         let kind = kind_int(inner.kind());
         let proto = inner.proto();
-        let timeout = inner.get_timeout();
-        Socket::wrap(inner, family, kind, proto, timeout)
+        let timeout = default_timeout_ns();
+        inner.set_timeout(timeout);
+        Ok(Socket::own(inner, family, kind, proto, timeout))
     }
 
     pub(crate) fn raw(&self) -> Result<&raw::Socket> {
-        self.inner.as_ref().ok_or_else(|| Error::from_errno(EBADF))
+        self.inner
+            .as_deref()
+            .ok_or_else(|| Error::from_errno(EBADF))
     }
 
     fn addr(&self, address: impl Into<Address>) -> Result<wit::SocketAddress> {
@@ -403,15 +466,23 @@ impl Socket {
         let m = self
             .raw()?
             .recvmsg(bufsize as u64, ancbufsize as u64, flags)?;
-        Ok((
-            m.data,
-            m.ancillary
-                .into_iter()
-                .map(|a| (a.level, a.kind, a.data))
-                .collect(),
-            m.flags,
-            m.address.map(from_wit),
-        ))
+        let ancillary = m
+            .ancillary
+            .into_iter()
+            .map(|item| match item {
+                raw::AncillaryIn::Item(a) => (a.level, a.kind, a.data),
+                // Python's data: the C ints of the passed descriptors, here the numbers
+                // `Socket::from_fileno` takes.
+                raw::AncillaryIn::Rights(sockets) => {
+                    let data = sockets
+                        .into_iter()
+                        .flat_map(|s| handles::detached(s).to_ne_bytes())
+                        .collect();
+                    (SOL_SOCKET, SCM_RIGHTS, data)
+                }
+            })
+            .collect();
+        Ok((m.data, ancillary, m.flags, m.address.map(from_wit)))
     }
 
     /// `recvmsg_into(buffers, ancbufsize, flags)`: scatters the data over `buffers` in order.
@@ -478,12 +549,27 @@ impl Socket {
     ) -> Result<usize> {
         let addr = address.map(|a| self.addr(a)).transpose()?;
         let bufs: Vec<Vec<u8>> = buffers.iter().map(|b| b.to_vec()).collect();
-        let anc: Vec<raw::Ancillary> = ancdata
+        // The sockets `SCM_RIGHTS` items name, borrowed by number for this call.
+        let mut passed: Vec<Vec<handles::Borrowed>> = Vec::new();
+        for &(level, kind, data) in ancdata {
+            if (level, kind) == (SOL_SOCKET, SCM_RIGHTS) {
+                passed.push(rights(data)?);
+            }
+        }
+        let mut passed = passed.iter();
+        let anc: Vec<raw::AncillaryOut<'_>> = ancdata
             .iter()
-            .map(|(level, kind, data)| raw::Ancillary {
-                level: *level,
-                kind: *kind,
-                data: data.to_vec(),
+            .map(|&(level, kind, data)| {
+                if (level, kind) == (SOL_SOCKET, SCM_RIGHTS) {
+                    let socks = passed.next().expect("one list per SCM_RIGHTS item");
+                    raw::AncillaryOut::Rights(socks.iter().map(|s| &**s).collect())
+                } else {
+                    raw::AncillaryOut::Item(raw::Ancillary {
+                        level,
+                        kind,
+                        data: data.to_vec(),
+                    })
+                }
             })
             .collect();
         Ok(self.raw()?.sendmsg(&bufs, &anc, flags, addr.as_ref())? as usize)
@@ -548,7 +634,7 @@ impl Socket {
     /// if already closed); [`Socket::from_fileno`] takes it back.
     pub fn detach(&mut self) -> i32 {
         match self.inner.take() {
-            Some(s) => s.take_handle() as i32,
+            Some(s) => s.detach() as i32,
             None => -1,
         }
     }

@@ -194,6 +194,73 @@ impl NetSocket {
         Ok((make(a), make(b)))
     }
 
+    /// Takes a descriptor another process passed (`SCM_RIGHTS`) as a socket in `mode`:
+    /// `fstat(2)` says whether it is a socket, `getsockopt(2)` `SO_DOMAIN`, `SO_TYPE` and
+    /// `SO_PROTOCOL` which. Errors: `ENOTSOCK` for anything but a socket; `EAFNOSUPPORT` /
+    /// `ESOCKTNOSUPPORT` for a family or type the net core does not implement (the descriptor
+    /// is closed either way).
+    ///
+    /// The socket keeps what its sender gave it (its address, its connection); its open file
+    /// description stays shared with the sender, so the host re-applies the mode on every call.
+    pub fn adopt(fd: OwnedFd, mode: Mode) -> SocketResult<NetSocket> {
+        let what = rustix::fs::FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+        if what != rustix::fs::FileType::Socket {
+            return Err(SocketError::os_msg(
+                Errno::NOTSOCK,
+                format!("the passed descriptor is a {what:?}, not a socket"),
+            ));
+        }
+        let family = match rustix::net::sockopt::socket_domain(&fd)? {
+            AddressFamily::INET => Family::Inet,
+            AddressFamily::INET6 => Family::Inet6,
+            AddressFamily::UNIX => Family::Unix,
+            other => {
+                return Err(SocketError::os_msg(
+                    Errno::AFNOSUPPORT,
+                    format!("the passed socket is of address family {}", other.as_raw()),
+                ));
+            }
+        };
+        let kind = match rustix::net::sockopt::socket_type(&fd)? {
+            SocketType::STREAM => Kind::Stream,
+            SocketType::DGRAM => Kind::Dgram,
+            SocketType::SEQPACKET => Kind::Seqpacket,
+            other => {
+                return Err(SocketError::os_msg(
+                    Errno::SOCKTNOSUPPORT,
+                    format!("the passed socket is of type {}", other.as_raw()),
+                ));
+            }
+        };
+        let proto =
+            rustix::net::sockopt::socket_protocol(&fd)?.map_or(0, |p| p.as_raw().get() as i32);
+        // An IP socket its sender never bound has port 0: a send or connect then binds it
+        // implicitly, which the guard decides as for the guest's own sockets.
+        let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {
+            NetAddr::Ip(addr) => addr.port() != 0,
+            NetAddr::Unix(_) => true,
+        };
+        Ok(NetSocket {
+            registration: None,
+            fd,
+            state: Arc::new(FdState::received()),
+            family,
+            kind,
+            proto,
+            mode,
+            bound,
+            // A datagram socket's connected peer was never decided here: every sender is.
+            peer: None,
+            bound_as: None,
+        })
+    }
+
+    /// Marks the socket as passed out to another process (`SCM_RIGHTS`): from now on the
+    /// host trusts nothing it last set on the shared description.
+    pub fn share(&self) {
+        self.state.share();
+    }
+
     /// Registers the socket with `cancel`, which then shuts it down when it cancels: what
     /// wakes a call blocked on it. The glue does this for every socket a guest gets.
     pub fn register_with(&mut self, cancel: &Arc<Canceller>) {
@@ -706,7 +773,7 @@ impl NetSocket {
     pub fn sendmsg(
         &mut self,
         buffers: &[&[u8]],
-        ancillary: &[msg::Ancillary],
+        ancillary: &[msg::SendItem<'_>],
         flags: i32,
         permit: Option<SendPermit<'_>>,
         cancel: &Canceller,

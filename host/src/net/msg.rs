@@ -1,11 +1,13 @@
 //! `recvmsg(2)` / `sendmsg(2)` with raw ancillary data, as Python's `socket.recvmsg` and
 //! `socket.sendmsg` expose them.
 //!
-//! Ancillary data travels as a raw `(level, type, data)` list, like Python's. What a guest may
-//! *send* is vetted (a short list of IP-level items of fixed sizes: never `SCM_RIGHTS`, so a guest
-//! cannot name host file descriptors); what the kernel *delivers* is returned as-is, except that
-//! any file descriptors it passed (`SCM_RIGHTS`) are closed at once and that item is dropped, so
-//! no descriptor ever leaks into the host.
+//! Ancillary data travels as a `(level, type, data)` list, like Python's, except that
+//! descriptors (`SCM_RIGHTS`) travel as descriptors: a guest never names a host file descriptor
+//! by number. What a guest may *send* is vetted: a short list of IP-level items of fixed sizes,
+//! `SCM_CREDENTIALS` carrying only this process's own ids, and `SCM_RIGHTS` with descriptors the
+//! caller (the door) took from the guest's own sockets. What the kernel *delivers* is returned
+//! as-is, with the descriptors of `SCM_RIGHTS` owned ([`OwnedFd`], close-on-exec) from the
+//! moment `recvmsg` returns, so that none can leak whatever the caller does with them.
 //!
 //! Both functions make one attempt (retrying only `EINTR`, as PEP 475 does): the net core owns
 //! blocking (the fd's mode and kernel timeout) and calls again when it must.
@@ -55,6 +57,12 @@ const SEND_ANCILLARY: &[(i32, i32, &str, &[usize])] = &[
         &[INT],
     ),
     (libc::IPPROTO_IPV6, libc::IPV6_TCLASS, "IPV6_TCLASS", &[INT]),
+    (
+        libc::SOL_SOCKET,
+        libc::SCM_CREDENTIALS,
+        "SCM_CREDENTIALS",
+        &[size_of::<libc::ucred>()],
+    ),
 ];
 
 const INT: usize = size_of::<libc::c_int>();
@@ -71,6 +79,40 @@ pub struct Ancillary {
     pub data: Vec<u8>,
 }
 
+/// The most descriptors one `SCM_RIGHTS` item may carry: Linux's `SCM_MAX_FD`.
+pub const SCM_MAX_FD: usize = 253;
+
+/// One ancillary item [`recvmsg`] received.
+#[derive(Debug)]
+pub enum ReceivedItem {
+    /// `SCM_RIGHTS`: the descriptors the kernel installed in this process for the message,
+    /// owned here until the caller adopts or drops (closes) them.
+    Rights(Vec<OwnedFd>),
+    /// Any other item, raw.
+    Data(Ancillary),
+}
+
+#[cfg(test)]
+impl ReceivedItem {
+    /// The raw item, or `None` for `SCM_RIGHTS`.
+    pub fn data(&self) -> Option<&Ancillary> {
+        match self {
+            ReceivedItem::Data(a) => Some(a),
+            ReceivedItem::Rights(_) => None,
+        }
+    }
+}
+
+/// One ancillary item for [`sendmsg`].
+#[derive(Clone, Copy, Debug)]
+pub enum SendItem<'a> {
+    /// `SCM_RIGHTS` with these descriptors: the caller vouches that each is one the guest may
+    /// pass (one of its own sockets).
+    Rights(&'a [BorrowedFd<'a>]),
+    /// Any other item, vetted by [`sendmsg`].
+    Data(&'a Ancillary),
+}
+
 /// Where a [`sendmsg`] goes, when it names a destination.
 #[derive(Clone, Copy, Debug)]
 pub enum MsgDest<'a> {
@@ -81,12 +123,12 @@ pub enum MsgDest<'a> {
 }
 
 /// What one [`recvmsg`] returned: Python's `(data, ancdata, msg_flags, address)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Received {
     /// The bytes received (at most the clamped `bufsize`).
     pub data: Vec<u8>,
     /// The ancillary items, in the kernel's order (a truncated last item keeps what fits).
-    pub ancillary: Vec<Ancillary>,
+    pub ancillary: Vec<ReceivedItem>,
     /// `msg_flags`: `MSG_TRUNC`, `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE`…
     pub flags: i32,
     /// The sender, when the kernel names one (`None` on a connected TCP socket).
@@ -174,10 +216,11 @@ pub fn recvmsg(
     })
 }
 
-/// Splits a received control buffer into items the way CPython does: a header that does not
-/// fit ends the list; an item whose data was cut short (`MSG_CTRUNC`) keeps what fits.
-/// `SCM_RIGHTS` items have their descriptors closed and are dropped.
-fn parse_control(control: &[u8]) -> Vec<Ancillary> {
+/// Splits a control buffer the kernel filled into items the way CPython does: a header that
+/// does not fit ends the list; an item whose data was cut short (`MSG_CTRUNC`) keeps what fits.
+/// The descriptors of `SCM_RIGHTS` items are taken into ownership, so the buffer must be one
+/// the kernel has just filled for this process (the kernel installs only whole descriptors).
+fn parse_control(control: &[u8]) -> Vec<ReceivedItem> {
     let header = size_of::<libc::cmsghdr>();
     let data_offset = cmsg_len(0);
     let mut items = Vec::new();
@@ -197,13 +240,13 @@ fn parse_control(control: &[u8]) -> Vec<Ancillary> {
         let end = offset.saturating_add(cmsg_len).min(control.len());
         let data = &control[offset + data_offset..end];
         if h.cmsg_level == libc::SOL_SOCKET && h.cmsg_type == libc::SCM_RIGHTS {
-            close_passed_fds(data);
+            items.push(ReceivedItem::Rights(take_passed_fds(data)));
         } else {
-            items.push(Ancillary {
+            items.push(ReceivedItem::Data(Ancillary {
                 level: h.cmsg_level,
                 kind: h.cmsg_type,
                 data: data.to_vec(),
-            });
+            }));
         }
         match offset.checked_add(cmsg_align(cmsg_len)) {
             Some(next) => offset = next,
@@ -213,23 +256,25 @@ fn parse_control(control: &[u8]) -> Vec<Ancillary> {
     items
 }
 
-/// Closes every descriptor in an `SCM_RIGHTS` payload: the kernel installed them in the host's
-/// table, and the guest must never get (or leak) them.
-fn close_passed_fds(data: &[u8]) {
-    for chunk in data.chunks_exact(INT) {
-        let fd = i32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        if fd >= 0 {
-            // SAFETY: the kernel has just installed `fd` in this process for this recvmsg
-            // call (SCM_RIGHTS); nothing else knows or owns it, so taking ownership and
-            // closing it once is sound.
-            drop(unsafe { OwnedFd::from_raw_fd(fd) });
-        }
-    }
+/// Takes ownership of every descriptor in an `SCM_RIGHTS` payload the kernel just installed
+/// in this process: from here on each closes when dropped.
+fn take_passed_fds(data: &[u8]) -> Vec<OwnedFd> {
+    data.chunks_exact(INT)
+        .map(|chunk| i32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+        .filter(|&fd| fd >= 0)
+        // SAFETY: the kernel has just installed `fd` in this process for this recvmsg call
+        // (SCM_RIGHTS); nothing else knows or owns it, so taking ownership once is sound.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        .collect()
 }
 
 /// One attempt: `sendmsg(2)` gathering `buffers`, with vetted `ancillary` items, to `address`
 /// (or the connected peer), with `MSG_NOSIGNAL` always added. `EINTR` is retried here; the
 /// caller handles `EAGAIN` and timeouts. Returns the bytes sent.
+///
+/// [`SendItem::Rights`] items go as `SCM_RIGHTS` with the descriptors given (at most
+/// [`SCM_MAX_FD`] per item, else `EINVAL` as the kernel answers); the caller decides which
+/// descriptors a guest may pass.
 ///
 /// `address` is encoded for the socket's `family`: an IPv4 address on an `AF_INET6` socket is
 /// sent to its IPv4-mapped form (`::ffff:a.b.c.d`), the same destination; an IPv6 address on an
@@ -239,14 +284,16 @@ fn close_passed_fds(data: &[u8]) {
 /// MSG_DONTROUTE | MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_NOSIGNAL`, or an ancillary item not in
 /// the vetted list (`(IPPROTO_IP, IP_PKTINFO, 12 bytes)`, `(IPPROTO_IP, IP_TTL, 4)`,
 /// `(IPPROTO_IP, IP_TOS, 1 or 4)`, `(IPPROTO_IPV6, IPV6_PKTINFO, 20)`, `(IPPROTO_IPV6,
-/// IPV6_HOPLIMIT, 4)`, `(IPPROTO_IPV6, IPV6_TCLASS, 4)`; `SCM_RIGHTS` and `SCM_CREDENTIALS` are
-/// refused); `EMSGSIZE` for more than [`MAX_IOV`] buffers; `ENOBUFS` for a control message
-/// above [`MAX_ANCBUFSIZE`]; `EAFNOSUPPORT` as above. Else the kernel's errno.
+/// IPV6_HOPLIMIT, 4)`, `(IPPROTO_IPV6, IPV6_TCLASS, 4)`, `(SOL_SOCKET, SCM_CREDENTIALS, 12)`;
+/// raw `SCM_RIGHTS` data is refused: descriptors travel only as [`SendItem::Rights`]); `EPERM`
+/// for `SCM_CREDENTIALS` naming ids other than this process's own (the kernel would let a
+/// privileged host forge them); `EMSGSIZE` for more than [`MAX_IOV`] buffers; `ENOBUFS` for a
+/// control message above [`MAX_ANCBUFSIZE`]; `EAFNOSUPPORT` as above. Else the kernel's errno.
 pub fn sendmsg(
     fd: BorrowedFd<'_>,
     family: Family,
     buffers: &[&[u8]],
-    ancillary: &[Ancillary],
+    ancillary: &[SendItem<'_>],
     flags: i32,
     address: Option<MsgDest<'_>>,
 ) -> SocketResult<usize> {
@@ -260,11 +307,19 @@ pub fn sendmsg(
             ),
         ));
     }
-    let mut control_len = 0usize;
+    let mut items = Vec::with_capacity(ancillary.len());
     for item in ancillary {
-        vet_ancillary(item)?;
-        control_len = control_len.saturating_add(cmsg_space(item.data.len()));
+        items.push(match *item {
+            SendItem::Data(a) => {
+                vet_ancillary(a)?;
+                std::borrow::Cow::Borrowed(a)
+            }
+            SendItem::Rights(fds) => std::borrow::Cow::Owned(rights_item(fds)?),
+        });
     }
+    let control_len = items.iter().fold(0usize, |sum, item| {
+        sum.saturating_add(cmsg_space(item.data.len()))
+    });
     if control_len > MAX_ANCBUFSIZE {
         return Err(SocketError::os_msg(
             Errno::NOBUFS,
@@ -301,7 +356,7 @@ pub fn sendmsg(
     if control_len > 0 {
         msg.msg_control = control.as_mut_ptr().cast::<libc::c_void>();
         msg.msg_controllen = control_len as _;
-        write_control(&msg, ancillary)?;
+        write_control(&msg, &items)?;
     }
     loop {
         // SAFETY: every pointer in `msg` names a live host buffer of the length stated next to
@@ -320,7 +375,50 @@ pub fn sendmsg(
     }
 }
 
-/// Refuses an ancillary item outside [`SEND_ANCILLARY`] or of a length it does not list.
+/// The `SCM_RIGHTS` item carrying `fds`.
+fn rights_item(fds: &[BorrowedFd<'_>]) -> SocketResult<Ancillary> {
+    if fds.len() > SCM_MAX_FD {
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!(
+                "SCM_RIGHTS with {} descriptors: at most {SCM_MAX_FD} (SCM_MAX_FD) per message",
+                fds.len()
+            ),
+        ));
+    }
+    Ok(Ancillary {
+        level: libc::SOL_SOCKET,
+        kind: libc::SCM_RIGHTS,
+        data: fds
+            .iter()
+            .flat_map(|fd| fd.as_raw_fd().to_ne_bytes())
+            .collect(),
+    })
+}
+
+/// Refuses `SCM_CREDENTIALS` naming anything but this process's own pid, and its real or
+/// effective uid and gid: what Linux lets an unprivileged sender pass. A host running with
+/// privileges must not lend them to a guest.
+fn vet_credentials(data: &[u8]) -> SocketResult<()> {
+    let field = |i: usize| u32::from_ne_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+    let (pid, uid, gid) = (field(0), field(4), field(8));
+    let own_pid = rustix::process::getpid().as_raw_nonzero().get() as u32;
+    let uids = [rustix::process::getuid(), rustix::process::geteuid()].map(|u| u.as_raw());
+    let gids = [rustix::process::getgid(), rustix::process::getegid()].map(|g| g.as_raw());
+    if pid == own_pid && uids.contains(&uid) && gids.contains(&gid) {
+        return Ok(());
+    }
+    Err(SocketError::os_msg(
+        Errno::PERM,
+        format!(
+            "SCM_CREDENTIALS may carry only this process's own ids (pid {own_pid}, uid {}, gid {}), not pid {pid}, uid {uid}, gid {gid}; SO_PEERCRED on a socketpair end tells them",
+            uids[1], gids[1]
+        ),
+    ))
+}
+
+/// Refuses an ancillary item outside [`SEND_ANCILLARY`] or of a length it does not list, and
+/// credentials that are not this process's own.
 fn vet_ancillary(item: &Ancillary) -> SocketResult<()> {
     let (level, kind, len) = (item.level, item.kind, item.data.len());
     let entry = SEND_ANCILLARY
@@ -329,10 +427,7 @@ fn vet_ancillary(item: &Ancillary) -> SocketResult<()> {
     let Some(&(_, _, name, lengths)) = entry else {
         let what = match (level, kind) {
             (libc::SOL_SOCKET, libc::SCM_RIGHTS) => {
-                "SCM_RIGHTS: a guest cannot pass file descriptors".to_owned()
-            }
-            (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) => {
-                "SCM_CREDENTIALS: a guest cannot pass credentials".to_owned()
+                "SCM_RIGHTS as raw data (descriptors pass as sockets, not numbers)".to_owned()
             }
             _ => format!("(level {level}, type {kind})"),
         };
@@ -352,12 +447,18 @@ fn vet_ancillary(item: &Ancillary) -> SocketResult<()> {
             format!("ancillary data item {name} takes {sizes} bytes of data, not {len}"),
         ));
     }
+    if (level, kind) == (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) {
+        vet_credentials(&item.data)?;
+    }
     Ok(())
 }
 
 /// Writes the (already vetted) items into `msg`'s control buffer with `CMSG_FIRSTHDR` /
 /// `CMSG_NXTHDR` / `CMSG_DATA`, each at its `CMSG_SPACE`-aligned place.
-fn write_control(msg: &libc::msghdr, ancillary: &[Ancillary]) -> SocketResult<()> {
+fn write_control(
+    msg: &libc::msghdr,
+    ancillary: &[std::borrow::Cow<'_, Ancillary>],
+) -> SocketResult<()> {
     // SAFETY: `msg.msg_control` points at a live, zeroed, cmsghdr-aligned buffer of
     // `msg.msg_controllen` bytes, which is exactly the sum of CMSG_SPACE(len) over the items.
     // CMSG_FIRSTHDR / CMSG_NXTHDR only return a header that lies wholly inside that buffer
@@ -497,7 +598,8 @@ mod tests {
         anc: &[Ancillary],
         to: SocketAddr,
     ) -> usize {
-        sendmsg(tx.as_fd(), family, bufs, anc, 0, Some(MsgDest::Ip(to))).expect("sendmsg")
+        let anc: Vec<SendItem<'_>> = anc.iter().map(SendItem::Data).collect();
+        sendmsg(tx.as_fd(), family, bufs, &anc, 0, Some(MsgDest::Ip(to))).expect("sendmsg")
     }
 
     fn set_int(fd: &OwnedFd, level: i32, name: i32, value: i32) {
@@ -577,7 +679,7 @@ mod tests {
         assert_eq!(r.data, b"hello");
         assert_eq!(r.flags, 0, "no MSG_CTRUNC, no MSG_CMSG_CLOEXEC echoed");
         assert_eq!(r.ancillary.len(), 1);
-        let a = &r.ancillary[0];
+        let a = r.ancillary[0].data().unwrap();
         assert_eq!((a.level, a.kind), (libc::IPPROTO_IP, libc::IP_PKTINFO));
         assert_eq!(a.data.len(), 12);
         // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
@@ -600,7 +702,7 @@ mod tests {
         assert_eq!(r.data, b"one");
         assert_eq!(r.flags & libc::MSG_CTRUNC, libc::MSG_CTRUNC);
         assert_eq!(r.ancillary.len(), 1);
-        assert_eq!(r.ancillary[0].data, 1i32.to_ne_bytes());
+        assert_eq!(r.ancillary[0].data().unwrap().data, 1i32.to_ne_bytes());
         // Too small for a header: no items at all, MSG_CTRUNC.
         send(&tx, Family::Inet, &[b"two"], &[], to);
         let r = recv_wait(&rx, 100, 8, 0);
@@ -673,6 +775,7 @@ mod tests {
         let got = r
             .ancillary
             .iter()
+            .filter_map(ReceivedItem::data)
             .find(|a| (a.level, a.kind) == (libc::IPPROTO_IP, libc::IP_TTL))
             .expect("an IP_TTL item");
         assert_eq!(got.data, 3i32.to_ne_bytes());
@@ -710,12 +813,14 @@ mod tests {
         let hop = r
             .ancillary
             .iter()
+            .filter_map(ReceivedItem::data)
             .find(|a| (a.level, a.kind) == (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT))
             .expect("an IPV6_HOPLIMIT item");
         assert_eq!(hop.data, 5i32.to_ne_bytes());
         let info = r
             .ancillary
             .iter()
+            .filter_map(ReceivedItem::data)
             .find(|a| (a.level, a.kind) == (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO))
             .expect("an IPV6_PKTINFO item");
         assert_eq!(&info.data[..16], &Ipv6Addr::LOCALHOST.octets());
@@ -746,7 +851,7 @@ mod tests {
                 tx.as_fd(),
                 Family::Inet,
                 &[b"x"],
-                &[a],
+                &[SendItem::Data(&a)],
                 0,
                 Some(MsgDest::Ip(to)),
             )
@@ -754,13 +859,24 @@ mod tests {
         let (e, m) = message_of(send(item(libc::SOL_SOCKET, libc::SCM_RIGHTS, vec![0; 4])));
         assert_eq!(e, Errno::INVAL);
         assert!(m.contains("SCM_RIGHTS"), "{m}");
+        // Credentials other than the host's own (pid 0, root) are refused even to a root host.
         let (e, m) = message_of(send(item(
             libc::SOL_SOCKET,
             libc::SCM_CREDENTIALS,
             vec![0; 12],
         )));
+        assert_eq!(e, Errno::PERM);
+        assert!(m.contains("SCM_CREDENTIALS may carry only"), "{m}");
+        let (e, m) = message_of(send(item(
+            libc::SOL_SOCKET,
+            libc::SCM_CREDENTIALS,
+            vec![0; 11],
+        )));
         assert_eq!(e, Errno::INVAL);
-        assert!(m.contains("SCM_CREDENTIALS"), "{m}");
+        assert!(
+            m.contains("SCM_CREDENTIALS takes 12 bytes of data, not 11"),
+            "{m}"
+        );
         let (e, m) = message_of(send(item(libc::IPPROTO_IP, libc::IP_RETOPTS, vec![0; 4])));
         assert_eq!(e, Errno::INVAL);
         assert!(m.contains("(level 0, type 7)"), "{m}");
@@ -780,7 +896,7 @@ mod tests {
         assert_eq!(e, Errno::INVAL);
         // Too many vetted items in all.
         let ttl = item(libc::IPPROTO_IP, libc::IP_TTL, 3i32.to_ne_bytes().to_vec());
-        let many = vec![ttl; MAX_ANCBUFSIZE / cmsg_space(4) + 1];
+        let many = vec![SendItem::Data(&ttl); MAX_ANCBUFSIZE / cmsg_space(4) + 1];
         let r = sendmsg(
             tx.as_fd(),
             Family::Inet,
@@ -923,67 +1039,158 @@ mod tests {
     }
 
     #[test]
-    fn passed_descriptors_are_closed_and_dropped() {
-        // Only AF_UNIX can carry SCM_RIGHTS; the net core has none yet, but recvmsg must never
-        // leak what the kernel installs. Send a pipe's write end, close ours, receive through
-        // recvmsg: once it closed the received copy, the read end sees end-of-file.
+    fn passed_descriptors_are_owned_and_closed_when_dropped() {
+        // Send a pipe's write end with SendItem::Rights, close ours: the received copy is an
+        // OwnedFd, and once it is dropped the read end sees end-of-file (nothing leaked).
+        let (a, b) = unix_pair(libc::SOCK_DGRAM);
+        let (read_end, write_end) = pipe();
+        let fds = [write_end.as_fd()];
+        let sent = sendmsg(
+            a.as_fd(),
+            Family::Unix,
+            &[b"fd"],
+            &[SendItem::Rights(&fds)],
+            0,
+            None,
+        );
+        assert_eq!(sent.unwrap(), 2);
+        drop(write_end);
+
+        let r = recvmsg(b.as_fd(), 10, 64, 0).expect("queued");
+        assert_eq!(r.data, b"fd");
+        assert_eq!(r.flags & libc::MSG_CTRUNC, 0);
+        match &r.ancillary[..] {
+            [ReceivedItem::Rights(fds)] => assert_eq!(fds.len(), 1),
+            other => panic!("one SCM_RIGHTS item expected: {other:?}"),
+        }
+        assert_eq!(read_byte(&read_end), -1, "the received copy is still open");
+        drop(r);
+        assert_eq!(read_byte(&read_end), 0, "every write end is closed: EOF");
+    }
+
+    #[test]
+    fn rights_that_do_not_fit_are_closed_by_the_kernel() {
+        // Three descriptors into room for one: Linux installs what fits, closes the rest and
+        // says MSG_CTRUNC.
+        let (a, b) = unix_pair(libc::SOCK_DGRAM);
+        let (read_end, write_end) = pipe();
+        let fds = [write_end.as_fd(); 3];
+        sendmsg(
+            a.as_fd(),
+            Family::Unix,
+            &[b"x"],
+            &[SendItem::Rights(&fds)],
+            0,
+            None,
+        )
+        .unwrap();
+        drop(write_end);
+        let r = recvmsg(b.as_fd(), 10, cmsg_len(INT), 0).expect("queued");
+        assert_ne!(r.flags & libc::MSG_CTRUNC, 0);
+        match &r.ancillary[..] {
+            [ReceivedItem::Rights(fds)] => assert_eq!(fds.len(), 1),
+            other => panic!("one SCM_RIGHTS item expected: {other:?}"),
+        }
+        drop(r);
+        assert_eq!(read_byte(&read_end), 0, "nothing leaked");
+        // Too many for one item: the kernel's EINVAL, before any syscall.
+        let (_r2, w2) = pipe();
+        let many = vec![w2.as_fd(); SCM_MAX_FD + 1];
+        let e = sendmsg(
+            a.as_fd(),
+            Family::Unix,
+            &[b"x"],
+            &[SendItem::Rights(&many)],
+            0,
+            None,
+        );
+        let (e, m) = message_of(e);
+        assert_eq!(e, Errno::INVAL);
+        assert!(m.contains("at most 253"), "{m}");
+    }
+
+    #[test]
+    fn own_credentials_pass_and_arrive() {
+        let (a, b) = unix_pair(libc::SOCK_DGRAM);
+        set_int(&b, libc::SOL_SOCKET, libc::SO_PASSCRED, 1);
+        let pid = rustix::process::getpid().as_raw_nonzero().get() as u32;
+        let uid = rustix::process::geteuid().as_raw();
+        let gid = rustix::process::getegid().as_raw();
+        let creds: Vec<u8> = [pid, uid, gid]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        let item = Ancillary {
+            level: libc::SOL_SOCKET,
+            kind: libc::SCM_CREDENTIALS,
+            data: creds.clone(),
+        };
+        sendmsg(
+            a.as_fd(),
+            Family::Unix,
+            &[b"c"],
+            &[SendItem::Data(&item)],
+            0,
+            None,
+        )
+        .unwrap();
+        let r = recvmsg(b.as_fd(), 10, 64, 0).expect("queued");
+        let got = r
+            .ancillary
+            .iter()
+            .filter_map(ReceivedItem::data)
+            .find(|a| (a.level, a.kind) == (libc::SOL_SOCKET, libc::SCM_CREDENTIALS))
+            .expect("an SCM_CREDENTIALS item");
+        assert_eq!(got.data, creds);
+        // Another pid is refused before the kernel sees it (root could forge it).
+        let mut forged = creds.clone();
+        forged[..4].copy_from_slice(&1u32.to_ne_bytes());
+        let item = Ancillary {
+            data: forged,
+            ..item
+        };
+        let e = sendmsg(
+            a.as_fd(),
+            Family::Unix,
+            &[b"c"],
+            &[SendItem::Data(&item)],
+            0,
+            None,
+        );
+        assert_eq!(message_of(e).0, Errno::PERM);
+    }
+
+    fn unix_pair(kind: i32) -> (OwnedFd, OwnedFd) {
         let mut pair = [0; 2];
         // SAFETY: `pair` is a writable array of two C ints.
         let rc = unsafe {
             libc::socketpair(
                 libc::AF_UNIX,
-                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                kind | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
                 0,
                 pair.as_mut_ptr(),
             )
         };
         assert_eq!(rc, 0);
         // SAFETY: socketpair just returned these two fds, owned by nobody else.
-        let (a, b) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+        unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) }
+    }
+
+    /// A non-blocking pipe: (read end, write end).
+    fn pipe() -> (OwnedFd, OwnedFd) {
         let mut pipe = [0; 2];
         // SAFETY: `pipe` is a writable array of two C ints.
         let rc = unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
         assert_eq!(rc, 0);
         // SAFETY: pipe2 just returned these two fds, owned by nobody else.
-        let (read_end, write_end) =
-            unsafe { (OwnedFd::from_raw_fd(pipe[0]), OwnedFd::from_raw_fd(pipe[1])) };
+        unsafe { (OwnedFd::from_raw_fd(pipe[0]), OwnedFd::from_raw_fd(pipe[1])) }
+    }
 
-        // Send write_end over `a` with raw libc (sendmsg refuses SCM_RIGHTS by design).
-        let fd_bytes = write_end.as_raw_fd().to_ne_bytes();
-        let mut control = vec![0usize; cmsg_space(4).div_ceil(size_of::<usize>())];
-        let mut iov = libc::iovec {
-            iov_base: b"fd".as_ptr().cast_mut().cast(),
-            iov_len: 2,
-        };
-        // SAFETY: all-zero msghdr is valid; every pointer set below names a live buffer of the
-        // stated length; the control buffer is aligned and CMSG_SPACE(4) bytes long.
-        let rc = unsafe {
-            let mut msg: libc::msghdr = std::mem::zeroed();
-            msg.msg_iov = &raw mut iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = control.as_mut_ptr().cast();
-            msg.msg_controllen = cmsg_space(4) as _;
-            let cmsg = libc::CMSG_FIRSTHDR(&msg);
-            (*cmsg).cmsg_len = cmsg_len(4) as _;
-            (*cmsg).cmsg_level = libc::SOL_SOCKET;
-            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-            std::ptr::copy_nonoverlapping(fd_bytes.as_ptr(), libc::CMSG_DATA(cmsg), 4);
-            libc::sendmsg(a.as_raw_fd(), &msg, 0)
-        };
-        assert_eq!(rc, 2);
-        drop(write_end);
-
-        let r = recvmsg(b.as_fd(), 10, 64, 0).expect("queued");
-        assert_eq!(r.data, b"fd");
-        assert!(
-            r.ancillary.is_empty(),
-            "SCM_RIGHTS is dropped: {:?}",
-            r.ancillary
-        );
+    /// `read(2)` of one byte: 0 at EOF, -1 when it would block.
+    fn read_byte(fd: &OwnedFd) -> isize {
         let mut byte = [0u8; 1];
         // SAFETY: `byte` is a writable 1-byte buffer.
-        let n = unsafe { libc::read(read_end.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
-        assert_eq!(n, 0, "every write end is closed: EOF, not EAGAIN");
+        unsafe { libc::read(fd.as_raw_fd(), byte.as_mut_ptr().cast(), 1) }
     }
 
     #[test]
@@ -996,7 +1203,11 @@ mod tests {
             buf[..size_of::<usize>()].copy_from_slice(&len.to_ne_bytes());
             for cut in 0..buf.len() {
                 let items = parse_control(&buf[..cut]);
-                assert!(items.iter().all(|a| a.data.len() <= cut));
+                assert!(
+                    items
+                        .iter()
+                        .all(|a| a.data().is_some_and(|d| d.data.len() <= cut))
+                );
             }
         }
         assert_eq!(cmsg_align(usize::MAX), usize::MAX);

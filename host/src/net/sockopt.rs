@@ -82,6 +82,8 @@ enum Applies {
     /// `AF_INET6` sockets (Linux lets `AF_INET6` sockets use `IP_*` options too, for the IPv4
     /// side of a dual-stack socket, but not the other way round).
     Inet6,
+    /// `AF_UNIX` sockets (Linux answers `EOPNOTSUPP` elsewhere).
+    Unix,
 }
 
 /// One vetted option.
@@ -99,6 +101,8 @@ struct Opt {
 const INT: usize = size_of::<libc::c_int>();
 /// `struct linger` (8 bytes).
 const LINGER: usize = size_of::<libc::linger>();
+/// `struct ucred` (12 bytes).
+const UCRED: usize = size_of::<libc::ucred>();
 /// `struct in_addr` (4 bytes).
 const IN_ADDR: usize = size_of::<libc::in_addr>();
 /// `struct ip_mreq` (8 bytes).
@@ -127,7 +131,7 @@ const fn opt(
 }
 
 use Access::{Both, Get, Set};
-use Applies::{Any, Inet6, Stream};
+use Applies::{Any, Inet6, Stream, Unix};
 use Shape::{Int, IntOrByte, Struct};
 
 const SOL: i32 = libc::SOL_SOCKET;
@@ -156,6 +160,9 @@ const TABLE: &[Opt] = &[
     opt(SOL, libc::SO_RCVLOWAT, "SO_RCVLOWAT", Int, Both, Any),
     // Linux refuses to set it (ENOPROTOOPT); the kernel says so.
     opt(SOL, libc::SO_SNDLOWAT, "SO_SNDLOWAT", Int, Both, Any),
+    // AF_UNIX: receive the sender's credentials (SCM_CREDENTIALS); the peer's at connect.
+    opt(SOL, libc::SO_PASSCRED, "SO_PASSCRED", Int, Both, Unix),
+    opt(SOL, libc::SO_PEERCRED, "SO_PEERCRED", Struct(&[UCRED]), Get, Unix),
     // Values above 6 need CAP_NET_ADMIN; the kernel says EPERM.
     opt(SOL, libc::SO_PRIORITY, "SO_PRIORITY", Int, Both, Any),
     // IPPROTO_TCP
@@ -256,7 +263,8 @@ impl Opt {
             Any => None,
             Stream if kind != Kind::Stream => Some("SOCK_STREAM"),
             Inet6 if family != Family::Inet6 => Some("AF_INET6"),
-            Stream | Inet6 => None,
+            Unix if family != Family::Unix => Some("AF_UNIX"),
+            Stream | Inet6 | Unix => None,
         };
         match misapplied {
             Some(what) => SocketError::os_msg(
@@ -1086,8 +1094,16 @@ mod tests {
         let s4 = sock(Family::Inet, Kind::Stream);
         let u4 = sock(Family::Inet, Kind::Dgram);
         let s6 = sock6(Kind::Dgram);
+        let (unix, _peer) = rustix::net::socketpair(
+            AddressFamily::UNIX,
+            SocketType::STREAM,
+            SocketFlags::CLOEXEC,
+            None,
+        )
+        .unwrap();
         for o in TABLE.iter().filter(|o| o.access != Set) {
             let (fd, family, kind) = match o.applies {
+                Unix => (unix.as_fd(), Family::Unix, Kind::Stream),
                 Any if o.level == IP => (u4.as_fd(), Family::Inet, Kind::Dgram),
                 Any | Stream => (s4.as_fd(), Family::Inet, Kind::Stream),
                 Inet6 => match &s6 {

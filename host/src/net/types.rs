@@ -67,3 +67,18 @@ impl Mode {
         }
     }
 }
+
+/// As the audit log and messages show targets: `127.0.0.1:80`, `[::1]:80`, `unix:/path`,
+/// `unix:@name`, or `unix:` (unnamed).
+impl std::fmt::Display for NetAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetAddr::Ip(addr) => write!(f, "{addr}"),
+            NetAddr::Unix(UnixAddr::Path(p)) => write!(f, "unix:{}", String::from_utf8_lossy(p)),
+            NetAddr::Unix(UnixAddr::Abstract(n)) => {
+                write!(f, "unix:@{}", String::from_utf8_lossy(n))
+            }
+            NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
+        }
+    }
+}

@@ -255,12 +255,17 @@ const MAX_TIMEO_US: u64 = 1_000_000_000_000_000;
 /// What the host last set on a socket's open file description: `O_NONBLOCK` and the two kernel
 /// timeouts. Dups share it, as they share the description. It lets an operation skip the
 /// `ioctl(2)` / `setsockopt(2)` when nothing changed, which is the usual case.
+///
+/// A description shared with another process (passed in or out with `SCM_RIGHTS`) can change
+/// behind the host's back, so once [`FdState::share`]d nothing is skipped any more.
 #[derive(Debug)]
 pub(crate) struct FdState {
     nonblock: AtomicU8,
     /// Microseconds, 0 for none, [`UNKNOWN`] when the host does not know.
     rcvtimeo: AtomicU64,
     sndtimeo: AtomicU64,
+    /// Whether another process may hold the description too.
+    shared: AtomicBool,
 }
 
 impl FdState {
@@ -270,7 +275,36 @@ impl FdState {
             nonblock: AtomicU8::new(nonblock.into()),
             rcvtimeo: AtomicU64::new(0),
             sndtimeo: AtomicU64::new(0),
+            shared: AtomicBool::new(false),
         }
+    }
+
+    /// A description another process passed in: nothing known, and shared for good.
+    pub(crate) fn received() -> Self {
+        FdState {
+            nonblock: AtomicU8::new(UNKNOWN_FLAG),
+            rcvtimeo: AtomicU64::new(UNKNOWN),
+            sndtimeo: AtomicU64::new(UNKNOWN),
+            shared: AtomicBool::new(true),
+        }
+    }
+
+    /// Marks the description as held by another process too (it was passed out).
+    pub(crate) fn share(&self) {
+        self.shared.store(true, Ordering::Relaxed);
+    }
+
+    /// A kernel timeout of this (listening) description as an accepted one inherits it:
+    /// unknown when another process may have changed it.
+    fn copied(&self, slot: &AtomicU64) -> u64 {
+        match self.trusted() {
+            true => slot.load(Ordering::Relaxed),
+            false => UNKNOWN,
+        }
+    }
+
+    fn trusted(&self) -> bool {
+        !self.shared.load(Ordering::Relaxed)
     }
 
     /// A description `accept4(2)` just made on `listener`: `O_NONBLOCK` as given, and the
@@ -278,14 +312,15 @@ impl FdState {
     pub(crate) fn accepted(listener: &FdState, nonblock: bool) -> Self {
         FdState {
             nonblock: AtomicU8::new(nonblock.into()),
-            rcvtimeo: AtomicU64::new(listener.rcvtimeo.load(Ordering::Relaxed)),
-            sndtimeo: AtomicU64::new(listener.sndtimeo.load(Ordering::Relaxed)),
+            rcvtimeo: AtomicU64::new(listener.copied(&listener.rcvtimeo)),
+            sndtimeo: AtomicU64::new(listener.copied(&listener.sndtimeo)),
+            shared: AtomicBool::new(false),
         }
     }
 
     /// Makes the fd non-blocking or blocking (`ioctl(2)` `FIONBIO`) unless it already is.
     fn set_nonblock(&self, fd: BorrowedFd<'_>, on: bool) -> SocketResult<()> {
-        if self.nonblock.load(Ordering::Relaxed) != u8::from(on) {
+        if self.nonblock.load(Ordering::Relaxed) != u8::from(on) || !self.trusted() {
             self.nonblock.store(UNKNOWN_FLAG, Ordering::Relaxed);
             rustix::io::ioctl_fionbio(fd, on)?;
             self.nonblock.store(on.into(), Ordering::Relaxed);
@@ -300,7 +335,7 @@ impl FdState {
             Dir::Recv | Dir::ErrQueue => (&self.rcvtimeo, rustix::net::sockopt::Timeout::Recv),
             Dir::Send => (&self.sndtimeo, rustix::net::sockopt::Timeout::Send),
         };
-        if slot.load(Ordering::Relaxed) != micros {
+        if slot.load(Ordering::Relaxed) != micros || !self.trusted() {
             slot.store(UNKNOWN, Ordering::Relaxed);
             let value = (micros != 0).then(|| Duration::from_micros(micros));
             rustix::net::sockopt::set_socket_timeout(fd, id, value)?;

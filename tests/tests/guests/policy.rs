@@ -520,6 +520,7 @@ shutdown how=99 -> errno 22
 shutdown how=-1 -> errno 22
 sendmsg 2000 buffers -> errno 90
 sendmsg SCM_RIGHTS 1 MiB -> errno 22
+sendmsg 1000 sockets in one SCM_RIGHTS -> errno 22
 sendmsg 20000 IP_TOS items -> errno 105
 sendmsg ancillary (i32::MIN, i32::MAX) -> errno 22
 sendmsg flags -1 -> errno 22

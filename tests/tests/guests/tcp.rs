@@ -177,6 +177,9 @@ pub fn tcp_client_ops() {
                 "ok: Read/Write on Socket",
                 "ok: dup shares the connection; closing it keeps the original",
                 "ok: recv after detach -> OSError errno 9",
+                "ok: from_fileno of an owned socket -> OSError errno 9",
+                "ok: from_fileno(-1) -> OSError errno 9",
+                "ok: from_fileno(9999) -> OSError errno 9",
                 "ok: detach returns the fileno; from_fileno gets a working socket",
                 "ok: close twice, fileno -1",
                 "ok: recv after close -> OSError errno 9",
@@ -195,7 +198,7 @@ pub fn tcp_client_ops() {
         );
         assert_eq!(
             out.lines().filter(|l| l.starts_with("ok: ")).count(),
-            48,
+            51,
             "{out}"
         );
     }

@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{Guest, Scratch, UNIX_SOCKETS};
+use capsock_tests::{Guest, Scratch, UNIX_FDS, UNIX_SOCKETS};
 
 /// A python3 program, killed when dropped.
 struct Python(Child);
@@ -192,4 +192,128 @@ fn unix_escapes_are_denied() {
     let denials: Vec<_> = out.audit.iter().filter(|r| r[2] == "deny").collect();
     assert_eq!(denials.len(), attempts.len(), "{:#?}", out.audit);
     assert_eq!(out.stats.denials(), attempts.len() as u64);
+}
+
+/// The start of the python3 programs below: a Unix stream server at argv[1] that says `ready`
+/// and accepts one connection, `conn`.
+const PY_ACCEPT_ONE: &str = r#"
+import os, socket, sys
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen()
+srv.settimeout(30)
+print("ready", flush=True)
+conn, _ = srv.accept()
+"#;
+
+/// After [`PY_ACCEPT_ONE`]: python3 passing a guest a socketpair end, a TCP connection and a
+/// pipe (`send_fds`): the guest gets the two sockets and `MSG_CTRUNC`, and the pipe is closed.
+const PY_PASS_TO_GUEST: &str = r#"
+s1, s2 = socket.socketpair()
+tcp_server = socket.create_server(("127.0.0.1", 0))
+tcp_server.settimeout(30)
+tcp = socket.create_connection(tcp_server.getsockname())
+r, w = os.pipe()
+socket.send_fds(conn, [b"three things"], [s1.fileno(), tcp.fileno(), w])
+for fd in (s1, tcp):
+    fd.close()
+os.close(w)
+s2.settimeout(30)
+print(s2.makefile("rb").readline().decode().strip())
+peer, _ = tcp_server.accept()
+peer.settimeout(30)
+print(peer.makefile("rb").readline().decode().strip())
+print("pipe closed" if os.read(r, 1) == b"" else "pipe open", flush=True)
+"#;
+
+/// After [`PY_ACCEPT_ONE`]: python3 taking a socket a guest passes (`recv_fds`, `socket(fileno=…)`) and answering on it.
+const PY_TAKE_FROM_GUEST: &str = r#"
+conn.settimeout(30)
+msg, fds, flags, _ = socket.recv_fds(conn, 100, 4)
+s = socket.socket(fileno=fds[0])
+s.settimeout(30)
+print(msg.decode(), len(fds), flags, s.family == socket.AF_UNIX)
+line = s.makefile("rb").readline()
+s.sendall(b"pong:" + line)
+"#;
+
+/// SCM_RIGHTS between sockets of one guest, with truncation, refused input and credentials;
+/// the socket limit; and both ways with python3.
+#[test]
+pub fn unix_fds() {
+    let out = Guest::new(UNIX_FDS).arg("local").run_ok();
+    // SAFETY: getuid/getgid have no preconditions.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    assert_eq!(
+        out,
+        format!(
+            "ok: from_fileno taken twice -> errno 9\n\
+             ok: a socket passed between two sockets of one guest works\n\
+             ok: recvmsg gives SCM_RIGHTS as fileno numbers\n\
+             ok: peer still open through the socket received -> errno 11\n\
+             ok: MSG_CTRUNC, and what did not fit was closed\n\
+             ok: SCM_RIGHTS naming no socket -> errno 9\n\
+             ok: SCM_RIGHTS data of 3 bytes -> errno 22\n\
+             ok: SCM_RIGHTS with 254 sockets -> errno 22\n\
+             ok: unknown ancillary type -> errno 22\n\
+             ok: SCM_CREDENTIALS of 8 bytes -> errno 22\n\
+             ok: SCM_CREDENTIALS with another uid -> errno 1\n\
+             ok: SO_PASSCRED on a TCP socket -> errno 95\n\
+             peercred uid={uid} gid={gid}\n"
+        )
+    );
+
+    let out = Guest::new(UNIX_FDS).arg("limit").max_sockets(5).run_ok();
+    assert_eq!(
+        out,
+        "ok: a sixth socket is not delivered: MSG_CTRUNC\nok: and it was closed\n"
+    );
+
+    let dir = Scratch::new("unix-fds");
+    let path = dir.path("pass.sock").display().to_string();
+    let mut native = Python::spawn(&[PY_ACCEPT_ONE, PY_PASS_TO_GUEST].concat(), &[&path]);
+    wait_ready(&mut native);
+    let out = Guest::new(UNIX_FDS)
+        .arg("from-native")
+        .arg(&path)
+        .allow(&format!("connect unix:{path}"))
+        .run_observed();
+    out.outcome.assert_ok("unix_fds");
+    assert_eq!(
+        out.outcome.stdout,
+        "got \"three things\", 2 sockets, MSG_CTRUNC true\n"
+    );
+    assert_eq!(
+        native.output(),
+        "hello over the passed AF_UNIX socket\n\
+         hello over the passed AF_INET socket\n\
+         pipe closed\n"
+    );
+    // The sockets passed in are in the audit log, the connection with its peer.
+    let passed: Vec<_> = out
+        .audit
+        .iter()
+        .filter(|r| r[0] == "socket.__new__" && r[1].contains("passed in"))
+        .map(|r| r[1].clone())
+        .collect();
+    assert_eq!(passed.len(), 2, "{:#?}", out.audit);
+    assert_eq!(
+        passed[0],
+        "AF_UNIX/SOCK_STREAM/0 passed in, connected to unix:"
+    );
+    assert!(
+        passed[1].starts_with("AF_INET/SOCK_STREAM/6 passed in, connected to 127.0.0.1:"),
+        "{passed:?}"
+    );
+
+    let path = dir.path("take.sock").display().to_string();
+    let mut native = Python::spawn(&[PY_ACCEPT_ONE, PY_TAKE_FROM_GUEST].concat(), &[&path]);
+    wait_ready(&mut native);
+    let out = Guest::new(UNIX_FDS)
+        .arg("to-native")
+        .arg(&path)
+        .allow(&format!("connect unix:{path}"))
+        .run_ok();
+    assert_eq!(out, "native answered pong:ping\n");
+    assert_eq!(native.output(), "take this 1 0 True\n");
 }

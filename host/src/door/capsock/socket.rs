@@ -4,13 +4,15 @@
 //! nothing else); receives and accepts pass the guard's admission filters.
 
 use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::Duration;
 
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
 use super::bindings::capsock::sockets::socket::{
-    Ancillary, Host, HostSocket, Message, OptionValue, PollEvents, PollRequest,
+    Ancillary, AncillaryIn, AncillaryOut, Host, HostSocket, Message, OptionValue, PollEvents,
+    PollRequest,
 };
 use super::bindings::capsock::sockets::types::{
     AddressFamily, Error as WitError, Host as TypesHost, SocketAddress, SocketKind,
@@ -35,6 +37,66 @@ impl CapsockCtxView<'_> {
     fn push(&mut self, mut sock: NetSocket) -> SocketResult<Resource<NetSocket>> {
         sock.register_with(&self.ctx.cancel);
         Ok(self.table.push(sock)?)
+    }
+
+    /// Makes a descriptor a peer passed (`SCM_RIGHTS`) a socket of the guest, in blocking
+    /// mode (the guest library applies Python's default timeout when it takes the socket), in
+    /// a slot of its own and recorded as `socket.__new__`. `None` when it cannot be one: not a
+    /// socket the host implements, or over the guest's socket limit; the descriptor is then
+    /// closed, and the caller reports `MSG_CTRUNC`.
+    fn adopt(&mut self, fd: OwnedFd) -> Option<Resource<NetSocket>> {
+        let guard = std::sync::Arc::clone(&self.ctx.guard);
+        guard.take_sockets(1).ok()?;
+        let adopted = NetSocket::adopt(fd, Mode::Blocking).and_then(|sock| {
+            let facts = socket_description(sock.family(), sock.kind(), sock.proto());
+            let peer = sock.getpeername().ok();
+            let sock = self.push(sock)?;
+            Ok((sock, facts, peer))
+        });
+        match adopted {
+            Ok((sock, facts, peer)) => {
+                guard.created(1, || match peer {
+                    Some(peer) => format!("{facts} passed in, connected to {peer}"),
+                    None => format!("{facts} passed in"),
+                });
+                Some(sock)
+            }
+            Err(_) => {
+                guard.release_sockets(1);
+                None
+            }
+        }
+    }
+
+    /// The ancillary items of a `sendmsg`, with each passed socket duplicated and marked
+    /// shared. A handle the guest does not hold is a trap, as for any method.
+    fn outgoing(&mut self, items: Vec<AncillaryOut>) -> SocketResult<Vec<Outgoing>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                AncillaryOut::Item(a) => Outgoing::Item(a.into()),
+                AncillaryOut::Rights(sockets) => {
+                    if sockets.len() > msg::SCM_MAX_FD {
+                        return Err(SocketError::os_msg(
+                            Errno::INVAL,
+                            format!(
+                                "SCM_RIGHTS with {} sockets: at most {} (SCM_MAX_FD) per item",
+                                sockets.len(),
+                                msg::SCM_MAX_FD
+                            ),
+                        ));
+                    }
+                    let mut fds = Vec::with_capacity(sockets.len());
+                    for s in &sockets {
+                        let sock = self.table.get(s)?;
+                        sock.share();
+                        fds.push(rustix::io::fcntl_dupfd_cloexec(sock.fd(), 0)?);
+                    }
+                    Outgoing::Rights(fds)
+                }
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -75,15 +137,50 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
     }
 }
 
-fn to_msg_ancillary(items: &[Ancillary]) -> Vec<msg::Ancillary> {
-    items
-        .iter()
-        .map(|a| msg::Ancillary {
+impl From<Ancillary> for msg::Ancillary {
+    fn from(a: Ancillary) -> Self {
+        msg::Ancillary {
             level: a.level,
             kind: a.kind,
-            data: a.data.clone(),
-        })
-        .collect()
+            data: a.data,
+        }
+    }
+}
+
+impl From<msg::Ancillary> for Ancillary {
+    fn from(a: msg::Ancillary) -> Self {
+        Ancillary {
+            level: a.level,
+            kind: a.kind,
+            data: a.data,
+        }
+    }
+}
+
+/// An ancillary item to send as the net core takes it: each socket a guest passes is
+/// duplicated (so the socket being sent on can be borrowed mutably beside them) and marked
+/// shared, since another process will hold its description.
+enum Outgoing {
+    Rights(Vec<OwnedFd>),
+    Item(msg::Ancillary),
+}
+
+impl Outgoing {
+    /// The descriptors of a rights item (none for the others).
+    fn fds(&self) -> Vec<BorrowedFd<'_>> {
+        match self {
+            Outgoing::Rights(owned) => owned.iter().map(AsFd::as_fd).collect(),
+            Outgoing::Item(_) => Vec::new(),
+        }
+    }
+
+    /// The item as the net core takes it, with `fds` from [`Outgoing::fds`].
+    fn send_item<'a>(&'a self, fds: &'a [BorrowedFd<'a>]) -> msg::SendItem<'a> {
+        match self {
+            Outgoing::Item(a) => msg::SendItem::Data(a),
+            Outgoing::Rights(_) => msg::SendItem::Rights(fds),
+        }
+    }
 }
 
 /// The sends, on borrowed bytes: the generated bindings call them with a lifted copy, the
@@ -321,23 +418,37 @@ impl HostSocket for CapsockCtxView<'_> {
         ancbufsize: u64,
         flags: i32,
     ) -> SocketResult<Message> {
-        let sock = self.table.get(&this)?;
-        let guard = &self.ctx.guard;
-        let mut admit = guard.datagram_filter();
-        let got = sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?;
-        guard.stats().received(got.data.len() as u64);
+        let got = {
+            let sock = self.table.get(&this)?;
+            let guard = &self.ctx.guard;
+            let mut admit = guard.datagram_filter();
+            sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?
+        };
+        self.ctx.guard.stats().received(got.data.len() as u64);
+        let mut flags = got.flags;
+        let mut ancillary = Vec::with_capacity(got.ancillary.len());
+        for item in got.ancillary {
+            match item {
+                msg::ReceivedItem::Data(a) => ancillary.push(AncillaryIn::Item(a.into())),
+                msg::ReceivedItem::Rights(fds) => {
+                    let mut sockets = Vec::with_capacity(fds.len());
+                    for fd in fds {
+                        match self.adopt(fd) {
+                            Some(s) => sockets.push(s),
+                            None => flags |= libc::MSG_CTRUNC,
+                        }
+                    }
+                    // Linux puts no item when it could install no descriptor.
+                    if !sockets.is_empty() {
+                        ancillary.push(AncillaryIn::Rights(sockets));
+                    }
+                }
+            }
+        }
         Ok(Message {
             data: got.data,
-            ancillary: got
-                .ancillary
-                .into_iter()
-                .map(|a| Ancillary {
-                    level: a.level,
-                    kind: a.kind,
-                    data: a.data,
-                })
-                .collect(),
-            flags: got.flags,
+            ancillary,
+            flags,
             address: got.address.map(SocketAddress::from),
         })
     }
@@ -369,11 +480,12 @@ impl HostSocket for CapsockCtxView<'_> {
         &mut self,
         this: Resource<NetSocket>,
         buffers: Vec<Vec<u8>>,
-        ancillary: Vec<Ancillary>,
+        ancillary: Vec<AncillaryOut>,
         flags: i32,
         address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
         let addr = address.as_ref().map(NetAddr::try_from).transpose()?;
+        let outgoing = self.outgoing(ancillary)?;
         let sock = self.table.get_mut(&this)?;
         let guard = &self.ctx.guard;
         let (mut ip, mut unix) = (None, None);
@@ -390,7 +502,12 @@ impl HostSocket for CapsockCtxView<'_> {
             _ => None,
         };
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
-        let anc = to_msg_ancillary(&ancillary);
+        let fds: Vec<Vec<BorrowedFd<'_>>> = outgoing.iter().map(Outgoing::fds).collect();
+        let anc: Vec<msg::SendItem<'_>> = outgoing
+            .iter()
+            .zip(&fds)
+            .map(|(item, fds)| item.send_item(fds))
+            .collect();
         let sent = sock.sendmsg(&slices, &anc, flags, permit, &self.ctx.cancel)?;
         self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)

@@ -10,7 +10,9 @@ wit_bindgen::generate!({
 });
 
 use crate::capsock::sockets::resolver;
-use crate::capsock::sockets::socket::{Ancillary, OptionValue, Socket, poll, socketpair};
+use crate::capsock::sockets::socket::{
+    Ancillary, AncillaryOut, OptionValue, Socket, poll, socketpair,
+};
 use crate::capsock::sockets::types::{
     AddressFamily, Error, Ipv4SocketAddress, NetlinkAddress, SocketAddress, SocketKind, UnixAddress,
 };
@@ -237,13 +239,20 @@ fn main() {
     };
     expect_err(
         "sendmsg SCM_RIGHTS 1 MiB",
-        s.sendmsg(&[b"x".to_vec()], &[fds], 0, None),
+        s.sendmsg(&[b"x".to_vec()], &[AncillaryOut::Item(fds)], 0, None),
     );
-    let tos: Vec<Ancillary> = (0..20_000)
-        .map(|_| Ancillary {
-            level: 0,
-            kind: 1,
-            data: vec![0],
+    let copies = vec![&s; 1000];
+    expect_err(
+        "sendmsg 1000 sockets in one SCM_RIGHTS",
+        s.sendmsg(&[b"x".to_vec()], &[AncillaryOut::Rights(copies)], 0, None),
+    );
+    let tos: Vec<AncillaryOut> = (0..20_000)
+        .map(|_| {
+            AncillaryOut::Item(Ancillary {
+                level: 0,
+                kind: 1,
+                data: vec![0],
+            })
         })
         .collect();
     expect_err(
@@ -257,7 +266,7 @@ fn main() {
     };
     expect_err(
         "sendmsg ancillary (i32::MIN, i32::MAX)",
-        s.sendmsg(&[b"x".to_vec()], &[odd], 0, None),
+        s.sendmsg(&[b"x".to_vec()], &[AncillaryOut::Item(odd)], 0, None),
     );
     expect_err(
         "sendmsg flags -1",

@@ -284,9 +284,22 @@ fn main() {
     assert_eq!(s.fileno(), -1);
     expect_os(s.recv(1), EBADF, "OSError", "recv after detach");
     assert_eq!(s.detach(), -1);
-    // SAFETY: `fd` came from `detach` just above and nothing else owns it.
-    let mut s = unsafe { Socket::from_fileno(fd) };
+    let mut s = Socket::from_fileno(fd).expect("from_fileno of a detached socket");
     assert_eq!(s.fileno(), fd);
+    // One owner per number: taken once, a second take is EBADF, as is a number never given.
+    expect_os(
+        Socket::from_fileno(fd),
+        EBADF,
+        "OSError",
+        "from_fileno of an owned socket",
+    );
+    expect_os(Socket::from_fileno(-1), EBADF, "OSError", "from_fileno(-1)");
+    expect_os(
+        Socket::from_fileno(9999),
+        EBADF,
+        "OSError",
+        "from_fileno(9999)",
+    );
     assert_eq!((s.family(), s.type_(), s.proto()), (family, SOCK_STREAM, 0));
     s.sendall(b"back").unwrap();
     assert_eq!(recv_exact(&s, 4), b"back");
