@@ -4,21 +4,26 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use capsock_tests::{Guest, Scratch, UNIX_FDS, UNIX_SOCKETS};
+use capsock_tests::{Guest, Scratch, UNIX_FDS, UNIX_PEERS, UNIX_SOCKETS};
 
-/// A python3 program, killed when dropped.
-struct Python(Child);
+/// A native peer program (python3, socat, redis-server), killed when dropped.
+struct Peer(Child);
 
-impl Python {
-    fn spawn(program: &str, args: &[&str]) -> Python {
-        let child = Command::new("python3")
-            .arg("-c")
-            .arg(program)
-            .args(args)
+impl Peer {
+    /// python3 running `program` with `args`.
+    fn spawn(program: &str, args: &[&str]) -> Peer {
+        let mut command = Command::new("python3");
+        command.arg("-c").arg(program).args(args);
+        Peer::run(command)
+    }
+
+    /// Any program, its stdout read by the test.
+    fn run(mut command: Command) -> Peer {
+        let child = command
             .stdout(Stdio::piped())
             .spawn()
-            .expect("run python3");
-        Python(child)
+            .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
+        Peer(child)
     }
 
     /// Waits (bounded: 60 s) for it to exit, and returns what it printed.
@@ -46,7 +51,7 @@ impl Python {
     }
 }
 
-impl Drop for Python {
+impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -87,7 +92,7 @@ s.sendall(b"from python\n")
 print(s.makefile("rb").readline().decode().strip())
 "#;
 
-fn wait_ready(server: &mut Python) {
+fn wait_ready(server: &mut Peer) {
     use std::io::{BufRead, BufReader};
     let out = server.0.stdout.as_mut().unwrap();
     let mut line = String::new();
@@ -109,7 +114,7 @@ pub fn unix_sockets() {
 
     let dir = Scratch::new("unix-peers");
     let path = dir.path("echo.sock").display().to_string();
-    let mut server = Python::spawn(PY_ECHO_SERVER, &[&path]);
+    let mut server = Peer::spawn(PY_ECHO_SERVER, &[&path]);
     wait_ready(&mut server);
     let out = Guest::new(UNIX_SOCKETS)
         .arg("connect")
@@ -128,7 +133,7 @@ pub fn unix_sockets() {
     drop(server);
 
     let guest_path = dir.path("guest.sock").display().to_string();
-    let client = Python::spawn(PY_CLIENT, &[&guest_path]);
+    let client = Peer::spawn(PY_CLIENT, &[&guest_path]);
     let out = Guest::new(UNIX_SOCKETS)
         .arg("serve")
         .arg(&guest_path)
@@ -141,7 +146,7 @@ pub fn unix_sockets() {
     assert_eq!(client.output(), "from python\n");
 
     let name = format!("@capsock-test-{}", std::process::id());
-    let mut server = Python::spawn(PY_ECHO_SERVER, &[&name]);
+    let mut server = Peer::spawn(PY_ECHO_SERVER, &[&name]);
     wait_ready(&mut server);
     let out = Guest::new(UNIX_SOCKETS)
         .arg("connect")
@@ -271,7 +276,7 @@ pub fn unix_fds() {
 
     let dir = Scratch::new("unix-fds");
     let path = dir.path("pass.sock").display().to_string();
-    let mut native = Python::spawn(&[PY_ACCEPT_ONE, PY_PASS_TO_GUEST].concat(), &[&path]);
+    let mut native = Peer::spawn(&[PY_ACCEPT_ONE, PY_PASS_TO_GUEST].concat(), &[&path]);
     wait_ready(&mut native);
     let out = Guest::new(UNIX_FDS)
         .arg("from-native")
@@ -307,7 +312,7 @@ pub fn unix_fds() {
     );
 
     let path = dir.path("take.sock").display().to_string();
-    let mut native = Python::spawn(&[PY_ACCEPT_ONE, PY_TAKE_FROM_GUEST].concat(), &[&path]);
+    let mut native = Peer::spawn(&[PY_ACCEPT_ONE, PY_TAKE_FROM_GUEST].concat(), &[&path]);
     wait_ready(&mut native);
     let out = Guest::new(UNIX_FDS)
         .arg("to-native")
@@ -316,4 +321,151 @@ pub fn unix_fds() {
         .run_ok();
     assert_eq!(out, "native answered pong:ping\n");
     assert_eq!(native.output(), "take this 1 0 True\n");
+}
+
+/// Waits (bounded: 30 s) until a program has made the socket file at `path`.
+fn wait_for_path(path: &std::path::Path) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// socat with `args`, waiting until it listens at `path` when it is a server.
+fn socat(args: &[&str]) -> Peer {
+    let mut command = Command::new("socat");
+    command.args(args).stdin(Stdio::piped());
+    Peer::run(command)
+}
+
+/// After the guest has bound `DIR/guest.sock`: python3 sends it a datagram from
+/// `stranger.sock`, one from `friend.sock` and one from an unnamed socket, in that order.
+const PY_DGRAM_SENDERS: &str = r#"
+import os, socket, sys, time
+d = sys.argv[1]
+guest = os.path.join(d, "guest.sock")
+deadline = time.time() + 30
+while not os.path.exists(guest):
+    if time.time() > deadline:
+        raise SystemExit("the guest never bound")
+    time.sleep(0.02)
+for name, text in (("stranger.sock", b"from stranger"), ("friend.sock", b"from friend"), (None, b"from unnamed")):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if name:
+        s.bind(os.path.join(d, name))
+    s.sendto(text, guest)
+print("sent")
+"#;
+
+/// redis-server's `unixsocket` (RESP over makefile, pipelining), socat's echo (1 MiB with
+/// half-close), a server that never answers (timeouts), socat connecting to a guest server,
+/// and datagrams filtered by their named sender.
+#[test]
+pub fn unix_peers() {
+    let dir = Scratch::new("unix-peers-real");
+    let rule = format!("connect unix:{}/", dir.0.display());
+
+    let redis_path = dir.path("redis.sock");
+    let redis = Peer::run({
+        let mut c = Command::new("redis-server");
+        c.args([
+            "--port",
+            "0",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--unixsocket",
+        ])
+        .arg(&redis_path)
+        .args(["--unixsocketperm", "700"]);
+        c
+    });
+    wait_for_path(&redis_path);
+    let out = Guest::new(UNIX_PEERS)
+        .arg("redis")
+        .arg(redis_path.display())
+        .allow(&rule)
+        .run_ok();
+    assert_eq!(
+        out,
+        "PING -> +PONG\n\
+         SET capsock over a unix socket -> +OK\n\
+         GET capsock -> $18 over a unix socket\n\
+         INCR hits -> :1\n\
+         pipelined -> :2 :3 $1 3\n"
+    );
+    drop(redis);
+
+    let echo_path = dir.path("echo.sock");
+    let _echo = socat(&[&format!("UNIX-LISTEN:{}", echo_path.display()), "EXEC:cat"]);
+    wait_for_path(&echo_path);
+    let out = Guest::new(UNIX_PEERS)
+        .arg("echo")
+        .arg(echo_path.display())
+        .allow(&rule)
+        .run_ok();
+    assert_eq!(out, "echoed 1048576 bytes exactly, then end of stream\n");
+
+    let silent_path = dir.path("silent.sock");
+    let _silent = socat(&[
+        &format!("UNIX-LISTEN:{}", silent_path.display()),
+        "EXEC:sleep 60",
+    ]);
+    wait_for_path(&silent_path);
+    let out = Guest::new(UNIX_PEERS)
+        .arg("silent")
+        .arg(silent_path.display())
+        .allow(&rule)
+        .run_ok();
+    assert_eq!(out, "timeout, then EAGAIN\n");
+
+    let serve_path = dir.path("guest-server.sock");
+    let mut client = socat(&[
+        "-t",
+        "10",
+        "-",
+        &format!(
+            "UNIX-CONNECT:{},retry=600,interval=0.05",
+            serve_path.display()
+        ),
+    ]);
+    {
+        use std::io::Write;
+        let mut stdin = client.0.stdin.take().unwrap();
+        stdin.write_all(b"hello from socat\n").unwrap();
+    }
+    let out = Guest::new(UNIX_PEERS)
+        .arg("serve")
+        .arg(serve_path.display())
+        .allow(&format!("bind unix:{}", serve_path.display()))
+        .run_ok();
+    assert_eq!(out, "listening\nserved hello from socat\n");
+    assert_eq!(client.output(), "HELLO FROM SOCAT\n");
+
+    let guest_path = dir.path("guest.sock").display().to_string();
+    let friend = dir.path("friend.sock").display().to_string();
+    let senders = Peer::spawn(PY_DGRAM_SENDERS, &[&dir.0.display().to_string()]);
+    let out = Guest::new(UNIX_PEERS)
+        .arg("dgram")
+        .arg(&guest_path)
+        .arg(2)
+        .allow(&format!("bind unix:{guest_path}"))
+        .allow(&format!("recv unix:{friend}"))
+        .run_observed();
+    out.outcome.assert_ok("unix_peers");
+    assert_eq!(
+        out.outcome.stdout,
+        format!("bound\nfrom friend from {friend}\nfrom unnamed from None\n")
+    );
+    assert_eq!(senders.output(), "sent\n");
+    let stranger = dir.path("stranger.sock").display().to_string();
+    let denials: Vec<_> = out.audit.iter().filter(|r| r[2] == "deny").collect();
+    assert_eq!(denials.len(), 1, "{:#?}", out.audit);
+    assert_eq!(denials[0][1], format!("unix:{stranger}"));
 }
