@@ -136,6 +136,54 @@ pub fn send_flags(flags: i32) -> SocketResult<SendFlags> {
         })
 }
 
+/// Refuses an IP socket of a protocol the policy does not govern. Rules name `tcp` and `udp`,
+/// and the guard decides by the socket's type, so only the protocols each type means may be
+/// made: `SOCK_STREAM` with 0, `IPPROTO_TCP` or `IPPROTO_MPTCP` (TCP on the wire), and
+/// `SOCK_DGRAM` with 0 or `IPPROTO_UDP`. Anything else (UDP-Lite, ICMP ping sockets, SCTP,
+/// which `SOCK_SEQPACKET` with protocol 0 makes where its module is loaded) would pass under
+/// rules written for another protocol. `AF_UNIX` is the kernel's to judge.
+fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
+    let family_name = match family {
+        Family::Unix => return Ok(()),
+        Family::Inet => "AF_INET",
+        Family::Inet6 => "AF_INET6",
+    };
+    // The kernel's own check comes first, with its errno (`IPPROTO_MAX` is `IPPROTO_MPTCP + 1`).
+    if !(0..=libc::IPPROTO_MPTCP).contains(&proto) {
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!(
+                "IP protocol {proto} is out of range (0 to {})",
+                libc::IPPROTO_MPTCP
+            ),
+        ));
+    }
+    let (ok, kind_name) = match kind {
+        Kind::Stream => (
+            matches!(proto, 0 | libc::IPPROTO_TCP | libc::IPPROTO_MPTCP),
+            "SOCK_STREAM",
+        ),
+        Kind::Dgram => (matches!(proto, 0 | libc::IPPROTO_UDP), "SOCK_DGRAM"),
+        Kind::Seqpacket => {
+            return Err(SocketError::os_msg(
+                Errno::SOCKTNOSUPPORT,
+                format!(
+                    "capsock: SOCK_SEQPACKET on {family_name} is not available: it is SCTP, which no rule governs (rules name tcp and udp)"
+                ),
+            ));
+        }
+    };
+    match ok {
+        true => Ok(()),
+        false => Err(SocketError::os_msg(
+            Errno::PROTONOSUPPORT,
+            format!(
+                "capsock: IP protocol {proto} on a {kind_name} {family_name} socket is not available: rules name tcp and udp only (protocol 0, IPPROTO_TCP or IPPROTO_MPTCP for SOCK_STREAM; 0 or IPPROTO_UDP for SOCK_DGRAM)"
+            ),
+        )),
+    }
+}
+
 /// `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` when asked.
 fn fd_flags(nonblock: bool) -> SocketFlags {
     match nonblock {
@@ -145,8 +193,11 @@ fn fd_flags(nonblock: bool) -> SocketFlags {
 }
 
 impl NetSocket {
-    /// `socket(2)` with `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` in non-blocking mode.
+    /// `socket(2)` with `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` in non-blocking mode. An IP socket
+    /// of a protocol no rule governs is refused first (`EPROTONOSUPPORT`; `ESOCKTNOSUPPORT`
+    /// for `SOCK_SEQPACKET`), with a message saying so.
     pub fn new(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
+        governed(family, kind, proto)?;
         let nonblock = mode == Mode::NonBlocking;
         let fd = rustix::net::socket_with(
             rustix_family(family),
@@ -234,6 +285,7 @@ impl NetSocket {
         };
         let proto =
             rustix::net::sockopt::socket_protocol(&fd)?.map_or(0, |p| p.as_raw().get() as i32);
+        governed(family, kind, proto)?;
         // An IP socket its sender never bound has port 0: a send or connect then binds it
         // implicitly, which the guard decides as for the guest's own sockets.
         let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {

@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use capsock_tests::{
-    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_TABLE, POLICY_UDP_QUEUE, Scratch, UDP_ERRQUEUE,
-    audit_rows,
+    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_PROTOCOLS, POLICY_TABLE, POLICY_UDP_QUEUE, Scratch,
+    UDP_ERRQUEUE, audit_rows,
 };
 
 use super::cli::host_bin;
@@ -917,4 +917,84 @@ fn run_measured(mut cmd: Command) -> (Ran, f64) {
         stderr,
     };
     (ran, secs(usage.ru_utime) + secs(usage.ru_stime))
+}
+
+/// In the namespace: a UDP-Lite receiver and a TCP listener on 127.0.0.1:argv[1]. Once the
+/// guest has connected (its last try), says whether a UDP-Lite datagram came.
+const PY_OTHER_PROTOCOLS: &str = r#"
+import socket, sys
+port = int(sys.argv[1])
+lite = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 136)
+lite.bind(("127.0.0.1", port))
+tcp = socket.create_server(("127.0.0.1", port))
+tcp.settimeout(60)
+print("ready", flush=True)
+conn, _ = tcp.accept()
+lite.setblocking(False)
+try:
+    print("udplite:", lite.recv(64).decode())
+except BlockingIOError:
+    print("udplite: nothing")
+"#;
+
+/// IP protocols no rule names must not pass under `udp`/`tcp` rules: a UDP-Lite datagram
+/// (protocol 136) or an ICMP echo from a ping socket under `send udp://…`, SCTP (a
+/// `SOCK_SEQPACKET` IP socket) under `connect tcp://…`. MPTCP, which is TCP on the wire, still
+/// connects as TCP. Live, through `host run`, in a namespace where ping sockets are allowed to
+/// every group (as many distributions do).
+#[test]
+pub fn policy_protocols() {
+    let ns = Netns::new("protocols", &[]);
+    let status = ns
+        .command("sysctl")
+        .args(["-qw", "net.ipv4.ping_group_range=0 2147483647"])
+        .status()
+        .expect("run sysctl");
+    assert!(status.success(), "sysctl in the namespace");
+    let port = 5300;
+    let mut peer = ns
+        .command("python3")
+        .arg("-c")
+        .arg(PY_OTHER_PROTOCOLS)
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    let mut out = BufReader::new(peer.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let args = [
+        "--allow".to_owned(),
+        "send udp://127.0.0.1:*".to_owned(),
+        "--allow".to_owned(),
+        "connect tcp://127.0.0.1:*".to_owned(),
+    ];
+    let tries = ["2/136", "2/1", "5/0", "5/132", "1/132", "2/17", "1/262"];
+    let mut guest_args = vec![port.to_string()];
+    guest_args.extend(tries.iter().map(|t| t.to_string()));
+    let ran = host_run(Some(&ns), &args, POLICY_PROTOCOLS, &guest_args);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let _ = peer.wait();
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    let refused = |spec: &str, errno: i32, what: &str| {
+        format!("{spec} -> socket: errno Some({errno}): capsock: {what}")
+    };
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines.len(), tries.len(), "{}", ran.stdout);
+    for (spec, line) in tries.iter().zip(&lines) {
+        let want_prefix = match *spec {
+            "2/17" => format!("{spec} -> sent"),
+            "1/262" => format!("{spec} -> connected"),
+            "5/0" | "5/132" => refused(spec, libc::ESOCKTNOSUPPORT, "SOCK_SEQPACKET"),
+            _ => refused(spec, libc::EPROTONOSUPPORT, "IP protocol"),
+        };
+        assert!(
+            line.starts_with(&want_prefix),
+            "{line}\nwanted {want_prefix}…\nall: {}peer: {rest}",
+            ran.stdout
+        );
+    }
+    assert_eq!(rest, "udplite: nothing\n", "a UDP-Lite datagram got out");
 }
