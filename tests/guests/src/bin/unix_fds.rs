@@ -6,6 +6,10 @@
 //!   connection and a pipe; uses both sockets it gets.
 //! - `to-native PATH`: connects to PATH and passes it one end of a socketpair, then talks to
 //!   the native process over the other end.
+//! - `abandon HOW`: leaves sockets everywhere (held, detached, received and never taken, in
+//!   flight in a queue nobody reads, in a cycle of sockets passed over themselves), then ends
+//!   as HOW says: `exit` (exit code 0), `trap` (a panic) or `block` (waits until the host's
+//!   time limit stops it).
 use capsock::errno::{EAGAIN, EBADF, EINVAL, EOPNOTSUPP, EPERM};
 use capsock::{
     AF_INET, AF_UNIX, MSG_CTRUNC, SCM_CREDENTIALS, SCM_RIGHTS, SO_PASSCRED, SO_PEERCRED,
@@ -210,6 +214,36 @@ fn to_native(path: &str) {
     println!("native answered {}", read_line(&mine).trim());
 }
 
+fn abandon(how: &str) {
+    let (a, b) = socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap();
+    let (c, d) = socketpair(AF_UNIX, SOCK_DGRAM, 0).unwrap();
+    let tcp = Socket::new(AF_INET, SOCK_STREAM, 0).unwrap();
+    // In flight, in a queue nobody reads.
+    send_fds(&a, &[b"in flight"], &[c.fileno(), tcp.fileno()], 0, None).unwrap();
+    // A cycle: c's and d's own ends queued on d.
+    send_fds(&c, &[b"cycle"], &[c.fileno(), d.fileno()], 0, None).unwrap();
+    // Received, never taken.
+    send_fds(&b, &[b"x"], &[tcp.fileno()], 0, None).unwrap();
+    let (_, fds, _, _) = recv_fds(&a, 10, 4, 0).unwrap();
+    assert_eq!(fds.len(), 1);
+    // Detached by the guest itself.
+    let mut e = Socket::new(AF_INET, SOCK_DGRAM, 0).unwrap();
+    assert!(e.detach() >= 0);
+    // Held, and never dropped.
+    std::mem::forget((c, d, tcp));
+    println!("abandoned");
+    match how {
+        "exit" => std::process::exit(0),
+        "trap" => panic!("a guest that traps with sockets open"),
+        "block" => {
+            let (_quiet, waits) = socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap();
+            let _ = waits.recv(1);
+            unreachable!("nothing is ever sent to it");
+        }
+        other => panic!("unknown way to end {other:?}"),
+    }
+}
+
 fn main() {
     let args = capsock_test_guests::args();
     match args[0].as_str() {
@@ -217,6 +251,7 @@ fn main() {
         "limit" => limit(),
         "from-native" => from_native(&args[1]),
         "to-native" => to_native(&args[1]),
+        "abandon" => abandon(&args[1]),
         other => panic!("unknown mode {other:?}"),
     }
 }
