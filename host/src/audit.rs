@@ -214,7 +214,7 @@ impl Subject<'_> {
 
     fn target(&self) -> String {
         match self {
-            Subject::Addr { proto, addr, .. } => format!("{proto}://{addr}"),
+            Subject::Addr { proto, addr, .. } => proto.target(*addr),
             Subject::Unix { target, .. } => target.to_string(),
             Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
         }
@@ -225,7 +225,7 @@ impl Subject<'_> {
         match *self {
             Subject::Addr {
                 verb, proto, addr, ..
-            } => decision.denial_message(verb, proto, &addr),
+            } => decision.denial_message_for(verb, &proto.target(addr)),
             Subject::Unix { verb, target } => {
                 decision.denial_message_for(verb, &target.to_string())
             }

@@ -13,7 +13,7 @@ use capsock_host::audit::{AuditSink, Stats, host_eprintln};
 use capsock_host::guard::explain::{Assume, explain_code};
 use capsock_host::policy::file::PolicyFile;
 use capsock_host::policy::learn::Learner;
-use capsock_host::policy::{End, Verb};
+use capsock_host::policy::{End, Proto, Verb};
 use capsock_host::run::{RunConfig, Runner};
 use clap::{Args, Parser, Subcommand};
 use wasmtime::Result;
@@ -85,13 +85,30 @@ fn run_help() -> String {
         let form = match facts.end {
             End::Name => format!("{} NAME", facts.name),
             _ => {
-                let protos: Vec<&str> = facts.protos.iter().map(|p| p.as_str()).collect();
+                // icmp has a line of its own below: it names no port.
+                let protos: Vec<&str> = facts
+                    .protos
+                    .iter()
+                    .filter(|&&p| p != Proto::Icmp)
+                    .map(|p| p.as_str())
+                    .collect();
                 format!("{} {}://HOST:PORTS", facts.name, protos.join("|"))
             }
         };
         help.push_str(&format!("  {form:<30}{}\n", facts.help));
         help.push_str(&format!("  {:<30}e.g. {}\n", "", facts.example));
     }
+    let icmp: Vec<&str> = Verb::ALL
+        .iter()
+        .filter(|v| v.facts().protos.contains(&Proto::Icmp))
+        .map(|v| v.as_str())
+        .collect();
+    help.push_str(&format!(
+        "  {:<30}ICMP echo (ping) sockets: send echo requests to HOST and hear\n  {:<30}its replies (VERB: {}), e.g. send icmp://10.0.0.0/8\n",
+        "VERB icmp://HOST",
+        "",
+        icmp.join(", ")
+    ));
     let unix: Vec<&str> = Verb::ALL
         .iter()
         .filter(|v| v.facts().unix)
@@ -100,12 +117,12 @@ fn run_help() -> String {
     help.push_str(&format!(
         "  {:<30}AF_UNIX sockets: one socket file, every socket under a directory,\n  {:<30}an abstract name or names with a prefix (VERB: {})\n",
         "VERB unix:/path | unix:/dir/",
-        "  | unix:@name | unix:@prefix*",
+        "| unix:@name | unix:@prefix*",
         unix.join(", ")
     ));
     help.push_str(
         "  HOST: 10.0.0.1, [::1], 10.0.0.0/8, [fd00::/8], name, *.suffix, localhost, *
-  PORTS: 443, 8000-8099, *; PROTO * is both
+  PORTS: 443, 8000-8099, *; PROTO * is tcp and udp
   A rule names the remote end, except bind, which names the local address.
 
 Examples:

@@ -167,12 +167,16 @@ pub fn explain(
     };
     let proto = endpoint
         .proto()
-        .ok_or_else(|| "explain takes one protocol (tcp or udp), not *".to_owned())?;
+        .ok_or_else(|| "explain takes one protocol (tcp, udp or icmp), not *".to_owned())?;
     let ports = endpoint.ports();
-    if ports.first() != ports.last() {
+    // ICMP has no port: `icmp://HOST` is decided as the guard decides it, on port 0.
+    if ports.first() != ports.last() && proto != Proto::Icmp {
         return Err(format!("explain takes one port, not the range {ports}"));
     }
-    let port = ports.first();
+    let port = match proto {
+        Proto::Icmp => 0,
+        _ => ports.first(),
+    };
     let host = match endpoint.host() {
         HostPattern::Net(IpNet::V4(net)) if net.prefix_len() == 32 => Host::Addr(net.addr().into()),
         HostPattern::Net(IpNet::V6(net)) if net.prefix_len() == 128 => {
@@ -228,7 +232,7 @@ fn address(
     let v6 = addr.is_ipv6();
     let decision = match verb {
         Verb::Bind => policy.check_bind(proto, addr, names, v6 && dual_stack),
-        Verb::Recv => policy.check_datagram_from(addr, names),
+        Verb::Recv => policy.check_datagram_from(proto, addr, names),
         _ => policy.check_resolved(verb, proto, addr, names),
     };
     let mut explanation = Explanation::of(&decision, verb, proto, &shown);
@@ -332,6 +336,24 @@ mod tests {
         }
         p.set_deny_private(deny_private);
         p
+    }
+
+    #[test]
+    fn icmp_targets_have_no_port() {
+        let p = policy(&["send icmp://127.0.0.0/8", "connect *://*:*"], &[], false);
+        let assume = Assume::default();
+        let (code, out) = explain_code(&p, "send", "icmp://127.0.0.1", &assume);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("rule: allow send icmp://127.0.0.0/8"), "{out}");
+        // Its replies are admitted by the send rule; `*://` does not cover icmp.
+        let (code, out) = explain_code(&p, "recv", "icmp://[::ffff:127.0.0.9]", &assume);
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = explain_code(&p, "connect", "icmp://10.0.0.1", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("connect to icmp://10.0.0.1 denied"), "{out}");
+        let (code, out) = explain_code(&p, "send", "icmp://127.0.0.1:7", &assume);
+        assert_eq!(code, 2, "{out}");
+        assert!(out.contains("icmp has no ports"), "{out}");
     }
 
     #[test]

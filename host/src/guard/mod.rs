@@ -381,9 +381,9 @@ impl Guard {
     /// a `connect unix:` rule for it, as for UDP); a refused datagram is dropped. An unnamed
     /// `AF_UNIX` sender is admitted: it has no address to decide on, and reached a socket the
     /// guest bound under a `bind` rule (or a `socketpair` end, which nothing else can reach).
-    pub(crate) fn datagram_filter(&self) -> impl FnMut(&NetAddr) -> bool + '_ {
+    pub(crate) fn datagram_filter(&self, proto: Proto) -> impl FnMut(&NetAddr) -> bool + '_ {
         move |from: &NetAddr| match from {
-            NetAddr::Ip(from) => self.datagram_allowed(*from),
+            NetAddr::Ip(from) => self.datagram_allowed(proto, *from),
             NetAddr::Unix(UnixAddr::Unnamed) => true,
             NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
                 Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
@@ -476,20 +476,20 @@ impl Guard {
         Denied::policy(message)
     }
 
-    fn datagram_allowed(&self, from: SocketAddr) -> bool {
-        let subject = Subject::addr(Verb::Recv, Proto::Udp, from);
+    fn datagram_allowed(&self, proto: Proto, from: SocketAddr) -> bool {
+        let subject = Subject::addr(Verb::Recv, proto, from);
         let report = |decision: &Decision<'_>| {
             self.monitor.decided(Event::RecvFrom, subject, decision);
             decision.is_allowed()
         };
         if !self.policy.has_name_rules() {
-            return report(&self.policy.check_datagram_from(from, &[]));
+            return report(&self.policy.check_datagram_from(proto, from, &[]));
         }
         let map = self.resolved.lock();
         let names = map
             .get(&from.ip().to_canonical())
             .map_or(&[][..], Vec::as_slice);
-        report(&self.policy.check_datagram_from(from, names))
+        report(&self.policy.check_datagram_from(proto, from, names))
     }
 
     /// A forward lookup of `host` (`None`: a passive lookup, which asks no one). A host that is
@@ -632,7 +632,7 @@ impl Guard {
                 .remote(Event::SendTo, Verb::Send, Proto::Udp, addr)
                 .is_ok(),
             // Asked for every datagram received, connected socket or not.
-            SocketAddrUse::UdpReceive => self.datagram_allowed(addr),
+            SocketAddrUse::UdpReceive => self.datagram_allowed(Proto::Udp, addr),
         }
     }
 

@@ -107,11 +107,11 @@ fn a_deny_rule_for_a_resolved_name_beats_an_allow_rule_for_its_address() {
         ],
         false,
     );
-    assert!(g.datagram_allowed(addr("127.0.0.1:53")));
+    assert!(g.datagram_allowed(Proto::Udp, addr("127.0.0.1:53")));
     resolved(&g, "evil.test", &["127.0.0.1"]);
-    assert!(!g.datagram_allowed(addr("127.0.0.1:53")));
+    assert!(!g.datagram_allowed(Proto::Udp, addr("127.0.0.1:53")));
     assert!(!g.wasi_check(addr("127.0.0.1:53"), SocketAddrUse::UdpReceive));
-    assert!(g.datagram_allowed(addr("127.0.0.9:53")));
+    assert!(g.datagram_allowed(Proto::Udp, addr("127.0.0.9:53")));
 }
 
 #[test]

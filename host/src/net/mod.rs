@@ -136,12 +136,23 @@ pub fn send_flags(flags: i32) -> SocketResult<SendFlags> {
         })
 }
 
-/// Refuses an IP socket of a protocol the policy does not govern. Rules name `tcp` and `udp`,
-/// and the guard decides by the socket's type, so only the protocols each type means may be
-/// made: `SOCK_STREAM` with 0, `IPPROTO_TCP` or `IPPROTO_MPTCP` (TCP on the wire), and
-/// `SOCK_DGRAM` with 0 or `IPPROTO_UDP`. Anything else (UDP-Lite, ICMP ping sockets, SCTP,
-/// which `SOCK_SEQPACKET` with protocol 0 makes where its module is loaded) would pass under
-/// rules written for another protocol. `AF_UNIX` is the kernel's to judge.
+/// The protocol of an ICMP echo ("ping") datagram socket of `family`.
+fn ping_proto(family: Family) -> Option<i32> {
+    match family {
+        Family::Inet => Some(libc::IPPROTO_ICMP),
+        Family::Inet6 => Some(libc::IPPROTO_ICMPV6),
+        Family::Unix => None,
+    }
+}
+
+/// Refuses an IP socket of a protocol the policy does not govern. Rules name `tcp`, `udp` and
+/// `icmp`, and the guard decides by the socket's type and protocol, so only these may be made:
+/// `SOCK_STREAM` with 0, `IPPROTO_TCP` or `IPPROTO_MPTCP` (TCP on the wire); `SOCK_DGRAM` with
+/// 0 or `IPPROTO_UDP`; and ping sockets, `SOCK_DGRAM` with `IPPROTO_ICMP` (`AF_INET`) or
+/// `IPPROTO_ICMPV6` (`AF_INET6`), which the kernel allows to the groups in
+/// `net.ipv4.ping_group_range` (else its own `EACCES`). Anything else (UDP-Lite, SCTP, which
+/// `SOCK_SEQPACKET` with protocol 0 makes where its module is loaded) would pass under rules
+/// written for another protocol. `AF_UNIX` is the kernel's to judge.
 fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
     let family_name = match family {
         Family::Unix => return Ok(()),
@@ -163,12 +174,15 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
             matches!(proto, 0 | libc::IPPROTO_TCP | libc::IPPROTO_MPTCP),
             "SOCK_STREAM",
         ),
-        Kind::Dgram => (matches!(proto, 0 | libc::IPPROTO_UDP), "SOCK_DGRAM"),
+        Kind::Dgram => (
+            matches!(proto, 0 | libc::IPPROTO_UDP) || ping_proto(family) == Some(proto),
+            "SOCK_DGRAM",
+        ),
         Kind::Seqpacket => {
             return Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
                 format!(
-                    "capsock: SOCK_SEQPACKET on {family_name} is not available: it is SCTP, which no rule governs (rules name tcp and udp)"
+                    "capsock: SOCK_SEQPACKET on {family_name} is not available: it is SCTP, which no rule governs (rules name tcp, udp and icmp)"
                 ),
             ));
         }
@@ -178,7 +192,7 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
         false => Err(SocketError::os_msg(
             Errno::PROTONOSUPPORT,
             format!(
-                "capsock: IP protocol {proto} on a {kind_name} {family_name} socket is not available: rules name tcp and udp only (protocol 0, IPPROTO_TCP or IPPROTO_MPTCP for SOCK_STREAM; 0 or IPPROTO_UDP for SOCK_DGRAM)"
+                "capsock: IP protocol {proto} on a {kind_name} {family_name} socket is not available: rules name tcp, udp and icmp only (protocol 0, IPPROTO_TCP or IPPROTO_MPTCP for SOCK_STREAM; 0, IPPROTO_UDP, or IPPROTO_ICMP (IPPROTO_ICMPV6 on AF_INET6) for SOCK_DGRAM)"
             ),
         )),
     }
@@ -374,8 +388,14 @@ impl NetSocket {
     pub fn proto_kind(&self) -> Proto {
         match self.kind {
             Kind::Stream | Kind::Seqpacket => Proto::Tcp,
+            Kind::Dgram if self.is_ping() => Proto::Icmp,
             Kind::Dgram => Proto::Udp,
         }
+    }
+
+    /// Whether this is an ICMP echo ("ping") socket.
+    pub fn is_ping(&self) -> bool {
+        self.kind == Kind::Dgram && ping_proto(self.family) == Some(self.proto)
     }
 
     /// Whether the socket is dual-stack: IPv6 with `IPV6_V6ONLY` off (`getsockopt(2)`), so that

@@ -148,17 +148,19 @@ impl Learner {
             Some(name) => HostPattern::Name(name.clone()),
             None => HostPattern::Net(IpNet::from(ip)),
         };
-        let ports = match verb {
-            Verb::Accept => PortRange::ANY,
+        let ports = match (verb, proto) {
+            // A peer's port, and an ICMP echo identifier, are no service to name.
+            (Verb::Accept, _) | (_, Proto::Icmp) => PortRange::ANY,
             _ => PortRange::new(addr.port(), addr.port()).unwrap_or(PortRange::ANY),
         };
         // A protocol the verb does not govern (never reported) is written as `*`.
         let proto = facts.protos.contains(&proto).then_some(proto);
         let Some(rule) = Rule::endpoint(verb, proto, host, ports) else {
-            let proto = proto.map_or("*", Proto::as_str);
-            learned
-                .unwritten
-                .insert(format!("{} {proto}://{addr}", facts.name));
+            let target = match proto {
+                Some(proto) => proto.target(addr),
+                None => format!("*://{addr}"),
+            };
+            learned.unwritten.insert(format!("{} {target}", facts.name));
             return;
         };
         let key = learned.insert(rule);
@@ -370,6 +372,22 @@ mod tests {
     }
 
     /// `AF_UNIX` uses are learned as exact rules that allow exactly them.
+    #[test]
+    fn icmp_uses_are_learned_without_ports() {
+        let learner = Learner::new();
+        learner.used(Verb::Send, Proto::Icmp, "127.0.0.1:4242".parse().unwrap());
+        learner.used(Verb::Send, Proto::Icmp, "127.0.0.1:7".parse().unwrap());
+        learner.used(Verb::Send, Proto::Icmp, "[::1]:0".parse().unwrap());
+        let text = learner.to_toml();
+        assert!(text.contains("\"send icmp://127.0.0.1\""), "{text}");
+        assert!(text.contains("\"send icmp://[::1]\""), "{text}");
+        assert_eq!(text.matches("icmp://127.0.0.1").count(), 1, "{text}");
+        let policy = learner.policy();
+        let ping = "127.0.0.1:9".parse().unwrap();
+        assert!(policy.check(Verb::Send, Proto::Icmp, ping).is_allowed());
+        assert!(!policy.check(Verb::Send, Proto::Udp, ping).is_allowed());
+    }
+
     #[test]
     fn unix_uses_are_learned_exactly() {
         let learner = Learner::new();

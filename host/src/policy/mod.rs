@@ -277,17 +277,32 @@ impl Policy {
         }
     }
 
-    /// Decides whether a UDP datagram from `src` may reach the guest: a `recv` rule allows it,
-    /// and so does a `connect udp://` rule for that address (a guest that may talk to a server
-    /// may hear its replies); a deny `recv` rule refuses it. `names` are the names the guest
-    /// resolved `src` from, as in [`Policy::check_resolved`].
-    pub fn check_datagram_from<'a>(&'a self, src: SocketAddr, names: &'a [String]) -> Decision<'a> {
-        let recv = self.check_resolved(Verb::Recv, Proto::Udp, src, names);
+    /// Decides whether a datagram of `proto` (UDP, or an ICMP echo reply) from `src` may reach
+    /// the guest: a `recv` rule allows it, and so does a `connect` rule for that address (a
+    /// guest that may talk to a server may hear its replies), and for ICMP a `send` rule too (a
+    /// guest that may ping a host may hear it answer); a deny `recv` rule refuses it. `names`
+    /// are the names the guest resolved `src` from, as in [`Policy::check_resolved`].
+    pub fn check_datagram_from<'a>(
+        &'a self,
+        proto: Proto,
+        src: SocketAddr,
+        names: &'a [String],
+    ) -> Decision<'a> {
+        let recv = self.check_resolved(Verb::Recv, proto, src, names);
         if !matches!(recv, Decision::NoRule { .. }) {
             return recv;
         }
-        let connect = self.check_resolved(Verb::Connect, Proto::Udp, src, names);
-        if connect.is_allowed() { connect } else { recv }
+        let connect = self.check_resolved(Verb::Connect, proto, src, names);
+        if connect.is_allowed() {
+            return connect;
+        }
+        if proto == Proto::Icmp {
+            let send = self.check_resolved(Verb::Send, proto, src, names);
+            if send.is_allowed() {
+                return send;
+            }
+        }
+        recv
     }
 
     /// Decides whether the guest may `verb` (connect, bind, send, recv) with the `AF_UNIX`
@@ -1186,6 +1201,42 @@ mod tests {
             assert_eq!(decision.rule().is_some(), effect.is_some(), "{text}");
             assert_eq!(decision.to_string(), text);
         }
+    }
+
+    #[test]
+    fn icmp_is_named_and_its_replies_follow_its_sends() {
+        let p = policy(&[
+            "allow send *://*:*",
+            "allow connect *://*:*",
+            "allow send icmp://127.0.0.1",
+            "deny recv icmp://127.0.0.2",
+            "allow send icmp://127.0.0.2",
+        ]);
+        let lo: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let other: SocketAddr = "10.0.0.1:7".parse().unwrap();
+        // `*://` means tcp and udp: ICMP needs a rule that names it.
+        assert!(p.check(Send, Udp, other).is_allowed());
+        assert!(!p.check(Send, Proto::Icmp, other).is_allowed());
+        assert!(!p.check(Connect, Proto::Icmp, other).is_allowed());
+        // Any "port" (the echo identifier) matches icmp://HOST.
+        assert!(
+            p.check(Send, Proto::Icmp, "127.0.0.1:4242".parse().unwrap())
+                .is_allowed()
+        );
+        // Replies from a host the guest may ping are admitted; a deny recv rule still wins.
+        assert!(p.check_datagram_from(Proto::Icmp, lo, &[]).is_allowed());
+        let two: SocketAddr = "127.0.0.2:0".parse().unwrap();
+        assert!(!p.check_datagram_from(Proto::Icmp, two, &[]).is_allowed());
+        // For UDP a send rule admits no replies.
+        let udp_only = policy(&["allow send udp://127.0.0.1:*"]);
+        assert!(!udp_only.check_datagram_from(Udp, lo, &[]).is_allowed());
+        // The target as messages and the audit log show it.
+        assert_eq!(Proto::Icmp.target(lo), "icmp://127.0.0.1");
+        assert_eq!(
+            Proto::Icmp.target("[::1]:9".parse().unwrap()),
+            "icmp://[::1]"
+        );
+        assert_eq!(Udp.target(lo), "udp://127.0.0.1:0");
     }
 
     #[test]

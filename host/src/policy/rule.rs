@@ -1,7 +1,7 @@
 //! One policy rule: its grammar (see the `policy` module), parser, normal form and matching.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -65,7 +65,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Connect,
         name: "connect",
-        protos: &[Proto::Tcp, Proto::Udp],
+        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp],
         unix: true,
         end: End::Remote,
         preposition: "to",
@@ -76,7 +76,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Bind,
         name: "bind",
-        protos: &[Proto::Tcp, Proto::Udp],
+        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp],
         unix: true,
         end: End::Local,
         preposition: "to",
@@ -98,7 +98,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Send,
         name: "send",
-        protos: &[Proto::Udp],
+        protos: &[Proto::Udp, Proto::Icmp],
         unix: true,
         end: End::Remote,
         preposition: "to",
@@ -109,7 +109,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Recv,
         name: "recv",
-        protos: &[Proto::Udp],
+        protos: &[Proto::Udp, Proto::Icmp],
         unix: true,
         end: End::Remote,
         preposition: "from",
@@ -178,14 +178,37 @@ pub enum Proto {
     Tcp,
     /// UDP (datagram sockets).
     Udp,
+    /// ICMP echo ("ping") datagram sockets (`IPPROTO_ICMP` / `IPPROTO_ICMPV6`). Their rules
+    /// name a host and no port (`icmp://HOST`), and only a rule that names `icmp` matches
+    /// them: `*://` means tcp and udp.
+    Icmp,
 }
 
 impl Proto {
-    /// The protocol as rules spell it: `"tcp"` or `"udp"`.
+    /// The protocol as rules spell it: `"tcp"`, `"udp"` or `"icmp"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Proto::Tcp => "tcp",
             Proto::Udp => "udp",
+            Proto::Icmp => "icmp",
+        }
+    }
+
+    /// An address used over this protocol as messages, the audit log and rules write it:
+    /// `tcp://10.0.0.5:22`, `udp://[::1]:53`; ICMP has no port: `icmp://10.0.0.5`.
+    pub fn target(self, addr: SocketAddr) -> String {
+        match self {
+            Proto::Icmp if addr.is_ipv6() => format!("icmp://[{}]", addr.ip()),
+            Proto::Icmp => format!("icmp://{}", addr.ip()),
+            _ => format!("{self}://{addr}"),
+        }
+    }
+
+    /// Whether a rule's protocol (`None` for `*`) covers this one.
+    fn covered_by(self, rule: Option<Proto>) -> bool {
+        match rule {
+            Some(p) => p == self,
+            None => self != Proto::Icmp,
         }
     }
 }
@@ -381,14 +404,19 @@ impl Endpoint {
     }
 
     fn admits(&self, proto: Proto, port: u16) -> bool {
-        self.proto.is_none_or(|p| p == proto) && self.ports.contains(port)
+        proto.covered_by(self.proto) && self.ports.contains(port)
     }
 }
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let proto = self.proto.map_or("*", Proto::as_str);
-        write!(f, "{proto}://{}:{}", self.host, self.ports)
+        match self.proto {
+            Some(Proto::Icmp) => write!(f, "icmp://{}", self.host),
+            proto => {
+                let proto = proto.map_or("*", Proto::as_str);
+                write!(f, "{proto}://{}:{}", self.host, self.ports)
+            }
+        }
     }
 }
 
@@ -713,11 +741,15 @@ fn parse_proto(text: &str) -> Result<Option<Proto>, Fail> {
     match text.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Some(Proto::Tcp)),
         "udp" => Ok(Some(Proto::Udp)),
+        "icmp" => Ok(Some(Proto::Icmp)),
         "*" => Ok(None),
-        "" => fail(0, "expected a protocol (tcp, udp or *) before \"://\""),
+        "" => fail(
+            0,
+            "expected a protocol (tcp, udp, icmp or *) before \"://\"",
+        ),
         _ => fail(
             0,
-            format!("unknown protocol {text:?} (expected tcp, udp or *)"),
+            format!("unknown protocol {text:?} (expected tcp, udp, icmp or *)"),
         ),
     }
 }
@@ -743,6 +775,7 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
         let only: Vec<&str> = verb.facts().protos.iter().map(|p| p.as_str()).collect();
         let why = match p {
             Proto::Udp => "udp has no connections",
+            Proto::Icmp => "icmp has no connections",
             Proto::Tcp => "tcp peers are governed by connect and accept",
         };
         return fail(
@@ -751,7 +784,13 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
         );
     }
     let rest_at = proto_text.len() + "://".len();
-    let (host_text, ports_text) = split_host_ports(rest).map_err(shift(rest_at))?;
+    let (host_text, ports_text) = match proto {
+        Some(Proto::Icmp) => (icmp_host(rest).map_err(shift(rest_at))?, None),
+        _ => {
+            let (host, ports) = split_host_ports(rest).map_err(shift(rest_at))?;
+            (host, Some(ports))
+        }
+    };
     let host = parse_host(host_text).map_err(shift(rest_at))?;
     if verb != Verb::Bind
         && let HostPattern::Net(net) = &host
@@ -771,9 +810,28 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
             ),
         );
     }
-    let ports_at = rest_at + offset_in(rest, ports_text);
-    let ports = parse_ports(ports_text).map_err(shift(ports_at))?;
+    let ports = match ports_text {
+        Some(text) => parse_ports(text).map_err(shift(rest_at + offset_in(rest, text)))?,
+        None => PortRange::ANY,
+    };
     Ok(Endpoint { proto, host, ports })
+}
+
+/// The host of `icmp://HOST`, which has no port (the ping socket's "port" is its echo
+/// identifier, not a service).
+fn icmp_host(rest: &str) -> Result<&str, Fail> {
+    let bracketed_end = rest.starts_with('[').then(|| rest.find(']')).flatten();
+    let colon = match bracketed_end {
+        Some(close) => rest[close..].find(':').map(|i| close + i),
+        None => rest.find(':'),
+    };
+    match colon {
+        Some(at) => fail(
+            at,
+            "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)",
+        ),
+        None => Ok(rest),
+    }
 }
 
 /// Splits `HOST:PORTS` (what follows `://`) at the colon that ends the host.
@@ -1118,6 +1176,10 @@ mod tests {
     /// Rules already in normal form: each prints exactly as written.
     const NORMAL: &[&str] = &[
         "connect tcp://api.example.com:443",
+        "send icmp://10.0.0.0/8",
+        "recv icmp://[::1]",
+        "send icmp://*.example.com",
+        "bind icmp://0.0.0.0",
         "connect udp://10.0.0.0/8:53",
         "bind tcp://127.0.0.1:8000-8099",
         "accept tcp://127.0.0.0/8:*",
@@ -1228,11 +1290,16 @@ mod tests {
         ("connect tcp://a.b:1 extra", 20, r#"unexpected "extra" after the target (a rule is VERB TARGET)"#),
         ("connect example.com:443", 8, "expected PROTO://HOST:PORTS, e.g. connect tcp://example.com:443"),
         ("connect tcp:example.com:443", 11, r#"expected "://" after the protocol"#),
-        ("connect sctp://a.b:1", 8, r#"unknown protocol "sctp" (expected tcp, udp or *)"#),
-        ("connect ://a.b:1", 8, r#"expected a protocol (tcp, udp or *) before "://""#),
+        ("connect sctp://a.b:1", 8, r#"unknown protocol "sctp" (expected tcp, udp, icmp or *)"#),
+        ("connect ://a.b:1", 8, r#"expected a protocol (tcp, udp, icmp or *) before "://""#),
         ("accept udp://*:*", 7, "accept applies to tcp only (udp has no connections)"),
-        ("send tcp://*:*", 5, "send applies to udp only (tcp peers are governed by connect and accept)"),
-        ("recv tcp://*:*", 5, "recv applies to udp only (tcp peers are governed by connect and accept)"),
+        ("accept icmp://*", 7, "accept applies to tcp only (icmp has no connections)"),
+        ("send tcp://*:*", 5, "send applies to udp and icmp only (tcp peers are governed by connect and accept)"),
+        ("recv tcp://*:*", 5, "recv applies to udp and icmp only (tcp peers are governed by connect and accept)"),
+        ("send icmp://10.0.0.1:7", 20, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),
+        ("send icmp://[::1]:7", 17, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),
+        ("send icmp://::1", 12, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),
+        ("send icmp://0.0.0.0", 12, r#"0.0.0.0 is not a send address (the kernel reads it as "this host"): write 127.0.0.1 or localhost"#),
         ("connect tcp://:80", 14, r#"expected a host after "://""#),
         ("connect tcp://example.com", 25, r#"expected ":" and a port after the host (use :* for any port)"#),
         ("connect tcp://::1:443", 14, "an IPv6 address must be in brackets, e.g. [::1]:443"),

@@ -937,11 +937,12 @@ except BlockingIOError:
     print("udplite: nothing")
 "#;
 
-/// IP protocols no rule names must not pass under `udp`/`tcp` rules: a UDP-Lite datagram
-/// (protocol 136) or an ICMP echo from a ping socket under `send udp://…`, SCTP (a
-/// `SOCK_SEQPACKET` IP socket) under `connect tcp://…`. MPTCP, which is TCP on the wire, still
-/// connects as TCP. Live, through `host run`, in a namespace where ping sockets are allowed to
-/// every group (as many distributions do).
+/// IP protocols must not pass under rules for another: a UDP-Lite datagram (protocol 136) or
+/// an ICMP echo from a ping socket under `send udp://…`, SCTP (a `SOCK_SEQPACKET` IP socket)
+/// under `connect tcp://…`. MPTCP, which is TCP on the wire, still connects as TCP; ping
+/// sockets work under `icmp://` rules, replies included, over IPv4 and IPv6. Live, through
+/// `host run`, in a namespace where ping sockets are allowed to every group (as many
+/// distributions do).
 #[test]
 pub fn policy_protocols() {
     let ns = Netns::new("protocols", &[]);
@@ -987,6 +988,10 @@ pub fn policy_protocols() {
         let want_prefix = match *spec {
             "2/17" => format!("{spec} -> sent"),
             "1/262" => format!("{spec} -> connected"),
+            "2/1" => format!(
+                "{spec} -> errno Some({}): capsock policy: send to icmp://127.0.0.1 denied (no rule allows it)",
+                libc::EACCES
+            ),
             "5/0" | "5/132" => refused(spec, libc::ESOCKTNOSUPPORT, "SOCK_SEQPACKET"),
             _ => refused(spec, libc::EPROTONOSUPPORT, "IP protocol"),
         };
@@ -997,4 +1002,23 @@ pub fn policy_protocols() {
         );
     }
     assert_eq!(rest, "udplite: nothing\n", "a UDP-Lite datagram got out");
+
+    // Ping under icmp:// rules: the echo goes out and its reply comes back.
+    let args = [
+        "--allow".to_owned(),
+        "send icmp://127.0.0.1".to_owned(),
+        "--allow".to_owned(),
+        "send icmp://[::1]".to_owned(),
+    ];
+    let tries = ["2/1", "2/58"].map(str::to_owned);
+    let mut guest_args = vec![port.to_string()];
+    guest_args.extend(tries);
+    let ran = host_run(Some(&ns), &args, POLICY_PROTOCOLS, &guest_args);
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "2/1 -> sent, reply type 0 from 127.0.0.1\n2/58 -> sent, reply type 129 from ::1\n",
+        "{}",
+        ran.stderr
+    );
 }

@@ -171,6 +171,7 @@ const DOCUMENTED: &[&str] = &[
     "--max-sockets",
     "--timeout",
     "connect tcp|udp://HOST:PORTS",
+    "VERB icmp://HOST",
     "e.g. accept tcp://127.0.0.0/8:*",
     "resolve NAME",
     "8000-8099",

@@ -387,7 +387,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let buf = &mut self.ctx.scratch;
         let guard = &self.ctx.guard;
         if sock.filters_sources() {
-            let mut admit = guard.datagram_filter();
+            let mut admit = guard.datagram_filter(sock.proto_kind());
             sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
         } else {
             sock.recv(buf, bufsize, flags, &self.ctx.cancel)?;
@@ -405,7 +405,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
         let guard = &self.ctx.guard;
-        let mut admit = guard.datagram_filter();
+        let mut admit = guard.datagram_filter(sock.proto_kind());
         let from = sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
         guard.stats().received(buf.len() as u64);
         Ok((buf.as_slice().to_vec(), from.map(SocketAddress::from)))
@@ -421,7 +421,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let got = {
             let sock = self.table.get(&this)?;
             let guard = &self.ctx.guard;
-            let mut admit = guard.datagram_filter();
+            let mut admit = guard.datagram_filter(sock.proto_kind());
             sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?
         };
         self.ctx.guard.stats().received(got.data.len() as u64);

@@ -1,9 +1,11 @@
-//! IP protocols other than TCP and UDP must not pass under TCP and UDP rules.
+//! IP protocols other than TCP and UDP must not pass under TCP and UDP rules, and ICMP echo
+//! ("ping") sockets work under `icmp://` rules.
 //!
-//! argv: `PORT TYPE/PROTO…`: for each, makes `socket(AF_INET, TYPE, PROTO)` and, if that works,
-//! sends `leak` to `127.0.0.1:PORT` (datagram types; for ICMP an echo request) or connects
+//! argv: `PORT TYPE/PROTO…`: for each, makes `socket(AF_INET, TYPE, PROTO)` (`AF_INET6` for
+//! protocol 58, ICMPv6) and, if that works, sends `leak` to `127.0.0.1:PORT` (datagram types;
+//! for ICMP an echo request to 127.0.0.1 or ::1, whose reply it then waits for) or connects
 //! there (stream), printing `TYPE/PROTO -> OUTCOME`.
-use capsock::{AF_INET, SOCK_DGRAM, Socket};
+use capsock::{AF_INET, AF_INET6, Address, SOCK_DGRAM, Socket};
 
 fn main() {
     let args = capsock_test_guests::args();
@@ -11,23 +13,34 @@ fn main() {
     for spec in &args[1..] {
         let (kind, proto) = spec.split_once('/').unwrap();
         let (kind, proto): (i32, i32) = (kind.parse().unwrap(), proto.parse().unwrap());
-        let outcome = match Socket::new(AF_INET, kind, proto) {
+        let (family, host) = match proto {
+            58 => (AF_INET6, "::1"),
+            _ => (AF_INET, "127.0.0.1"),
+        };
+        let outcome = match Socket::new(family, kind, proto) {
             Err(e) => format!("socket: errno {:?}: {}", e.errno(), e.strerror()),
             Ok(s) => {
                 s.settimeout(Some(10.0)).unwrap();
-                let done = if kind == SOCK_DGRAM {
-                    // An ICMP echo request (type 8) for a ping socket; plain bytes otherwise.
-                    let payload: &[u8] = if proto == 1 {
-                        &[8, 0, 0, 0, 0, 1, 0, 1]
-                    } else {
-                        b"leak"
-                    };
-                    s.sendto(payload, ("127.0.0.1", port)).map(|_| "sent")
-                } else {
-                    s.connect(("127.0.0.1", port)).map(|()| "connected")
+                let done = match (kind, proto) {
+                    // An echo request: type 8 (ICMP) or 128 (ICMPv6), code 0, checksum (the
+                    // kernel's), identifier (the kernel's), sequence 1.
+                    (SOCK_DGRAM, 1 | 58) => {
+                        let kind = if proto == 1 { 8 } else { 128 };
+                        s.sendto(&[kind, 0, 0, 0, 0, 0, 0, 1], (host, 0))
+                            .and_then(|_| s.recvfrom(64))
+                            .map(|(reply, from)| {
+                                let from = match from {
+                                    Some(Address::Inet(h, _)) | Some(Address::Inet6(h, ..)) => h,
+                                    other => format!("{other:?}"),
+                                };
+                                format!("sent, reply type {} from {from}", reply[0])
+                            })
+                    }
+                    (SOCK_DGRAM, _) => s.sendto(b"leak", (host, port)).map(|_| "sent".to_owned()),
+                    _ => s.connect((host, port)).map(|()| "connected".to_owned()),
                 };
                 match done {
-                    Ok(what) => what.to_owned(),
+                    Ok(what) => what,
                     Err(e) => format!("errno {:?}: {}", e.errno(), e.strerror()),
                 }
             }
