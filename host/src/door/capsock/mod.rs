@@ -207,3 +207,76 @@ impl From<SocketAddr> for SocketAddress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bindings::capsock::sockets::types::{
+        AlgAddress, BluetoothAddress, CanAddress, NetlinkAddress, PacketAddress, QipcrtrAddress,
+        TipcAddress, VsockAddress,
+    };
+    use super::*;
+
+    /// Every address the net core implements goes guest → host → guest unchanged; every other
+    /// family in the WIT is the OS's `EAFNOSUPPORT`, saying which families are available.
+    #[test]
+    fn addresses_round_trip_or_are_refused() {
+        let implemented = [
+            NetAddr::Ip("192.0.2.7:80".parse().unwrap()),
+            NetAddr::Ip("[2001:db8::7%3]:443".parse().unwrap()),
+            NetAddr::Ip(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::LOCALHOST,
+                1,
+                0xfffff,
+                u32::MAX,
+            ))),
+            NetAddr::Unix(UnixAddr::Path(b"/run/app.sock".to_vec())),
+            NetAddr::Unix(UnixAddr::Abstract(b"name\0with nul".to_vec())),
+            NetAddr::Unix(UnixAddr::Unnamed),
+        ];
+        for addr in implemented {
+            let wit = SocketAddress::from(addr.clone());
+            assert_eq!(NetAddr::try_from(&wit).unwrap(), addr);
+        }
+        let inet = Ipv4SocketAddress {
+            address: (10, 0, 0, 1),
+            port: 1,
+        };
+        let others = [
+            SocketAddress::Rds(inet),
+            SocketAddress::Netlink(NetlinkAddress { pid: 0, groups: 1 }),
+            SocketAddress::Vsock(VsockAddress { cid: 2, port: 1 }),
+            SocketAddress::Packet(PacketAddress {
+                ifname: "lo".into(),
+                proto: 3,
+                pkttype: 0,
+                hatype: 1,
+                addr: vec![0; 6],
+            }),
+            SocketAddress::Can(CanAddress::Raw("vcan0".into())),
+            SocketAddress::Bluetooth(BluetoothAddress::Hci(0)),
+            SocketAddress::Alg(AlgAddress {
+                kind: "hash".into(),
+                name: "sha256".into(),
+                feat: 0,
+                mask: 0,
+            }),
+            SocketAddress::Tipc(TipcAddress {
+                addr_type: 2,
+                v1: 1,
+                v2: 2,
+                v3: 3,
+                scope: 0,
+            }),
+            SocketAddress::Qipcrtr(QipcrtrAddress { node: 1, port: 2 }),
+        ];
+        for wit in &others {
+            let e = NetAddr::try_from(wit).unwrap_err();
+            assert_eq!(e.errno(), Some(Errno::AFNOSUPPORT), "{wit:?}");
+            assert!(
+                e.to_string().contains("AF_INET, AF_INET6 and AF_UNIX are"),
+                "{e}"
+            );
+            assert!(SocketAddr::try_from(wit).is_err());
+        }
+    }
+}
