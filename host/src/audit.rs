@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::policy::learn::Learner;
-use crate::policy::{Decision, Proto, UnixTarget, Verb};
+use crate::policy::{Decision, NetlinkProto, Proto, UnixTarget, Verb};
 
 /// Where audit records go: one JSON object per line.
 ///
@@ -195,6 +195,8 @@ pub(crate) enum Subject<'a> {
     },
     /// An `AF_UNIX` address for a verb (a path in normal form, or an abstract name).
     Unix { verb: Verb, target: UnixTarget<'a> },
+    /// Netlink sockets of a protocol (`send netlink:route`).
+    Netlink(NetlinkProto),
     /// A forward lookup of a name.
     Name(&'a str),
     /// A lookup only `resolve *` allows, such as a reverse lookup of an address.
@@ -216,6 +218,7 @@ impl Subject<'_> {
         match self {
             Subject::Addr { proto, addr, .. } => proto.target(*addr),
             Subject::Unix { target, .. } => target.to_string(),
+            Subject::Netlink(proto) => proto.to_string(),
             Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
         }
     }
@@ -229,6 +232,7 @@ impl Subject<'_> {
             Subject::Unix { verb, target } => {
                 decision.denial_message_for(verb, &target.to_string())
             }
+            Subject::Netlink(proto) => decision.denial_message_for(Verb::Send, &proto.to_string()),
             Subject::Name(name) | Subject::Reverse(name) => {
                 decision.denial_message(Verb::Resolve, Proto::Tcp, &name)
             }
@@ -306,6 +310,7 @@ impl Monitor {
                     addr,
                 } => learn.used(verb, proto, addr),
                 Subject::Unix { verb, target } => learn.used_unix(verb, target),
+                Subject::Netlink(proto) => learn.used_netlink(proto),
                 Subject::Addr { .. } | Subject::Name(_) => {}
                 Subject::Reverse(_) => learn.resolved_any(),
             }

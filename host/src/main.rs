@@ -109,6 +109,10 @@ fn run_help() -> String {
         "",
         icmp.join(", ")
     ));
+    help.push_str(&format!(
+        "  {:<30}AF_NETLINK sockets of NETLINK_ROUTE, for reading: interfaces,\n  {:<30}addresses, routes, neighbours (the kernel's answers only)\n",
+        "send netlink:route", ""
+    ));
     let unix: Vec<&str> = Verb::ALL
         .iter()
         .filter(|v| v.facts().unix)

@@ -140,6 +140,13 @@ pub fn explain(
             ));
         }
         Target::Endpoint(endpoint) => endpoint,
+        Target::Netlink(proto) => {
+            if !resolved_to.is_empty() {
+                return Err("--resolved-to applies to a host name, not to netlink".to_owned());
+            }
+            let decision = policy.check_netlink(*proto);
+            return Ok(Explanation::of_target(&decision, verb, &proto.to_string()));
+        }
         Target::Unix(pattern) => {
             if !resolved_to.is_empty() {
                 return Err("--resolved-to applies to a host name, not to a Unix socket".to_owned());
@@ -336,6 +343,24 @@ mod tests {
         }
         p.set_deny_private(deny_private);
         p
+    }
+
+    #[test]
+    fn netlink_is_one_rule() {
+        let assume = Assume::default();
+        let p = policy(&["send netlink:route"], &[], false);
+        let (code, out) = explain_code(&p, "send", "netlink:route", &assume);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("rule: allow send netlink:route"), "{out}");
+        let none = policy(&[], &[], false);
+        let (code, out) = explain_code(&none, "send", "netlink:route", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("send to netlink:route denied (no rule allows it)"),
+            "{out}"
+        );
+        let (code, out) = explain_code(&p, "recv", "netlink:route", &assume);
+        assert_eq!(code, 2, "{out}");
     }
 
     #[test]

@@ -33,7 +33,9 @@ use rustix::io::Errno;
 use crate::audit::{Event, Monitor, Stats, Subject};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{NetAddr, NetSocket, UnixAddr, UnixDest, unix};
-use crate::policy::{Decision, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path};
+use crate::policy::{
+    Decision, NetlinkProto, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path,
+};
 
 /// Proof that the guard allowed a use of `T` (an address to bind, connect or send to, a listen,
 /// a lookup). Only the guard makes permits; the net core's operations that reach outside the
@@ -77,6 +79,20 @@ impl Permit<Reverse> {
 /// A permitted `listen(2)`: the implicit bind it does on an unbound socket was decided.
 #[derive(Debug)]
 pub struct Listen;
+
+/// A permitted netlink peer: the kernel (port id 0, no groups), the only one.
+#[derive(Debug)]
+pub struct NetlinkKernel;
+
+/// A permitted netlink local address: a port id (0: the kernel picks) and the multicast
+/// groups whose notifications the socket reads.
+#[derive(Clone, Copy, Debug)]
+pub struct NetlinkLocal {
+    /// `nl_pid`.
+    pub pid: u32,
+    /// `nl_groups`.
+    pub groups: u32,
+}
 
 /// A permitted forward lookup.
 #[derive(Debug)]
@@ -372,6 +388,8 @@ impl Guard {
                 .remote(Event::Accept, Verb::Accept, proto, *peer)
                 .is_ok(),
             NetAddr::Unix(_) => true,
+            // Netlink has no connections.
+            NetAddr::Netlink { .. } => false,
         }
     }
 
@@ -384,6 +402,15 @@ impl Guard {
     pub(crate) fn datagram_filter(&self, proto: Proto) -> impl FnMut(&NetAddr) -> bool + '_ {
         move |from: &NetAddr| match from {
             NetAddr::Ip(from) => self.datagram_allowed(proto, *from),
+            NetAddr::Netlink { pid: 0, .. } => true,
+            NetAddr::Netlink { pid, groups } => {
+                let target = format!("netlink:pid {pid} groups {groups:#x}");
+                let message = format!(
+                    "capsock policy: recv from {target} denied: a guest hears netlink from the kernel only"
+                );
+                self.monitor.refused(Event::RecvFrom, &target, &message);
+                false
+            }
             NetAddr::Unix(UnixAddr::Unnamed) => true,
             NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
                 Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
@@ -463,6 +490,49 @@ impl Guard {
                 "an AF_UNIX address must be a path or an abstract name (capsock does not autobind)",
             )),
         }
+    }
+
+    /// A netlink socket of protocol `proto`: a `send netlink:PROTO` rule allows it (only
+    /// `NETLINK_ROUTE` can be named; another protocol is `EPROTONOSUPPORT`).
+    pub(crate) fn netlink(&self, proto: i32) -> SocketResult<Permit<NetlinkProto>> {
+        let Some(proto) = NetlinkProto::from_number(proto) else {
+            return Err(SocketError::os_msg(
+                Errno::PROTONOSUPPORT,
+                format!(
+                    "capsock: netlink protocol {proto} is not available (NETLINK_ROUTE is, for reading)"
+                ),
+            ));
+        };
+        let decision = self.policy.check_netlink(proto);
+        Ok(self.enforce(Event::SendTo, Subject::Netlink(proto), &decision, proto)?)
+    }
+
+    /// A netlink address to bind: any port id, any groups (reading notifications changes
+    /// nothing), on a socket the rule allowed when it was made.
+    pub(crate) fn netlink_local(&self, pid: u32, groups: u32) -> Permit<NetlinkLocal> {
+        Permit::new(NetlinkLocal { pid, groups })
+    }
+
+    /// A netlink destination (connect, sendto): the kernel only; another process or a
+    /// multicast group is refused and recorded.
+    pub(crate) fn netlink_dest(
+        &self,
+        event: Event,
+        pid: u32,
+        groups: u32,
+    ) -> SocketResult<Permit<NetlinkKernel>> {
+        if (pid, groups) == (0, 0) {
+            return Ok(Permit::new(NetlinkKernel));
+        }
+        let message = format!(
+            "capsock policy: netlink to pid {pid} groups {groups:#x} denied: a guest's netlink messages go to the kernel only (pid 0, groups 0)"
+        );
+        self.monitor.refused(
+            event,
+            &format!("netlink:pid {pid} groups {groups:#x}"),
+            &message,
+        );
+        Err(Denied::policy(message).into())
     }
 
     /// Refuses a use of `target` for a reason of the address itself, not of a rule (a relative

@@ -16,6 +16,7 @@
 //! raw pointers, are in `resolve::glibc`; the rest of `resolve` is safe Rust.
 
 pub mod msg;
+pub mod netlink;
 // Safe Rust only: its C calls are in `resolve::glibc`, which allows `unsafe` for itself alone.
 #[deny(unsafe_code)]
 pub mod resolve;
@@ -35,8 +36,8 @@ use rustix::io::Errno;
 use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
 
 use crate::error::{SocketError, SocketResult};
-use crate::guard::{Listen, Permit};
-use crate::policy::Proto;
+use crate::guard::{Listen, NetlinkKernel, NetlinkLocal, Permit};
+use crate::policy::{NetlinkProto, Proto};
 pub use types::{Family, Kind, Mode, NetAddr, UnixAddr};
 pub use unix::UnixDest;
 pub use wait::{Cancelled, Canceller};
@@ -75,6 +76,7 @@ fn rustix_family(family: Family) -> AddressFamily {
         Family::Inet => AddressFamily::INET,
         Family::Inet6 => AddressFamily::INET6,
         Family::Unix => AddressFamily::UNIX,
+        Family::Netlink => AddressFamily::NETLINK,
     }
 }
 
@@ -83,6 +85,7 @@ fn rustix_type(kind: Kind) -> SocketType {
         Kind::Stream => SocketType::STREAM,
         Kind::Dgram => SocketType::DGRAM,
         Kind::Seqpacket => SocketType::SEQPACKET,
+        Kind::Raw => SocketType::RAW,
     }
 }
 
@@ -141,7 +144,7 @@ fn ping_proto(family: Family) -> Option<i32> {
     match family {
         Family::Inet => Some(libc::IPPROTO_ICMP),
         Family::Inet6 => Some(libc::IPPROTO_ICMPV6),
-        Family::Unix => None,
+        Family::Unix | Family::Netlink => None,
     }
 }
 
@@ -156,6 +159,13 @@ fn ping_proto(family: Family) -> Option<i32> {
 fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
     let family_name = match family {
         Family::Unix => return Ok(()),
+        // Made only by `NetSocket::netlink`, under the guard's permit; never passed in.
+        Family::Netlink => {
+            return Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                "capsock: a netlink socket cannot be passed in",
+            ));
+        }
         Family::Inet => "AF_INET",
         Family::Inet6 => "AF_INET6",
     };
@@ -178,6 +188,14 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
             matches!(proto, 0 | libc::IPPROTO_UDP) || ping_proto(family) == Some(proto),
             "SOCK_DGRAM",
         ),
+        Kind::Raw => {
+            return Err(SocketError::os_msg(
+                Errno::SOCKTNOSUPPORT,
+                format!(
+                    "capsock: SOCK_RAW on {family_name} is not available (raw IP needs privileges a guest is not lent; ping sockets are SOCK_DGRAM with IPPROTO_ICMP)"
+                ),
+            ));
+        }
         Kind::Seqpacket => {
             return Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
@@ -304,7 +322,7 @@ impl NetSocket {
         // implicitly, which the guard decides as for the guest's own sockets.
         let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {
             NetAddr::Ip(addr) => addr.port() != 0,
-            NetAddr::Unix(_) => true,
+            NetAddr::Unix(_) | NetAddr::Netlink { .. } => true,
         };
         Ok(NetSocket {
             registration: None,
@@ -325,6 +343,75 @@ impl NetSocket {
     /// host trusts nothing it last set on the shared description.
     pub fn share(&self) {
         self.state.share();
+    }
+
+    /// `socket(AF_NETLINK, kind, NETLINK_ROUTE)` under the guard's permit, `kind` being
+    /// `SOCK_RAW` or `SOCK_DGRAM` (the same to netlink). Every datagram sent on it passes
+    /// [`netlink::vet`].
+    pub fn netlink(kind: Kind, permit: &Permit<NetlinkProto>, mode: Mode) -> SocketResult<Self> {
+        let NetlinkProto::Route = permit.target();
+        if !matches!(kind, Kind::Raw | Kind::Dgram) {
+            return Err(SocketError::os_msg(
+                Errno::SOCKTNOSUPPORT,
+                "a netlink socket is SOCK_RAW or SOCK_DGRAM",
+            ));
+        }
+        let nonblock = mode == Mode::NonBlocking;
+        let fd = rustix::net::socket_with(
+            AddressFamily::NETLINK,
+            rustix_type(kind),
+            fd_flags(nonblock),
+            None,
+        )?;
+        Ok(NetSocket {
+            registration: None,
+            fd,
+            state: Arc::new(FdState::new(nonblock)),
+            family: Family::Netlink,
+            kind,
+            proto: libc::NETLINK_ROUTE,
+            mode,
+            bound: false,
+            peer: None,
+            bound_as: None,
+        })
+    }
+
+    /// `bind(2)` of a netlink socket to the permitted port id and groups.
+    pub fn bind_netlink(&mut self, permit: &Permit<NetlinkLocal>) -> SocketResult<()> {
+        let NetlinkLocal { pid, groups } = *permit.target();
+        let addr = rustix::net::netlink::SocketAddrNetlink::new(pid, groups);
+        rustix::net::bind(&self.fd, &addr)?;
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `connect(2)` of a netlink socket to the kernel, the one peer the guard permits.
+    pub fn connect_netlink(&mut self, _permit: &Permit<NetlinkKernel>) -> SocketResult<()> {
+        let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
+        rustix::net::connect(&self.fd, &kernel)?;
+        self.peer = Some(NetAddr::Netlink { pid: 0, groups: 0 });
+        Ok(())
+    }
+
+    /// `sendto(2)` of a vetted datagram to the kernel.
+    pub fn send_to_netlink(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        _permit: &Permit<NetlinkKernel>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
+        self.send_to_addr(data, flags, &kernel, cancel)
+    }
+
+    /// On a netlink socket, [`netlink::vet`]: the one check every send passes.
+    fn vet_netlink(&self, data: &[u8]) -> SocketResult<()> {
+        match self.family {
+            Family::Netlink => netlink::vet(data),
+            _ => Ok(()),
+        }
     }
 
     /// Registers the socket with `cancel`, which then shuts it down when it cancels: what
@@ -370,7 +457,7 @@ impl NetSocket {
     /// binds its port a moment before it sets the peer), so only the peer it connected to (its
     /// datagrams need no new decision) passes without one.
     pub fn filters_sources(&self) -> bool {
-        self.kind == Kind::Dgram
+        self.kind == Kind::Dgram || self.family == Family::Netlink
     }
 
     /// Whether a connect or sendto on this socket would first bind it implicitly.
@@ -389,7 +476,8 @@ impl NetSocket {
         match self.kind {
             Kind::Stream | Kind::Seqpacket => Proto::Tcp,
             Kind::Dgram if self.is_ping() => Proto::Icmp,
-            Kind::Dgram => Proto::Udp,
+            // Netlink sockets (the only raw ones) are datagram sockets that no IP rule names.
+            Kind::Dgram | Kind::Raw => Proto::Udp,
         }
     }
 
@@ -733,7 +821,7 @@ impl NetSocket {
             unsafe { buf.set_len(n) };
             let addr = match (addr, self.family) {
                 (None, _) => None,
-                (Some(a), Family::Unix) => Some(sockaddr::net_from_rustix(a)?),
+                (Some(a), Family::Unix | Family::Netlink) => Some(sockaddr::net_from_rustix(a)?),
                 (Some(a), _) => Some(NetAddr::Ip(sockaddr::from_rustix(a)?)),
             };
             match addr {
@@ -756,6 +844,7 @@ impl NetSocket {
     /// `send(2)` with `MSG_NOSIGNAL`: one call, returns how many bytes went.
     pub fn send(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
+        self.vet_netlink(data)?;
         let mut deadline = Deadline::new(self.mode);
         self.io(
             Dir::Send,
@@ -770,6 +859,7 @@ impl NetSocket {
     /// call, not each send (Python ≥ 3.5).
     pub fn sendall(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<()> {
         let sflags = send_flags(flags)?;
+        self.vet_netlink(data)?;
         let dontwait = sflags.contains(SendFlags::DONTWAIT);
         let mut deadline = Deadline::new(self.mode);
         let mut rest = data;
@@ -802,6 +892,7 @@ impl NetSocket {
         cancel: &Canceller,
     ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
+        self.vet_netlink(data)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(
             Dir::Send,
@@ -850,9 +941,23 @@ impl NetSocket {
         permit: Option<SendPermit<'_>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
+        if self.family == Family::Netlink {
+            // One datagram: the buffers together are what the kernel reads.
+            netlink::vet(&buffers.concat())?;
+            if !ancillary.is_empty() {
+                return Err(SocketError::os_msg(
+                    Errno::INVAL,
+                    "netlink: a guest sends no ancillary data on a netlink socket",
+                ));
+            }
+        }
         let dest = permit.map(|p| match p {
             SendPermit::Ip(p) => msg::MsgDest::Ip(*p.target()),
             SendPermit::Unix(p) => msg::MsgDest::Unix(&p.target().sun_path),
+            SendPermit::Netlink(p) => {
+                let NetlinkKernel = p.target();
+                msg::MsgDest::NetlinkKernel
+            }
         });
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
@@ -922,4 +1027,6 @@ pub enum SendPermit<'a> {
     Ip(&'a Permit<SocketAddr>),
     /// To an `AF_UNIX` address.
     Unix(&'a Permit<UnixDest>),
+    /// To the kernel, on a netlink socket.
+    Netlink(&'a Permit<NetlinkKernel>),
 }

@@ -120,6 +120,8 @@ pub enum MsgDest<'a> {
     Ip(SocketAddr),
     /// An `AF_UNIX` address, as `sun_path` bytes.
     Unix(&'a [u8]),
+    /// The kernel, on a netlink socket (port id 0, no groups).
+    NetlinkKernel,
 }
 
 /// What one [`recvmsg`] returned: Python's `(data, ancdata, msg_flags, address)`.
@@ -329,6 +331,7 @@ pub fn sendmsg(
     let mut name = match address {
         Some(MsgDest::Ip(addr)) => Some(sockaddr::encode_for_family(family, addr)?),
         Some(MsgDest::Unix(sun_path)) => Some(sockaddr::encode_unix(sun_path)),
+        Some(MsgDest::NetlinkKernel) => Some(sockaddr::encode_netlink(0, 0)),
         None => None,
     };
 
@@ -525,7 +528,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
         };
         let proto = if ty == SocketType::STREAM {
             ipproto::TCP
@@ -548,7 +551,7 @@ mod tests {
         match family {
             Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
-            Family::Unix => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
         }
     }
 

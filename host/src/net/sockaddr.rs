@@ -79,9 +79,9 @@ pub(crate) fn encode_for_family(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
         )),
-        (Family::Unix, _) => Err(SocketError::os_msg(
+        (Family::Unix | Family::Netlink, _) => Err(SocketError::os_msg(
             Errno::AFNOSUPPORT,
-            format!("cannot send to the IP address {addr} from an AF_UNIX socket"),
+            format!("cannot send to the IP address {addr} from a socket that is not IP"),
         )),
     }
 }
@@ -158,6 +158,14 @@ pub(crate) fn from_rustix(addr: SocketAddrAny) -> SocketResult<SocketAddr> {
 /// An address rustix returned as a [`NetAddr`]: IP, or `AF_UNIX` (path, abstract name or
 /// unnamed); any other family is `EAFNOSUPPORT`.
 pub(crate) fn net_from_rustix(addr: SocketAddrAny) -> SocketResult<NetAddr> {
+    if addr.address_family() == rustix::net::AddressFamily::NETLINK {
+        let nl = rustix::net::netlink::SocketAddrNetlink::try_from(addr)
+            .map_err(|_| SocketError::from(Errno::AFNOSUPPORT))?;
+        return Ok(NetAddr::Netlink {
+            pid: nl.pid(),
+            groups: nl.groups(),
+        });
+    }
     if addr.address_family() == rustix::net::AddressFamily::UNIX {
         let len = (addr.addr_len() as usize).min(size_of::<libc::sockaddr_storage>());
         // SAFETY: `as_ptr` points at rustix's storage, of which the first `addr_len` bytes
@@ -187,6 +195,18 @@ pub(crate) fn encode_unix(sun_path: &[u8]) -> (libc::sockaddr_storage, libc::soc
     (storage, len as libc::socklen_t)
 }
 
+/// A `sockaddr_nl` (port id, groups) inside a `sockaddr_storage`, with its length.
+pub(crate) fn encode_netlink(pid: u32, groups: u32) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut storage = zeroed_storage();
+    // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_nl, which is plain
+    // integers, valid for all-zero bytes.
+    let nl = unsafe { &mut *(&raw mut storage).cast::<libc::sockaddr_nl>() };
+    nl.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    nl.nl_pid = pid;
+    nl.nl_groups = groups;
+    (storage, size_of::<libc::sockaddr_nl>() as libc::socklen_t)
+}
+
 /// [`decode`], and `AF_UNIX` addresses too (`recvmsg(2)`'s `msg_name`): a path up to its first
 /// NUL, an abstract name (a leading NUL) of the length given, or unnamed (no path bytes).
 pub(crate) fn decode_net(
@@ -195,6 +215,14 @@ pub(crate) fn decode_net(
 ) -> Option<NetAddr> {
     let len = (len as usize).min(size_of::<libc::sockaddr_storage>());
     let family_len = size_of::<libc::sa_family_t>();
+    if len >= size_of::<libc::sockaddr_nl>() && i32::from(storage.ss_family) == libc::AF_NETLINK {
+        // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_nl, plain integers.
+        let nl = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_nl>() };
+        return Some(NetAddr::Netlink {
+            pid: nl.nl_pid,
+            groups: nl.nl_groups,
+        });
+    }
     if len < family_len || i32::from(storage.ss_family) != libc::AF_UNIX {
         return decode(storage, len as libc::socklen_t).map(NetAddr::Ip);
     }

@@ -465,12 +465,12 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
         };
         let (ty, proto) = match kind {
             Kind::Stream => (SocketType::STREAM, ipproto::TCP),
             Kind::Dgram => (SocketType::DGRAM, ipproto::UDP),
-            Kind::Seqpacket => unreachable!("these tests make IP sockets"),
+            Kind::Seqpacket | Kind::Raw => unreachable!("these tests make IP sockets"),
         };
         socket_with(
             af,
@@ -486,7 +486,7 @@ mod tests {
         let (ty, proto) = match kind {
             Kind::Stream => (SocketType::STREAM, ipproto::TCP),
             Kind::Dgram => (SocketType::DGRAM, ipproto::UDP),
-            Kind::Seqpacket => unreachable!("these tests make IP sockets"),
+            Kind::Seqpacket | Kind::Raw => unreachable!("these tests make IP sockets"),
         };
         match socket_with(AddressFamily::INET6, ty, SocketFlags::CLOEXEC, Some(proto)) {
             Ok(fd) => Some(fd),

@@ -15,6 +15,8 @@ pub enum Family {
     Inet6,
     /// `AF_UNIX`.
     Unix,
+    /// `AF_NETLINK`, `NETLINK_ROUTE` only, for reading (see [`super::netlink`]).
+    Netlink,
 }
 
 /// Socket kinds the net core implements.
@@ -26,6 +28,8 @@ pub enum Kind {
     Dgram,
     /// `SOCK_SEQPACKET` (`AF_UNIX`; on IP the kernel answers for itself).
     Seqpacket,
+    /// `SOCK_RAW`: netlink only (raw IP sockets are not available).
+    Raw,
 }
 
 /// A socket address of any family the net core implements.
@@ -35,6 +39,13 @@ pub enum NetAddr {
     Ip(SocketAddr),
     /// `AF_UNIX`.
     Unix(UnixAddr),
+    /// `AF_NETLINK`: a port id (0 is the kernel) and a multicast group mask.
+    Netlink {
+        /// `nl_pid`.
+        pid: u32,
+        /// `nl_groups`.
+        groups: u32,
+    },
 }
 
 /// A socket's blocking mode, as CPython models it with one timeout value.
@@ -79,6 +90,7 @@ impl std::fmt::Display for NetAddr {
                 write!(f, "unix:@{}", String::from_utf8_lossy(n))
             }
             NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
+            NetAddr::Netlink { pid, groups } => write!(f, "netlink:pid {pid} groups {groups:#x}"),
         }
     }
 }

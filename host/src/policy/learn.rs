@@ -19,8 +19,8 @@ use ipnet::IpNet;
 
 use super::file::{Limits, PolicyFile};
 use super::{
-    End, HostPattern, NamePattern, Policy, PortRange, Proto, Rule, Target, UnixTarget, Verb, addr,
-    normal_name,
+    End, HostPattern, NamePattern, NetlinkProto, Policy, PortRange, Proto, Rule, Target,
+    UnixTarget, Verb, addr, normal_name,
 };
 
 /// What a guest did, as policy rules; shared by both doors (hence the lock).
@@ -168,6 +168,11 @@ impl Learner {
             learned.through_names.entry(key).or_default().insert(ip);
         }
         learned.accepted |= verb == Verb::Accept;
+    }
+
+    /// The guest made a netlink socket of `proto` (and sent the kernel requests).
+    pub fn used_netlink(&self, proto: NetlinkProto) {
+        self.lock().insert(Rule::netlink(proto));
     }
 
     /// The guest did `verb` with the `AF_UNIX` address `target` (a path in normal form, or an
@@ -372,6 +377,20 @@ mod tests {
     }
 
     /// `AF_UNIX` uses are learned as exact rules that allow exactly them.
+    #[test]
+    fn netlink_is_learned() {
+        let learner = Learner::new();
+        learner.used_netlink(NetlinkProto::Route);
+        let text = learner.to_toml();
+        assert!(text.contains("\"send netlink:route\""), "{text}");
+        assert!(
+            learner
+                .policy()
+                .check_netlink(NetlinkProto::Route)
+                .is_allowed()
+        );
+    }
+
     #[test]
     fn icmp_uses_are_learned_without_ports() {
         let learner = Learner::new();

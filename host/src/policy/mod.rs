@@ -60,8 +60,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 pub use addr::{Form, SPECIAL_RANGES, SpecialRange};
 use addr::{GuestHost, Views};
 pub use rule::{
-    End, Endpoint, HostPattern, NamePattern, PortRange, Proto, Rule, RuleError, Target, Verb,
-    VerbFacts,
+    End, Endpoint, HostPattern, NamePattern, NetlinkProto, PortRange, Proto, Rule, RuleError,
+    Target, Verb, VerbFacts,
 };
 pub use unix::{MAX_ABSTRACT, UnixPattern, UnixTarget, normal_path};
 
@@ -312,6 +312,12 @@ impl Policy {
     /// ([`UnixPattern::confinement`]).
     pub fn check_unix(&self, verb: Verb, target: UnixTarget<'_>) -> Decision<'_> {
         self.decide_rules(|rule| rule.matches_unix(verb, target))
+    }
+
+    /// Decides whether the guest may make netlink sockets of `proto` and send the kernel
+    /// (read) requests on them: a `send netlink:PROTO` rule.
+    pub fn check_netlink(&self, proto: NetlinkProto) -> Decision<'_> {
+        self.decide_rules(|rule| rule.matches_netlink(proto))
     }
 
     /// Decides whether a datagram from the named `AF_UNIX` sender `from` may reach the guest,

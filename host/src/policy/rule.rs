@@ -420,6 +420,34 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// A netlink protocol a rule can name: `netlink:route` (`NETLINK_ROUTE`), the only one a guest
+/// may use, and only to read (the host vets every message it sends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetlinkProto {
+    /// `NETLINK_ROUTE` (0): interfaces, addresses, routes, neighbours.
+    Route,
+}
+
+impl NetlinkProto {
+    /// The protocol as rules spell it: `"route"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetlinkProto::Route => "route",
+        }
+    }
+
+    /// The protocol a `socket(AF_NETLINK, …, proto)` call names, if a rule can name it.
+    pub fn from_number(proto: i32) -> Option<NetlinkProto> {
+        (proto == libc::NETLINK_ROUTE).then_some(NetlinkProto::Route)
+    }
+}
+
+impl fmt::Display for NetlinkProto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "netlink:{}", self.as_str())
+    }
+}
+
 /// What a rule is about. More kinds of target (such as `AF_UNIX` paths) may come.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -430,6 +458,9 @@ pub enum Target {
     Name(NamePattern),
     /// An `AF_UNIX` path, directory or abstract name, for connect, bind, send and recv.
     Unix(UnixPattern),
+    /// A netlink protocol, for send: `send netlink:route` lets a guest make such sockets and
+    /// send the kernel read requests on them.
+    Netlink(NetlinkProto),
 }
 
 impl fmt::Display for Target {
@@ -438,6 +469,7 @@ impl fmt::Display for Target {
             Target::Endpoint(endpoint) => endpoint.fmt(f),
             Target::Name(pattern) => pattern.fmt(f),
             Target::Unix(pattern) => pattern.fmt(f),
+            Target::Netlink(proto) => proto.fmt(f),
         }
     }
 }
@@ -478,7 +510,7 @@ impl Rule {
                 HostPattern::Localhost => ip.is_loopback(),
                 _ => false,
             },
-            Target::Name(_) | Target::Unix(_) => false,
+            Target::Name(_) | Target::Unix(_) | Target::Netlink(_) => false,
         }
     }
 
@@ -501,6 +533,19 @@ impl Rule {
     /// Whether the rule covers `verb` with the `AF_UNIX` address `target`.
     pub(super) fn matches_unix(&self, verb: Verb, target: UnixTarget<'_>) -> bool {
         self.verb == verb && matches!(&self.target, Target::Unix(p) if p.matches(target))
+    }
+
+    /// Whether the rule covers sending to the kernel over the netlink protocol `proto`.
+    pub(super) fn matches_netlink(&self, proto: NetlinkProto) -> bool {
+        self.verb == Verb::Send && self.target == Target::Netlink(proto)
+    }
+
+    /// The rule `send netlink:PROTO`, built rather than parsed (`--learn`).
+    pub(crate) fn netlink(proto: NetlinkProto) -> Rule {
+        Rule {
+            verb: Verb::Send,
+            target: Target::Netlink(proto),
+        }
     }
 
     /// Whether the rule allows or denies resolving the (valid, dot-stripped) host name.
@@ -704,6 +749,23 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
             extra_at,
             format!("unexpected {extra:?} after the target (a rule is VERB TARGET)"),
         );
+    }
+    if let Some(name) = target_word.strip_prefix("netlink:") {
+        if verb != Verb::Send {
+            return fail(
+                target_at,
+                format!(
+                    "{verb} does not apply to netlink (write send netlink:route: a netlink socket sends the kernel requests)"
+                ),
+            );
+        }
+        return match NetlinkProto::Route.as_str().eq_ignore_ascii_case(name) {
+            true => Ok(Rule::netlink(NetlinkProto::Route)),
+            false => fail(
+                target_at + "netlink:".len(),
+                format!("unknown netlink protocol {name:?} (available: route)"),
+            ),
+        };
     }
     let target = match (verb, target_word.strip_prefix("unix:")) {
         (Verb::Resolve, _) => {
@@ -1176,6 +1238,7 @@ mod tests {
     /// Rules already in normal form: each prints exactly as written.
     const NORMAL: &[&str] = &[
         "connect tcp://api.example.com:443",
+        "send netlink:route",
         "send icmp://10.0.0.0/8",
         "recv icmp://[::1]",
         "send icmp://*.example.com",
@@ -1294,6 +1357,8 @@ mod tests {
         ("connect ://a.b:1", 8, r#"expected a protocol (tcp, udp, icmp or *) before "://""#),
         ("accept udp://*:*", 7, "accept applies to tcp only (udp has no connections)"),
         ("accept icmp://*", 7, "accept applies to tcp only (icmp has no connections)"),
+        ("connect netlink:route", 8, "connect does not apply to netlink (write send netlink:route: a netlink socket sends the kernel requests)"),
+        ("send netlink:xfrm", 13, r#"unknown netlink protocol "xfrm" (available: route)"#),
         ("send tcp://*:*", 5, "send applies to udp and icmp only (tcp peers are governed by connect and accept)"),
         ("recv tcp://*:*", 5, "recv applies to udp and icmp only (tcp peers are governed by connect and accept)"),
         ("send icmp://10.0.0.1:7", 20, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),

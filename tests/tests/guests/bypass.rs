@@ -22,10 +22,10 @@ use capsock_tests::{
 use super::cli::host_bin;
 
 /// What a finished `host` process printed.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(super) struct Ran {
+    pub(super) code: Option<i32>,
+    pub(super) stdout: String,
+    pub(super) stderr: String,
 }
 
 /// `cmd` started with its stdout and stderr read to the end by two threads.
@@ -96,7 +96,12 @@ fn run_bounded(mut cmd: Command) -> Ran {
 }
 
 /// `host run --no-cache ARGS… GUEST GUEST_ARGS…`, in `netns` if given.
-fn host_run(netns: Option<&Netns>, args: &[String], guest: &str, guest_args: &[String]) -> Ran {
+pub(super) fn host_run(
+    netns: Option<&Netns>,
+    args: &[String],
+    guest: &str,
+    guest_args: &[String],
+) -> Ran {
     let host = host_bin();
     let mut cmd = match netns {
         Some(ns) => ns.command(&host),

@@ -9,6 +9,7 @@ mod cli;
 mod functions;
 mod makefile;
 mod multiplex;
+mod netlink;
 mod policy;
 mod policyfile;
 mod sockopts;
@@ -20,8 +21,8 @@ mod unix;
 
 #[allow(unused_imports)]
 use self::{
-    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, policy::*, policyfile::*,
-    sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
+    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, policy::*,
+    policyfile::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
 };
 
 macro_rules! assert_test_exists {

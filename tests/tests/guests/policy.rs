@@ -497,7 +497,8 @@ pub fn policy_raw_abuse() {
     let expected = "\
 create proto -1 -> errno 22
 create proto i32::MAX -> errno 22
-create AF_NETLINK -> errno 97
+create AF_NETLINK -> errno 13
+create AF_NETLINK NETLINK_AUDIT -> errno 93
 create SOCK_RAW -> errno 94
 socketpair AF_INET -> errno 95
 connect AF_UNIX address -> errno 97

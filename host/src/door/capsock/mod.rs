@@ -29,7 +29,8 @@ pub(crate) mod bindings {
 }
 
 use bindings::capsock::sockets::types::{
-    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, SocketAddress, SocketKind, UnixAddress,
+    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, SocketAddress, SocketKind,
+    UnixAddress,
 };
 
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
@@ -52,10 +53,11 @@ impl TryFrom<AddressFamily> for Family {
             AddressFamily::Inet => Ok(Family::Inet),
             AddressFamily::Inet6 => Ok(Family::Inet6),
             AddressFamily::Unix => Ok(Family::Unix),
+            AddressFamily::Netlink => Ok(Family::Netlink),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!(
-                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6 and AF_UNIX are)"
+                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)"
                 ),
             )),
         }
@@ -68,13 +70,14 @@ impl From<Family> for AddressFamily {
             Family::Inet => AddressFamily::Inet,
             Family::Inet6 => AddressFamily::Inet6,
             Family::Unix => AddressFamily::Unix,
+            Family::Netlink => AddressFamily::Netlink,
         }
     }
 }
 
-/// The kinds the net core implements (`SOCK_SEQPACKET` for `AF_UNIX`; on IP the kernel
-/// answers for itself). `SOCK_RAW` needs privileges the host does not grant and `SOCK_RDM` has
-/// no Linux protocol, so they are refused with `ESOCKTNOSUPPORT` as socket(2) would.
+/// The kinds the net core implements (`SOCK_SEQPACKET` for `AF_UNIX`; `SOCK_RAW` for netlink
+/// only, the net core refusing it on IP). `SOCK_RDM` has no Linux protocol, so it is refused
+/// with `ESOCKTNOSUPPORT` as socket(2) would.
 impl TryFrom<SocketKind> for Kind {
     type Error = SocketError;
 
@@ -83,10 +86,11 @@ impl TryFrom<SocketKind> for Kind {
             SocketKind::Stream => Ok(Kind::Stream),
             SocketKind::Dgram => Ok(Kind::Dgram),
             SocketKind::Seqpacket => Ok(Kind::Seqpacket),
+            SocketKind::Raw => Ok(Kind::Raw),
             _ => Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
                 format!(
-                    "socket type {kind:?} is not available to guests (SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET are)"
+                    "socket type {kind:?} is not available to guests (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET and, for netlink, SOCK_RAW are)"
                 ),
             )),
         }
@@ -99,6 +103,7 @@ impl From<Kind> for SocketKind {
             Kind::Stream => SocketKind::Stream,
             Kind::Dgram => SocketKind::Dgram,
             Kind::Seqpacket => SocketKind::Seqpacket,
+            Kind::Raw => SocketKind::Raw,
         }
     }
 }
@@ -109,11 +114,13 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
         Family::Inet => "AF_INET",
         Family::Inet6 => "AF_INET6",
         Family::Unix => "AF_UNIX",
+        Family::Netlink => "AF_NETLINK",
     };
     let kind = match kind {
         Kind::Stream => "SOCK_STREAM",
         Kind::Dgram => "SOCK_DGRAM",
         Kind::Seqpacket => "SOCK_SEQPACKET",
+        Kind::Raw => "SOCK_RAW",
     };
     format!("{family}/{kind}/{proto}")
 }
@@ -166,9 +173,13 @@ impl TryFrom<&SocketAddress> for NetAddr {
             SocketAddress::Inet(_) | SocketAddress::Inet6(_) => {
                 SocketAddr::try_from(addr).map(NetAddr::Ip)
             }
+            SocketAddress::Netlink(n) => Ok(NetAddr::Netlink {
+                pid: n.pid,
+                groups: n.groups,
+            }),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "this address family is not available in this capsock host (AF_INET, AF_INET6 and AF_UNIX are)",
+                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)",
             )),
         }
     }
@@ -181,6 +192,9 @@ impl From<NetAddr> for SocketAddress {
             NetAddr::Unix(UnixAddr::Path(p)) => SocketAddress::Unix(UnixAddress::Path(p)),
             NetAddr::Unix(UnixAddr::Abstract(n)) => SocketAddress::Unix(UnixAddress::Abstract(n)),
             NetAddr::Unix(UnixAddr::Unnamed) => SocketAddress::Unix(UnixAddress::Unnamed),
+            NetAddr::Netlink { pid, groups } => {
+                SocketAddress::Netlink(NetlinkAddress { pid, groups })
+            }
         }
     }
 }
@@ -211,8 +225,8 @@ impl From<SocketAddr> for SocketAddress {
 #[cfg(test)]
 mod tests {
     use super::bindings::capsock::sockets::types::{
-        AlgAddress, BluetoothAddress, CanAddress, NetlinkAddress, PacketAddress, QipcrtrAddress,
-        TipcAddress, VsockAddress,
+        AlgAddress, BluetoothAddress, CanAddress, PacketAddress, QipcrtrAddress, TipcAddress,
+        VsockAddress,
     };
     use super::*;
 
@@ -232,6 +246,10 @@ mod tests {
             NetAddr::Unix(UnixAddr::Path(b"/run/app.sock".to_vec())),
             NetAddr::Unix(UnixAddr::Abstract(b"name\0with nul".to_vec())),
             NetAddr::Unix(UnixAddr::Unnamed),
+            NetAddr::Netlink {
+                pid: u32::MAX,
+                groups: 0x8000_0001,
+            },
         ];
         for addr in implemented {
             let wit = SocketAddress::from(addr.clone());
@@ -243,7 +261,6 @@ mod tests {
         };
         let others = [
             SocketAddress::Rds(inet),
-            SocketAddress::Netlink(NetlinkAddress { pid: 0, groups: 1 }),
             SocketAddress::Vsock(VsockAddress { cid: 2, port: 1 }),
             SocketAddress::Packet(PacketAddress {
                 ifname: "lo".into(),
@@ -272,10 +289,7 @@ mod tests {
         for wit in &others {
             let e = NetAddr::try_from(wit).unwrap_err();
             assert_eq!(e.errno(), Some(Errno::AFNOSUPPORT), "{wit:?}");
-            assert!(
-                e.to_string().contains("AF_INET, AF_INET6 and AF_UNIX are"),
-                "{e}"
-            );
+            assert!(e.to_string().contains("AF_UNIX and AF_NETLINK are"), "{e}");
             assert!(SocketAddr::try_from(wit).is_err());
         }
     }

@@ -123,18 +123,24 @@ fn open<R>(
 /// `addr`, checked against the family of `sock`: an IP address on an `AF_UNIX` socket, or the
 /// other way round, is `EAFNOSUPPORT` (the kernel's answer), before anything is decided.
 fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
-    let unix_socket = sock.family() == Family::Unix;
-    match (&addr, unix_socket) {
-        (NetAddr::Ip(_), false) | (NetAddr::Unix(_), true) => Ok(addr),
-        (NetAddr::Ip(_), true) => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            "an AF_UNIX socket takes a path or an abstract name, not an IP address",
-        )),
-        (NetAddr::Unix(_), false) => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            "an IP socket takes an IP address, not an AF_UNIX path or name",
-        )),
+    let fits = matches!(
+        (&addr, sock.family()),
+        (NetAddr::Ip(_), Family::Inet | Family::Inet6)
+            | (NetAddr::Unix(_), Family::Unix)
+            | (NetAddr::Netlink { .. }, Family::Netlink)
+    );
+    if fits {
+        return Ok(addr);
     }
+    let wants = match sock.family() {
+        Family::Inet | Family::Inet6 => "an IP socket takes an IP address",
+        Family::Unix => "an AF_UNIX socket takes a path or an abstract name",
+        Family::Netlink => "an AF_NETLINK socket takes a (pid, groups) address",
+    };
+    Err(SocketError::os_msg(
+        Errno::AFNOSUPPORT,
+        format!("{wants}, not {addr}"),
+    ))
 }
 
 impl From<Ancillary> for msg::Ancillary {
@@ -222,7 +228,7 @@ impl CapsockCtxView<'_> {
         // Every datagram of a UDP exchange comes here: an IP address to an IP socket goes
         // straight to its decision.
         let ip = matches!(address, SocketAddress::Inet(_) | SocketAddress::Inet6(_))
-            && sock.family() != Family::Unix;
+            && matches!(sock.family(), Family::Inet | Family::Inet6);
         let addr = match ip {
             true => NetAddr::Ip(SocketAddr::try_from(&address)?),
             false => same_family(sock, NetAddr::try_from(&address)?)?,
@@ -235,6 +241,10 @@ impl CapsockCtxView<'_> {
             NetAddr::Unix(addr) => {
                 let permit = guard.unix(Event::SendTo, Verb::Send, &addr)?;
                 sock.send_to_unix(data, flags, &permit, &self.ctx.cancel)?
+            }
+            NetAddr::Netlink { pid, groups } => {
+                let permit = guard.netlink_dest(Event::SendTo, pid, groups)?;
+                sock.send_to_netlink(data, flags, &permit, &self.ctx.cancel)?
             }
         };
         guard.stats().sent(sent as u64);
@@ -316,8 +326,15 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<Resource<NetSocket>> {
         let family = Family::try_from(family)?;
         let kind = Kind::try_from(kind)?;
+        let netlink = match family {
+            Family::Netlink => Some(self.ctx.guard.netlink(proto)?),
+            _ => None,
+        };
         let sock = open(&self.ctx.guard, 1, || {
-            let sock = NetSocket::new(family, kind, proto, mode(timeout))?;
+            let sock = match &netlink {
+                Some(permit) => NetSocket::netlink(kind, permit, mode(timeout))?,
+                None => NetSocket::new(family, kind, proto, mode(timeout))?,
+            };
             Ok((sock, (family, kind, proto)))
         })?;
         self.push(sock)
@@ -353,6 +370,10 @@ impl HostSocket for CapsockCtxView<'_> {
                 let permit = self.ctx.guard.unix(Event::Bind, Verb::Bind, &addr)?;
                 sock.bind_unix(&permit)
             }
+            NetAddr::Netlink { pid, groups } => {
+                let permit = self.ctx.guard.netlink_local(pid, groups);
+                sock.bind_netlink(&permit)
+            }
         }
     }
 
@@ -373,6 +394,10 @@ impl HostSocket for CapsockCtxView<'_> {
             NetAddr::Unix(addr) => {
                 let permit = self.ctx.guard.unix(Event::Connect, Verb::Connect, &addr)?;
                 sock.connect_unix(&permit, &self.ctx.cancel)
+            }
+            NetAddr::Netlink { pid, groups } => {
+                let permit = self.ctx.guard.netlink_dest(Event::Connect, pid, groups)?;
+                sock.connect_netlink(&permit)
             }
         }
     }
@@ -488,17 +513,21 @@ impl HostSocket for CapsockCtxView<'_> {
         let outgoing = self.outgoing(ancillary)?;
         let sock = self.table.get_mut(&this)?;
         let guard = &self.ctx.guard;
-        let (mut ip, mut unix) = (None, None);
+        let (mut ip, mut unix, mut kernel) = (None, None, None);
         match addr.map(|a| same_family(sock, a)).transpose()? {
             Some(NetAddr::Ip(addr)) => ip = Some(guard.send_to(sock, addr)?),
             Some(NetAddr::Unix(addr)) => {
                 unix = Some(guard.unix(Event::SendTo, Verb::Send, &addr)?)
             }
+            Some(NetAddr::Netlink { pid, groups }) => {
+                kernel = Some(guard.netlink_dest(Event::SendTo, pid, groups)?)
+            }
             None => {}
         }
-        let permit = match (&ip, &unix) {
-            (Some(p), _) => Some(SendPermit::Ip(p)),
-            (_, Some(p)) => Some(SendPermit::Unix(p)),
+        let permit = match (&ip, &unix, &kernel) {
+            (Some(p), _, _) => Some(SendPermit::Ip(p)),
+            (_, Some(p), _) => Some(SendPermit::Unix(p)),
+            (_, _, Some(p)) => Some(SendPermit::Netlink(p)),
             _ => None,
         };
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();

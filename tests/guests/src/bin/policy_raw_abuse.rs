@@ -96,6 +96,10 @@ fn main() {
         Socket::create(AddressFamily::Netlink, SocketKind::Dgram, 0, None),
     );
     expect_err(
+        "create AF_NETLINK NETLINK_AUDIT",
+        Socket::create(AddressFamily::Netlink, SocketKind::Raw, 9, None),
+    );
+    expect_err(
         "create SOCK_RAW",
         Socket::create(AddressFamily::Inet, SocketKind::Raw, 0, None),
     );
