@@ -1,6 +1,9 @@
 //! `AF_NETLINK` (`NETLINK_ROUTE`) through the real `host run`, in a network namespace the test
 //! makes (only `lo`): a guest lists what the kernel says, and can change nothing.
 
+use std::io::Read;
+use std::process::Stdio;
+
 use capsock_tests::{NETLINK_ROUTE, Netns};
 
 use super::bypass::host_run;
@@ -33,6 +36,73 @@ pub fn netlink_route() {
     assert!(
         ran.stderr
             .contains("send to netlink:route denied (no rule allows it)"),
+        "{}",
+        ran.stderr
+    );
+}
+
+/// In the namespace: waits for another `NETLINK_ROUTE` socket to appear in
+/// `/proc/net/netlink` (the guest's), then sends it a forged `RTM_NEWLINK` naming `evil0`.
+const PY_FORGER: &str = r#"
+import os, socket, struct, time
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.bind((0, 0))
+mine = s.getsockname()[0]
+deadline = time.time() + 30
+target = None
+while target is None:
+    for line in open("/proc/net/netlink").read().splitlines()[1:]:
+        fields = line.split()
+        proto, port = int(fields[1]), int(fields[2])
+        if proto == 0 and port not in (0, mine):
+            target = port
+    if target is None:
+        if time.time() > deadline:
+            raise SystemExit("no guest socket appeared")
+        time.sleep(0.02)
+name = b"evil0\0\0\0"
+attr = struct.pack("HH", 4 + len(name), 3) + name
+body = bytes(16) + attr
+message = struct.pack("IHHII", 16 + len(body), 16, 0, 0, mine) + body
+s.sendto(message, (target, 0))
+print("sent", flush=True)
+"#;
+
+/// A process other than the kernel sends the guest's netlink socket a forged interface: the
+/// guest never sees it (only the kernel's messages pass), and the host records the refusal.
+#[test]
+fn netlink_hears_only_the_kernel() {
+    let ns = Netns::new("netlink-forge", &[]);
+    let mut forger = ns
+        .command("python3")
+        .arg("-c")
+        .arg(PY_FORGER)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    let allow = ["--allow".to_owned(), "send netlink:route".to_owned()];
+    let ran = host_run(Some(&ns), &allow, NETLINK_ROUTE, &["hear".to_owned()]);
+    let mut said = String::new();
+    forger
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    let status = forger.wait().unwrap();
+    assert!(status.success() && said == "sent\n", "the forger: {said}");
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        ran.stdout, "something arrived: true\nlink lo\n",
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr
+            .contains("capsock policy: recv from netlink:pid ")
+            && ran
+                .stderr
+                .contains("a guest hears netlink from the kernel only"),
         "{}",
         ran.stderr
     );

@@ -3,6 +3,9 @@
 //!   prints `link NAME` and `addr A.B.C.D/LEN on INDEX`, then tries what it may not: a
 //!   `RTM_NEWLINK` request, a datagram to another process, and prints each refusal.
 //! - `try`: makes the socket and prints the outcome.
+//! - `hear`: binds, waits (at most 10 s) until something arrives, then dumps the interfaces:
+//!   the runner's native process has sent it a forged `RTM_NEWLINK` for `evil0`, which must
+//!   never reach it (only the kernel may).
 use capsock::errno::{EACCES, EPERM};
 use capsock::{AF_NETLINK, Address, NETLINK_ROUTE, SOCK_RAW, Socket};
 
@@ -142,6 +145,29 @@ fn main() {
     let args = capsock_test_guests::args();
     match args[0].as_str() {
         "list" => list(),
+        "hear" => {
+            let s = Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE).expect("socket");
+            s.settimeout(Some(10.0)).unwrap();
+            s.bind(Address::Netlink(0, 0)).expect("bind");
+            let ready = capsock::select(&[&s], &[], &[], Some(10.0)).unwrap();
+            println!("something arrived: {}", !ready.0.is_empty());
+            s.send(&request(
+                RTM_GETLINK,
+                NLM_F_REQUEST | NLM_F_DUMP,
+                1,
+                &[0u8; 16],
+            ))
+            .expect("RTM_GETLINK");
+            dump(&s, |kind, payload| {
+                assert_eq!(kind, RTM_NEWLINK);
+                for (attr, data) in attributes(&payload[16..]) {
+                    if attr == 3 {
+                        let name = data.split(|&b| b == 0).next().unwrap();
+                        println!("link {}", String::from_utf8_lossy(name));
+                    }
+                }
+            });
+        }
         "try" => match Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) {
             Ok(_) => println!("made"),
             Err(e) => println!("errno {:?}: {}", e.errno(), e.strerror()),
