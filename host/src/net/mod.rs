@@ -237,18 +237,35 @@ impl NetSocket {
             fd_flags(nonblock),
             rustix_proto(proto),
         )?;
-        Ok(NetSocket {
+        Ok(NetSocket::made(
+            fd,
+            FdState::new(nonblock),
+            (family, kind, proto),
+            mode,
+            false,
+        ))
+    }
+
+    /// A socket just made (or taken) with its facts; no peer, no confined name.
+    fn made(
+        fd: OwnedFd,
+        state: FdState,
+        (family, kind, proto): (Family, Kind, i32),
+        mode: Mode,
+        bound: bool,
+    ) -> NetSocket {
+        NetSocket {
             registration: None,
             fd,
-            state: Arc::new(FdState::new(nonblock)),
+            state: Arc::new(state),
             family,
             kind,
             proto,
             mode,
-            bound: false,
+            bound,
             peer: None,
             bound_as: None,
-        })
+        }
     }
 
     /// `socketpair(2)` with `SOCK_CLOEXEC` (and `SOCK_NONBLOCK` in non-blocking mode). Linux
@@ -262,17 +279,14 @@ impl NetSocket {
             fd_flags(nonblock),
             rustix_proto(proto),
         )?;
-        let make = |fd| NetSocket {
-            bound_as: None,
-            registration: None,
-            fd,
-            state: Arc::new(FdState::new(nonblock)),
-            family,
-            kind,
-            proto,
-            mode,
-            bound: true,
-            peer: None,
+        let make = |fd| {
+            NetSocket::made(
+                fd,
+                FdState::new(nonblock),
+                (family, kind, proto),
+                mode,
+                true,
+            )
         };
         Ok((make(a), make(b)))
     }
@@ -324,19 +338,15 @@ impl NetSocket {
             NetAddr::Ip(addr) => addr.port() != 0,
             NetAddr::Unix(_) | NetAddr::Netlink { .. } => true,
         };
-        Ok(NetSocket {
-            registration: None,
+        // A datagram socket's connected peer was never decided here: every sender is (`made`
+        // sets no peer).
+        Ok(NetSocket::made(
             fd,
-            state: Arc::new(FdState::received()),
-            family,
-            kind,
-            proto,
+            FdState::received(),
+            (family, kind, proto),
             mode,
             bound,
-            // A datagram socket's connected peer was never decided here: every sender is.
-            peer: None,
-            bound_as: None,
-        })
+        ))
     }
 
     /// Marks the socket as passed out to another process (`SCM_RIGHTS`): from now on the
@@ -363,18 +373,14 @@ impl NetSocket {
             fd_flags(nonblock),
             None,
         )?;
-        Ok(NetSocket {
-            registration: None,
+        let facts = (Family::Netlink, kind, libc::NETLINK_ROUTE);
+        Ok(NetSocket::made(
             fd,
-            state: Arc::new(FdState::new(nonblock)),
-            family: Family::Netlink,
-            kind,
-            proto: libc::NETLINK_ROUTE,
+            FdState::new(nonblock),
+            facts,
             mode,
-            bound: false,
-            peer: None,
-            bound_as: None,
-        })
+            false,
+        ))
     }
 
     /// `bind(2)` of a netlink socket to the permitted port id and groups.

@@ -47,19 +47,21 @@ impl CapsockCtxView<'_> {
     fn adopt(&mut self, fd: OwnedFd) -> Option<Resource<NetSocket>> {
         let guard = std::sync::Arc::clone(&self.ctx.guard);
         guard.take_sockets(1).ok()?;
-        let adopted = NetSocket::adopt(fd, Mode::Blocking).and_then(|sock| {
-            let facts = socket_description(sock.family(), sock.kind(), sock.proto());
-            let peer = sock.getpeername().ok();
-            let sock = self.push(sock)?;
-            Ok((sock, facts, peer))
-        });
-        match adopted {
-            Ok((sock, facts, peer)) => {
-                guard.created(1, || match peer {
-                    Some(peer) => format!("{facts} passed in, connected to {peer}"),
-                    None => format!("{facts} passed in"),
+        match NetSocket::adopt(fd, Mode::Blocking).and_then(|sock| self.push(sock)) {
+            Ok(handle) => {
+                // The description (and its getpeername) only when an audit log wants it.
+                let table = &self.table;
+                guard.created(1, || {
+                    let Ok(sock) = table.get(&handle) else {
+                        return "passed in".to_owned();
+                    };
+                    let facts = socket_description(sock.family(), sock.kind(), sock.proto());
+                    match sock.getpeername() {
+                        Ok(peer) => format!("{facts} passed in, connected to {peer}"),
+                        Err(_) => format!("{facts} passed in"),
+                    }
                 });
-                Some(sock)
+                Some(handle)
             }
             Err(_) => {
                 guard.release_sockets(1);

@@ -71,6 +71,28 @@ fn dump(s: &Socket, mut each: impl FnMut(u16, &[u8])) {
     }
 }
 
+/// Dumps the interfaces (`RTM_GETLINK`) and prints `link NAME` for each.
+fn print_links(s: &Socket) {
+    let ifinfomsg = [0u8; 16];
+    s.send(&request(
+        RTM_GETLINK,
+        NLM_F_REQUEST | NLM_F_DUMP,
+        1,
+        &ifinfomsg,
+    ))
+    .expect("RTM_GETLINK");
+    dump(s, |kind, payload| {
+        assert_eq!(kind, RTM_NEWLINK);
+        for (attr, data) in attributes(&payload[16..]) {
+            if attr == 3 {
+                // IFLA_IFNAME, NUL-terminated.
+                let name = data.split(|&b| b == 0).next().unwrap();
+                println!("link {}", String::from_utf8_lossy(name));
+            }
+        }
+    });
+}
+
 fn list() {
     let s = Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE).expect("socket");
     s.settimeout(Some(10.0)).unwrap();
@@ -81,23 +103,7 @@ fn list() {
     }
 
     let ifinfomsg = [0u8; 16];
-    s.send(&request(
-        RTM_GETLINK,
-        NLM_F_REQUEST | NLM_F_DUMP,
-        1,
-        &ifinfomsg,
-    ))
-    .expect("RTM_GETLINK");
-    dump(&s, |kind, payload| {
-        assert_eq!(kind, RTM_NEWLINK);
-        for (attr, data) in attributes(&payload[16..]) {
-            if attr == 3 {
-                // IFLA_IFNAME, NUL-terminated.
-                let name = data.split(|&b| b == 0).next().unwrap();
-                println!("link {}", String::from_utf8_lossy(name));
-            }
-        }
-    });
+    print_links(&s);
 
     // ifaddrmsg: family AF_INET, then prefix length, flags, scope, index.
     let ifaddrmsg = [2u8, 0, 0, 0, 0, 0, 0, 0];
@@ -151,22 +157,7 @@ fn main() {
             s.bind(Address::Netlink(0, 0)).expect("bind");
             let ready = capsock::select(&[&s], &[], &[], Some(10.0)).unwrap();
             println!("something arrived: {}", !ready.0.is_empty());
-            s.send(&request(
-                RTM_GETLINK,
-                NLM_F_REQUEST | NLM_F_DUMP,
-                1,
-                &[0u8; 16],
-            ))
-            .expect("RTM_GETLINK");
-            dump(&s, |kind, payload| {
-                assert_eq!(kind, RTM_NEWLINK);
-                for (attr, data) in attributes(&payload[16..]) {
-                    if attr == 3 {
-                        let name = data.split(|&b| b == 0).next().unwrap();
-                        println!("link {}", String::from_utf8_lossy(name));
-                    }
-                }
-            });
+            print_links(&s);
         }
         "try" => match Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) {
             Ok(_) => println!("made"),
