@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::policy::learn::Learner;
-use crate::policy::{Decision, NetlinkProto, Proto, UnixTarget, Verb};
+use crate::policy::{Decision, NetlinkProto, Proto, UnixTarget, Verb, vsock_target};
 
 /// Where audit records go: one JSON object per line.
 ///
@@ -197,6 +197,8 @@ pub(crate) enum Subject<'a> {
     Unix { verb: Verb, target: UnixTarget<'a> },
     /// Netlink sockets of a protocol (`send netlink:route`).
     Netlink(NetlinkProto),
+    /// An `AF_VSOCK` address for a verb (connect, bind, accept).
+    Vsock { verb: Verb, cid: u32, port: u32 },
     /// A forward lookup of a name.
     Name(&'a str),
     /// A lookup only `resolve *` allows, such as a reverse lookup of an address.
@@ -219,6 +221,7 @@ impl Subject<'_> {
             Subject::Addr { proto, addr, .. } => proto.target(*addr),
             Subject::Unix { target, .. } => target.to_string(),
             Subject::Netlink(proto) => proto.to_string(),
+            Subject::Vsock { cid, port, .. } => vsock_target(*cid, *port),
             Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
         }
     }
@@ -233,6 +236,9 @@ impl Subject<'_> {
                 decision.denial_message_for(verb, &target.to_string())
             }
             Subject::Netlink(proto) => decision.denial_message_for(Verb::Send, &proto.to_string()),
+            Subject::Vsock { verb, cid, port } => {
+                decision.denial_message_for(verb, &vsock_target(cid, port))
+            }
             Subject::Name(name) | Subject::Reverse(name) => {
                 decision.denial_message(Verb::Resolve, Proto::Tcp, &name)
             }
@@ -311,6 +317,7 @@ impl Monitor {
                 } => learn.used(verb, proto, addr),
                 Subject::Unix { verb, target } => learn.used_unix(verb, target),
                 Subject::Netlink(proto) => learn.used_netlink(proto),
+                Subject::Vsock { verb, cid, port } => learn.used_vsock(verb, cid, port),
                 Subject::Addr { .. } | Subject::Name(_) => {}
                 Subject::Reverse(_) => learn.resolved_any(),
             }

@@ -113,6 +113,10 @@ fn run_help() -> String {
         "  {:<30}AF_NETLINK sockets of NETLINK_ROUTE, for reading: interfaces,\n  {:<30}addresses, routes, neighbours (the kernel's answers only)\n",
         "send netlink:route", ""
     ));
+    help.push_str(&format!(
+        "  {:<30}AF_VSOCK connections (VERB: connect, bind, accept); CID is a\n  {:<30}number, hypervisor, local, host, any or *, e.g. connect vsock://host:1024\n",
+        "VERB vsock://CID:PORTS", ""
+    ));
     let unix: Vec<&str> = Verb::ALL
         .iter()
         .filter(|v| v.facts().unix)

@@ -147,6 +147,22 @@ pub fn explain(
             let decision = policy.check_netlink(*proto);
             return Ok(Explanation::of_target(&decision, verb, &proto.to_string()));
         }
+        Target::Vsock(pattern) => {
+            if !resolved_to.is_empty() {
+                return Err("--resolved-to applies to a host name, not to vsock".to_owned());
+            }
+            let Some((cid, port)) = pattern.one() else {
+                return Err(format!(
+                    "explain takes one CID and one port, not the pattern {pattern}"
+                ));
+            };
+            let decision = policy.check_vsock(verb, cid, port);
+            return Ok(Explanation::of_target(
+                &decision,
+                verb,
+                &crate::policy::vsock_target(cid, port),
+            ));
+        }
         Target::Unix(pattern) => {
             if !resolved_to.is_empty() {
                 return Err("--resolved-to applies to a host name, not to a Unix socket".to_owned());
@@ -361,6 +377,44 @@ mod tests {
         );
         let (code, out) = explain_code(&p, "recv", "netlink:route", &assume);
         assert_eq!(code, 2, "{out}");
+    }
+
+    #[test]
+    fn vsock_is_decided_by_cid_and_port() {
+        let assume = Assume::default();
+        let p = policy(
+            &["connect vsock://host:1024-2047", "bind vsock://any:*"],
+            &["connect vsock://host:1500"],
+            false,
+        );
+        let (code, out) = explain_code(&p, "connect", "vsock://2:1024", &assume);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("rule: allow connect vsock://host:1024-2047"),
+            "{out}"
+        );
+        let (code, out) = explain_code(&p, "connect", "vsock://host:1500", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("denied by rule \"deny connect vsock://host:1500\""),
+            "{out}"
+        );
+        let (code, out) = explain_code(&p, "connect", "vsock://3:1024", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("connect to vsock://3:1024 denied (no rule allows it)"),
+            "{out}"
+        );
+        let (code, out) = explain_code(&p, "bind", "vsock://any:5000", &assume);
+        assert_eq!(code, 0, "{out}");
+        for (verb, target) in [
+            ("connect", "vsock://*:1024"),
+            ("connect", "vsock://2:1-2"),
+            ("send", "vsock://2:1"),
+        ] {
+            let (code, out) = explain_code(&p, verb, target, &assume);
+            assert_eq!(code, 2, "{verb} {target}: {out}");
+        }
     }
 
     #[test]

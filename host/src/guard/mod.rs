@@ -94,6 +94,15 @@ pub struct NetlinkLocal {
     pub groups: u32,
 }
 
+/// A permitted `AF_VSOCK` address, to bind or connect to.
+#[derive(Clone, Copy, Debug)]
+pub struct VsockEnd {
+    /// `svm_cid`.
+    pub cid: u32,
+    /// `svm_port`.
+    pub port: u32,
+}
+
 /// A permitted forward lookup.
 #[derive(Debug)]
 pub struct Lookup {
@@ -372,9 +381,13 @@ impl Guard {
         self.destination(Event::SendTo, Verb::Send, Local::of(sock), addr)
     }
 
-    /// A `listen(2)`: the implicit bind when the socket has no local address.
+    /// A `listen(2)`: the implicit bind when an IP socket has no local address.
     pub(crate) fn listen(&self, sock: &NetSocket) -> Result<Permit<Listen>, Denied> {
-        self.implicit_bind(Local::of(sock))?;
+        // Only IP binds by itself: Linux refuses a listen on an unbound `AF_UNIX` or
+        // `AF_VSOCK` socket with its own `EINVAL`.
+        if sock.is_ip() {
+            self.implicit_bind(Local::of(sock))?;
+        }
         Ok(Permit::new(Listen))
     }
 
@@ -388,6 +401,16 @@ impl Guard {
                 .remote(Event::Accept, Verb::Accept, proto, *peer)
                 .is_ok(),
             NetAddr::Unix(_) => true,
+            NetAddr::Vsock { cid, port } => {
+                let decision = self.policy.check_vsock(Verb::Accept, *cid, *port);
+                let subject = Subject::Vsock {
+                    verb: Verb::Accept,
+                    cid: *cid,
+                    port: *port,
+                };
+                self.monitor.decided(Event::Accept, subject, &decision);
+                decision.is_allowed()
+            }
             // Netlink has no connections.
             NetAddr::Netlink { .. } => false,
         }
@@ -411,6 +434,8 @@ impl Guard {
                 self.monitor.refused(Event::RecvFrom, &target, &message);
                 false
             }
+            // vsock sockets are connections: no datagram comes with a vsock sender.
+            NetAddr::Vsock { .. } => false,
             NetAddr::Unix(UnixAddr::Unnamed) => true,
             NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
                 Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
@@ -490,6 +515,21 @@ impl Guard {
                 "an AF_UNIX address must be a path or an abstract name (capsock does not autobind)",
             )),
         }
+    }
+
+    /// A use (`verb`: connect, bind) of the `AF_VSOCK` address `cid:port`, decided by the
+    /// `vsock://` rules and reported as `event`. A connect binds an unbound socket to the
+    /// local context id and a port the kernel picks, which reaches nothing: no decision.
+    pub(crate) fn vsock(
+        &self,
+        event: Event,
+        verb: Verb,
+        cid: u32,
+        port: u32,
+    ) -> Result<Permit<VsockEnd>, Denied> {
+        let decision = self.policy.check_vsock(verb, cid, port);
+        let subject = Subject::Vsock { verb, cid, port };
+        self.enforce(event, subject, &decision, VsockEnd { cid, port })
     }
 
     /// A netlink socket of protocol `proto`: a `send netlink:PROTO` rule allows it (only

@@ -36,7 +36,7 @@ use rustix::io::Errno;
 use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
 
 use crate::error::{SocketError, SocketResult};
-use crate::guard::{Listen, NetlinkKernel, NetlinkLocal, Permit};
+use crate::guard::{Listen, NetlinkKernel, NetlinkLocal, Permit, VsockEnd};
 use crate::policy::{NetlinkProto, Proto};
 pub use types::{Family, Kind, Mode, NetAddr, UnixAddr};
 pub use unix::UnixDest;
@@ -77,6 +77,7 @@ fn rustix_family(family: Family) -> AddressFamily {
         Family::Inet6 => AddressFamily::INET6,
         Family::Unix => AddressFamily::UNIX,
         Family::Netlink => AddressFamily::NETLINK,
+        Family::Vsock => AddressFamily::VSOCK,
     }
 }
 
@@ -144,7 +145,7 @@ fn ping_proto(family: Family) -> Option<i32> {
     match family {
         Family::Inet => Some(libc::IPPROTO_ICMP),
         Family::Inet6 => Some(libc::IPPROTO_ICMPV6),
-        Family::Unix | Family::Netlink => None,
+        Family::Unix | Family::Netlink | Family::Vsock => None,
     }
 }
 
@@ -159,6 +160,17 @@ fn ping_proto(family: Family) -> Option<i32> {
 fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
     let family_name = match family {
         Family::Unix => return Ok(()),
+        // Connections only, decided at connect, bind and accept; the protocol is the kernel's
+        // to judge (0 or PF_VSOCK).
+        Family::Vsock => {
+            return match kind {
+                Kind::Stream | Kind::Seqpacket => Ok(()),
+                Kind::Dgram | Kind::Raw => Err(SocketError::os_msg(
+                    Errno::SOCKTNOSUPPORT,
+                    "capsock: AF_VSOCK sockets are SOCK_STREAM or SOCK_SEQPACKET (vsock datagrams exist on VMCI only, which no rule governs)",
+                )),
+            };
+        }
         // Made only by `NetSocket::netlink`, under the guard's permit; never passed in.
         Family::Netlink => {
             return Err(SocketError::os_msg(
@@ -311,6 +323,7 @@ impl NetSocket {
             AddressFamily::INET => Family::Inet,
             AddressFamily::INET6 => Family::Inet6,
             AddressFamily::UNIX => Family::Unix,
+            AddressFamily::VSOCK => Family::Vsock,
             other => {
                 return Err(SocketError::os_msg(
                     Errno::AFNOSUPPORT,
@@ -336,6 +349,7 @@ impl NetSocket {
         // implicitly, which the guard decides as for the guest's own sockets.
         let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {
             NetAddr::Ip(addr) => addr.port() != 0,
+            NetAddr::Vsock { port, .. } => port != u32::MAX,
             NetAddr::Unix(_) | NetAddr::Netlink { .. } => true,
         };
         // A datagram socket's connected peer was never decided here: every sender is (`made`
@@ -412,6 +426,40 @@ impl NetSocket {
         self.send_to_addr(data, flags, &kernel, cancel)
     }
 
+    /// `bind(2)` of a vsock socket to the permitted context id and port.
+    pub fn bind_vsock(&mut self, permit: &Permit<VsockEnd>) -> SocketResult<()> {
+        let VsockEnd { cid, port } = *permit.target();
+        let addr = sockaddr::to_rustix(sockaddr::encode_vsock(cid, port));
+        rustix::net::bind(&self.fd, &addr)?;
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `connect(2)` of a vsock socket to the permitted context id and port, waiting as
+    /// [`NetSocket::connect`] does.
+    pub fn connect_vsock(
+        &mut self,
+        permit: &Permit<VsockEnd>,
+        cancel: &Canceller,
+    ) -> SocketResult<()> {
+        let VsockEnd { cid, port } = *permit.target();
+        let addr = sockaddr::to_rustix(sockaddr::encode_vsock(cid, port));
+        self.connect_to(&addr, NetAddr::Vsock { cid, port }, cancel)
+    }
+
+    /// What Linux answers a send with an address on a vsock socket, which sends on its
+    /// connection only: `EISCONN` when connected, else `EOPNOTSUPP`. Nothing is sent.
+    pub fn vsock_addressed_send(&self) -> SocketError {
+        let errno = match rustix::net::getpeername(&self.fd) {
+            Ok(_) => Errno::ISCONN,
+            Err(_) => Errno::OPNOTSUPP,
+        };
+        SocketError::os_msg(
+            errno,
+            "an AF_VSOCK socket sends on its connection only (send, not sendto)",
+        )
+    }
+
     /// On a netlink socket, [`netlink::vet`]: the one check every send passes.
     fn vet_netlink(&self, data: &[u8]) -> SocketResult<()> {
         match self.family {
@@ -469,6 +517,11 @@ impl NetSocket {
     /// Whether a connect or sendto on this socket would first bind it implicitly.
     pub fn needs_implicit_bind(&self) -> bool {
         !self.bound
+    }
+
+    /// Whether this is an IP socket (`AF_INET` or `AF_INET6`).
+    pub fn is_ip(&self) -> bool {
+        matches!(self.family, Family::Inet | Family::Inet6)
     }
 
     /// Whether this is an IPv6 socket.
@@ -827,7 +880,9 @@ impl NetSocket {
             unsafe { buf.set_len(n) };
             let addr = match (addr, self.family) {
                 (None, _) => None,
-                (Some(a), Family::Unix | Family::Netlink) => Some(sockaddr::net_from_rustix(a)?),
+                (Some(a), Family::Unix | Family::Netlink | Family::Vsock) => {
+                    Some(sockaddr::net_from_rustix(a)?)
+                }
                 (Some(a), _) => Some(NetAddr::Ip(sockaddr::from_rustix(a)?)),
             };
             match addr {

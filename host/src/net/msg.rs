@@ -528,7 +528,9 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink | Family::Vsock => {
+                unreachable!("these tests make IP sockets")
+            }
         };
         let proto = if ty == SocketType::STREAM {
             ipproto::TCP
@@ -551,7 +553,9 @@ mod tests {
         match family {
             Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
-            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink | Family::Vsock => {
+                unreachable!("these tests make IP sockets")
+            }
         }
     }
 

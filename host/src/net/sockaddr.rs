@@ -79,7 +79,7 @@ pub(crate) fn encode_for_family(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
         )),
-        (Family::Unix | Family::Netlink, _) => Err(SocketError::os_msg(
+        (Family::Unix | Family::Netlink | Family::Vsock, _) => Err(SocketError::os_msg(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IP address {addr} from a socket that is not IP"),
         )),
@@ -158,6 +158,12 @@ pub(crate) fn from_rustix(addr: SocketAddrAny) -> SocketResult<SocketAddr> {
 /// An address rustix returned as a [`NetAddr`]: IP, or `AF_UNIX` (path, abstract name or
 /// unnamed); any other family is `EAFNOSUPPORT`.
 pub(crate) fn net_from_rustix(addr: SocketAddrAny) -> SocketResult<NetAddr> {
+    if addr.address_family() == rustix::net::AddressFamily::VSOCK {
+        let len = (addr.addr_len() as usize).min(size_of::<libc::sockaddr_storage>());
+        // SAFETY: as for AF_UNIX below: the first `addr_len` bytes of rustix's storage.
+        let bytes = unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) };
+        return decode_bytes_net(bytes).ok_or_else(|| Errno::AFNOSUPPORT.into());
+    }
     if addr.address_family() == rustix::net::AddressFamily::NETLINK {
         let nl = rustix::net::netlink::SocketAddrNetlink::try_from(addr)
             .map_err(|_| SocketError::from(Errno::AFNOSUPPORT))?;
@@ -207,6 +213,28 @@ pub(crate) fn encode_netlink(pid: u32, groups: u32) -> (libc::sockaddr_storage, 
     (storage, size_of::<libc::sockaddr_nl>() as libc::socklen_t)
 }
 
+/// A `sockaddr_vm` (context id, port) inside a `sockaddr_storage`, with its length.
+pub(crate) fn encode_vsock(cid: u32, port: u32) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut storage = zeroed_storage();
+    // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_vm, which is plain
+    // integers, valid for all-zero bytes.
+    let vm = unsafe { &mut *(&raw mut storage).cast::<libc::sockaddr_vm>() };
+    vm.svm_family = libc::AF_VSOCK as libc::sa_family_t;
+    vm.svm_cid = cid;
+    vm.svm_port = port;
+    (storage, size_of::<libc::sockaddr_vm>() as libc::socklen_t)
+}
+
+/// An encoded address as rustix takes it, for `bind(2)`, `connect(2)` and `sendto(2)` of the
+/// families rustix has no type for.
+pub(crate) fn to_rustix(
+    (storage, len): (libc::sockaddr_storage, libc::socklen_t),
+) -> SocketAddrAny {
+    // SAFETY: `storage` is a whole, initialised sockaddr_storage (rustix's storage type is the
+    // same C struct) of which the first `len` bytes, at most its size, are the address.
+    unsafe { SocketAddrAny::read(std::ptr::from_ref(&storage).cast(), len as _) }
+}
+
 /// [`decode`], and `AF_UNIX` addresses too (`recvmsg(2)`'s `msg_name`): a path up to its first
 /// NUL, an abstract name (a leading NUL) of the length given, or unnamed (no path bytes).
 pub(crate) fn decode_net(
@@ -221,6 +249,14 @@ pub(crate) fn decode_net(
         return Some(NetAddr::Netlink {
             pid: nl.nl_pid,
             groups: nl.nl_groups,
+        });
+    }
+    if len >= size_of::<libc::sockaddr_vm>() && i32::from(storage.ss_family) == libc::AF_VSOCK {
+        // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_vm, plain integers.
+        let vm = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_vm>() };
+        return Some(NetAddr::Vsock {
+            cid: vm.svm_cid,
+            port: vm.svm_port,
         });
     }
     if len < family_len || i32::from(storage.ss_family) != libc::AF_UNIX {
@@ -399,6 +435,19 @@ mod tests {
                 assert!(m.contains("from an AF_INET socket"), "{m}");
             }
             other => panic!("expected EAFNOSUPPORT, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn vsock_round_trips() {
+        for (cid, port) in [(0, 0), (2, 1024), (u32::MAX, u32::MAX), (3, 0x8000_0001)] {
+            let encoded = encode_vsock(cid, port);
+            let want = NetAddr::Vsock { cid, port };
+            assert_eq!(decode_net(&encoded.0, encoded.1), Some(want.clone()));
+            assert_eq!(net_from_rustix(to_rustix(encoded)).unwrap(), want);
+            // A short sockaddr_vm is no address.
+            assert_eq!(decode_net(&encoded.0, encoded.1 - 1), None);
+            assert_eq!(decode(&encoded.0, encoded.1), None);
         }
     }
 

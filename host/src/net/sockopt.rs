@@ -465,7 +465,9 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink => unreachable!("these tests make IP sockets"),
+            Family::Unix | Family::Netlink | Family::Vsock => {
+                unreachable!("these tests make IP sockets")
+            }
         };
         let (ty, proto) = match kind {
             Kind::Stream => (SocketType::STREAM, ipproto::TCP),

@@ -17,6 +17,8 @@ pub enum Family {
     Unix,
     /// `AF_NETLINK`, `NETLINK_ROUTE` only, for reading (see [`super::netlink`]).
     Netlink,
+    /// `AF_VSOCK`: stream and seqpacket connections between a virtual machine and its host.
+    Vsock,
 }
 
 /// Socket kinds the net core implements.
@@ -45,6 +47,13 @@ pub enum NetAddr {
         pid: u32,
         /// `nl_groups`.
         groups: u32,
+    },
+    /// `AF_VSOCK`: a context id and a port.
+    Vsock {
+        /// `svm_cid`.
+        cid: u32,
+        /// `svm_port`.
+        port: u32,
     },
 }
 
@@ -80,7 +89,7 @@ impl Mode {
 }
 
 /// As the audit log and messages show targets: `127.0.0.1:80`, `[::1]:80`, `unix:/path`,
-/// `unix:@name`, or `unix:` (unnamed).
+/// `unix:@name`, `unix:` (unnamed), or `vsock://host:1024`.
 impl std::fmt::Display for NetAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -91,6 +100,7 @@ impl std::fmt::Display for NetAddr {
             }
             NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
             NetAddr::Netlink { pid, groups } => write!(f, "netlink:pid {pid} groups {groups:#x}"),
+            NetAddr::Vsock { cid, port } => f.write_str(&crate::policy::vsock_target(*cid, *port)),
         }
     }
 }

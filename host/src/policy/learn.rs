@@ -175,6 +175,13 @@ impl Learner {
         self.lock().insert(Rule::netlink(proto));
     }
 
+    /// Records an allowed use of the vsock address `cid:port` (`verb vsock://CID:PORT`).
+    pub fn used_vsock(&self, verb: Verb, cid: u32, port: u32) {
+        if let Some(rule) = Rule::vsock(verb, cid, port) {
+            self.lock().insert(rule);
+        }
+    }
+
     /// The guest did `verb` with the `AF_UNIX` address `target` (a path in normal form, or an
     /// abstract name).
     pub fn used_unix(&self, verb: Verb, target: UnixTarget<'_>) {
@@ -389,6 +396,22 @@ mod tests {
                 .check_netlink(NetlinkProto::Route)
                 .is_allowed()
         );
+    }
+
+    #[test]
+    fn vsock_is_learned_exactly() {
+        let learner = Learner::new();
+        learner.used_vsock(Verb::Connect, 2, 1024);
+        learner.used_vsock(Verb::Bind, u32::MAX, 5000);
+        learner.used_vsock(Verb::Send, 2, 1);
+        let text = learner.to_toml();
+        assert!(text.contains("\"connect vsock://host:1024\""), "{text}");
+        assert!(text.contains("\"bind vsock://any:5000\""), "{text}");
+        assert!(!text.contains("send vsock"), "{text}");
+        let policy = learner.policy();
+        assert!(policy.check_vsock(Verb::Connect, 2, 1024).is_allowed());
+        assert!(!policy.check_vsock(Verb::Connect, 2, 1025).is_allowed());
+        assert!(policy.check_vsock(Verb::Bind, u32::MAX, 5000).is_allowed());
     }
 
     #[test]

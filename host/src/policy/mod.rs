@@ -15,11 +15,15 @@
 //! VERB   := connect | bind | accept | send | recv | resolve        (any case)
 //! TARGET := PROTO "://" HOST ":" PORTS                            (connect, bind, accept, send, recv)
 //!         | "unix:" UNIX                                          (connect, bind, send, recv)
+//!         | "vsock://" CID ":" VPORTS                             (connect, bind, accept)
+//!         | "netlink:route"                                       (send)
 //!         | NAMEPATTERN                                           (resolve)
 //! UNIX   := /absolute/path | /absolute/dir/ | @name | @prefix*    (AF_UNIX; `/` alone: everywhere)
 //! PROTO  := tcp | udp | *                                         (accept: tcp; send, recv: udp)
 //! HOST   := name | *.suffix | localhost | a.b.c.d | a.b.c.d/len | [v6] | [v6/len] | [v6]/len | *
 //! PORTS  := N | A-B | *                                           (0-65535, A-B inclusive)
+//! CID    := N | hypervisor | local | host | any | *               (AF_VSOCK context ids)
+//! VPORTS := N | A-B | *                                           (0-4294967295)
 //! NAMEPATTERN := name | *.suffix | localhost | *
 //! ```
 //!
@@ -53,6 +57,7 @@ pub mod file;
 pub mod learn;
 mod rule;
 mod unix;
+mod vsock;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -64,6 +69,7 @@ pub use rule::{
     Target, Verb, VerbFacts,
 };
 pub use unix::{MAX_ABSTRACT, UnixPattern, UnixTarget, normal_path};
+pub use vsock::{VsockPattern, target as vsock_target};
 
 /// Whether a rule allows or denies what it matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -318,6 +324,12 @@ impl Policy {
     /// (read) requests on them: a `send netlink:PROTO` rule.
     pub fn check_netlink(&self, proto: NetlinkProto) -> Decision<'_> {
         self.decide_rules(|rule| rule.matches_netlink(proto))
+    }
+
+    /// Decides `verb` (connect, bind, accept) with the `AF_VSOCK` address `cid:port`: the
+    /// `vsock://` rules, deny beating allow.
+    pub fn check_vsock(&self, verb: Verb, cid: u32, port: u32) -> Decision<'_> {
+        self.decide_rules(|rule| rule.matches_vsock(verb, cid, port))
     }
 
     /// Decides whether a datagram from the named `AF_UNIX` sender `from` may reach the guest,

@@ -8,6 +8,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::addr::{self, NameProblem};
 use super::unix::{UnixPattern, UnixTarget};
+use super::vsock::VsockPattern;
 
 /// What a guest is trying to do: the first word of a rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -461,6 +462,8 @@ pub enum Target {
     /// A netlink protocol, for send: `send netlink:route` lets a guest make such sockets and
     /// send the kernel read requests on them.
     Netlink(NetlinkProto),
+    /// An `AF_VSOCK` context id and ports, for connect, bind and accept: `vsock://host:1024`.
+    Vsock(VsockPattern),
 }
 
 impl fmt::Display for Target {
@@ -470,6 +473,7 @@ impl fmt::Display for Target {
             Target::Name(pattern) => pattern.fmt(f),
             Target::Unix(pattern) => pattern.fmt(f),
             Target::Netlink(proto) => proto.fmt(f),
+            Target::Vsock(pattern) => pattern.fmt(f),
         }
     }
 }
@@ -510,7 +514,7 @@ impl Rule {
                 HostPattern::Localhost => ip.is_loopback(),
                 _ => false,
             },
-            Target::Name(_) | Target::Unix(_) | Target::Netlink(_) => false,
+            Target::Name(_) | Target::Unix(_) | Target::Netlink(_) | Target::Vsock(_) => false,
         }
     }
 
@@ -538,6 +542,20 @@ impl Rule {
     /// Whether the rule covers sending to the kernel over the netlink protocol `proto`.
     pub(super) fn matches_netlink(&self, proto: NetlinkProto) -> bool {
         self.verb == Verb::Send && self.target == Target::Netlink(proto)
+    }
+
+    /// Whether the rule covers `verb` (connect, bind, accept) with the vsock address `cid:port`.
+    pub(super) fn matches_vsock(&self, verb: Verb, cid: u32, port: u32) -> bool {
+        self.verb == verb && matches!(&self.target, Target::Vsock(p) if p.matches(cid, port))
+    }
+
+    /// The rule `verb vsock://CID:PORT`, built rather than parsed (`--learn`); `None` for a verb
+    /// that does not apply to vsock.
+    pub(crate) fn vsock(verb: Verb, cid: u32, port: u32) -> Option<Rule> {
+        VSOCK_VERBS.contains(&verb).then(|| Rule {
+            verb,
+            target: Target::Vsock(VsockPattern::exact(cid, port)),
+        })
     }
 
     /// The rule `send netlink:PROTO`, built rather than parsed (`--learn`).
@@ -767,6 +785,21 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
             ),
         };
     }
+    if let Some(rest) = target_word.strip_prefix("vsock://") {
+        if !VSOCK_VERBS.contains(&verb) {
+            return fail(
+                target_at,
+                format!(
+                    "{verb} does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"
+                ),
+            );
+        }
+        let pattern = super::vsock::parse(rest).map_err(shift(target_at + "vsock://".len()))?;
+        return Ok(Rule {
+            verb,
+            target: Target::Vsock(pattern),
+        });
+    }
     let target = match (verb, target_word.strip_prefix("unix:")) {
         (Verb::Resolve, _) => {
             Target::Name(parse_resolve_target(target_word).map_err(shift(target_at))?)
@@ -784,6 +817,9 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
     };
     Ok(Rule { verb, target })
 }
+
+/// The verbs that apply to `AF_VSOCK` (stream and seqpacket connections; no datagrams).
+const VSOCK_VERBS: [Verb; 3] = [Verb::Connect, Verb::Bind, Verb::Accept];
 
 fn example(verb: Verb) -> &'static str {
     verb.facts().example
@@ -1239,6 +1275,9 @@ mod tests {
     const NORMAL: &[&str] = &[
         "connect tcp://api.example.com:443",
         "send netlink:route",
+        "connect vsock://host:1024",
+        "bind vsock://any:*",
+        "accept vsock://*:5000-5010",
         "send icmp://10.0.0.0/8",
         "recv icmp://[::1]",
         "send icmp://*.example.com",
@@ -1359,6 +1398,10 @@ mod tests {
         ("accept icmp://*", 7, "accept applies to tcp only (icmp has no connections)"),
         ("connect netlink:route", 8, "connect does not apply to netlink (write send netlink:route: a netlink socket sends the kernel requests)"),
         ("send netlink:xfrm", 13, r#"unknown netlink protocol "xfrm" (available: route)"#),
+        ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),
+        ("connect vsock://vm:1", 16, r#"invalid vsock CID "vm" (a number, hypervisor, local, host, any, or *)"#),
+        ("connect vsock://host:x", 21, r#"invalid vsock port "x" (N, A-B or *, from 0 to 4294967295)"#),
+        ("connect vsock://host", 20, "expected CID:PORTS after vsock://, e.g. vsock://host:1024 or vsock://*:*"),
         ("send tcp://*:*", 5, "send applies to udp and icmp only (tcp peers are governed by connect and accept)"),
         ("recv tcp://*:*", 5, "recv applies to udp and icmp only (tcp peers are governed by connect and accept)"),
         ("send icmp://10.0.0.1:7", 20, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),

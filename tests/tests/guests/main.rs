@@ -18,11 +18,12 @@ mod tcp;
 mod timeouts;
 mod udp;
 mod unix;
+mod vsock;
 
 #[allow(unused_imports)]
 use self::{
     bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, policy::*,
-    policyfile::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
+    policyfile::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {

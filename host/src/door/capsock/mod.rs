@@ -30,7 +30,7 @@ pub(crate) mod bindings {
 
 use bindings::capsock::sockets::types::{
     AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, SocketAddress, SocketKind,
-    UnixAddress,
+    UnixAddress, VsockAddress,
 };
 
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
@@ -54,10 +54,11 @@ impl TryFrom<AddressFamily> for Family {
             AddressFamily::Inet6 => Ok(Family::Inet6),
             AddressFamily::Unix => Ok(Family::Unix),
             AddressFamily::Netlink => Ok(Family::Netlink),
+            AddressFamily::Vsock => Ok(Family::Vsock),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!(
-                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)"
+                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK and AF_VSOCK are)"
                 ),
             )),
         }
@@ -71,6 +72,7 @@ impl From<Family> for AddressFamily {
             Family::Inet6 => AddressFamily::Inet6,
             Family::Unix => AddressFamily::Unix,
             Family::Netlink => AddressFamily::Netlink,
+            Family::Vsock => AddressFamily::Vsock,
         }
     }
 }
@@ -115,6 +117,7 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
         Family::Inet6 => "AF_INET6",
         Family::Unix => "AF_UNIX",
         Family::Netlink => "AF_NETLINK",
+        Family::Vsock => "AF_VSOCK",
     };
     let kind = match kind {
         Kind::Stream => "SOCK_STREAM",
@@ -177,9 +180,13 @@ impl TryFrom<&SocketAddress> for NetAddr {
                 pid: n.pid,
                 groups: n.groups,
             }),
+            SocketAddress::Vsock(v) => Ok(NetAddr::Vsock {
+                cid: v.cid,
+                port: v.port,
+            }),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)",
+                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK and AF_VSOCK are)",
             )),
         }
     }
@@ -195,6 +202,7 @@ impl From<NetAddr> for SocketAddress {
             NetAddr::Netlink { pid, groups } => {
                 SocketAddress::Netlink(NetlinkAddress { pid, groups })
             }
+            NetAddr::Vsock { cid, port } => SocketAddress::Vsock(VsockAddress { cid, port }),
         }
     }
 }
@@ -226,7 +234,6 @@ impl From<SocketAddr> for SocketAddress {
 mod tests {
     use super::bindings::capsock::sockets::types::{
         AlgAddress, BluetoothAddress, CanAddress, PacketAddress, QipcrtrAddress, TipcAddress,
-        VsockAddress,
     };
     use super::*;
 
@@ -250,6 +257,14 @@ mod tests {
                 pid: u32::MAX,
                 groups: 0x8000_0001,
             },
+            NetAddr::Vsock {
+                cid: u32::MAX,
+                port: 0,
+            },
+            NetAddr::Vsock {
+                cid: 2,
+                port: u32::MAX,
+            },
         ];
         for addr in implemented {
             let wit = SocketAddress::from(addr.clone());
@@ -261,7 +276,6 @@ mod tests {
         };
         let others = [
             SocketAddress::Rds(inet),
-            SocketAddress::Vsock(VsockAddress { cid: 2, port: 1 }),
             SocketAddress::Packet(PacketAddress {
                 ifname: "lo".into(),
                 proto: 3,
@@ -289,7 +303,11 @@ mod tests {
         for wit in &others {
             let e = NetAddr::try_from(wit).unwrap_err();
             assert_eq!(e.errno(), Some(Errno::AFNOSUPPORT), "{wit:?}");
-            assert!(e.to_string().contains("AF_UNIX and AF_NETLINK are"), "{e}");
+            assert!(
+                e.to_string()
+                    .contains("AF_UNIX, AF_NETLINK and AF_VSOCK are"),
+                "{e}"
+            );
             assert!(SocketAddr::try_from(wit).is_err());
         }
     }

@@ -130,6 +130,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
         (NetAddr::Ip(_), Family::Inet | Family::Inet6)
             | (NetAddr::Unix(_), Family::Unix)
             | (NetAddr::Netlink { .. }, Family::Netlink)
+            | (NetAddr::Vsock { .. }, Family::Vsock)
     );
     if fits {
         return Ok(addr);
@@ -138,6 +139,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
         Family::Inet | Family::Inet6 => "an IP socket takes an IP address",
         Family::Unix => "an AF_UNIX socket takes a path or an abstract name",
         Family::Netlink => "an AF_NETLINK socket takes a (pid, groups) address",
+        Family::Vsock => "an AF_VSOCK socket takes a (cid, port) address",
     };
     Err(SocketError::os_msg(
         Errno::AFNOSUPPORT,
@@ -248,6 +250,7 @@ impl CapsockCtxView<'_> {
                 let permit = guard.netlink_dest(Event::SendTo, pid, groups)?;
                 sock.send_to_netlink(data, flags, &permit, &self.ctx.cancel)?
             }
+            NetAddr::Vsock { .. } => return Err(sock.vsock_addressed_send()),
         };
         guard.stats().sent(sent as u64);
         Ok(sent as u64)
@@ -376,6 +379,10 @@ impl HostSocket for CapsockCtxView<'_> {
                 let permit = self.ctx.guard.netlink_local(pid, groups);
                 sock.bind_netlink(&permit)
             }
+            NetAddr::Vsock { cid, port } => {
+                let permit = self.ctx.guard.vsock(Event::Bind, Verb::Bind, cid, port)?;
+                sock.bind_vsock(&permit)
+            }
         }
     }
 
@@ -400,6 +407,13 @@ impl HostSocket for CapsockCtxView<'_> {
             NetAddr::Netlink { pid, groups } => {
                 let permit = self.ctx.guard.netlink_dest(Event::Connect, pid, groups)?;
                 sock.connect_netlink(&permit)
+            }
+            NetAddr::Vsock { cid, port } => {
+                let permit = self
+                    .ctx
+                    .guard
+                    .vsock(Event::Connect, Verb::Connect, cid, port)?;
+                sock.connect_vsock(&permit, &self.ctx.cancel)
             }
         }
     }
@@ -524,6 +538,7 @@ impl HostSocket for CapsockCtxView<'_> {
             Some(NetAddr::Netlink { pid, groups }) => {
                 kernel = Some(guard.netlink_dest(Event::SendTo, pid, groups)?)
             }
+            Some(NetAddr::Vsock { .. }) => return Err(sock.vsock_addressed_send()),
             None => {}
         }
         let permit = match (&ip, &unix, &kernel) {
