@@ -117,6 +117,10 @@ fn run_help() -> String {
         "  {:<30}AF_VSOCK connections (VERB: connect, bind, accept); CID is a\n  {:<30}number, hypervisor, local, host, any or *, e.g. connect vsock://host:1024\n",
         "VERB vsock://CID:PORTS", ""
     ));
+    help.push_str(&format!(
+        "  {:<30}AF_PACKET frames: bind hears an interface, send sends out of it;\n  {:<30}IFACE is a name, a prefix (veth*) or * (every one), e.g. bind packet:eth1\n",
+        "bind|send packet:IFACE", ""
+    ));
     let unix: Vec<&str> = Verb::ALL
         .iter()
         .filter(|v| v.facts().unix)

@@ -22,8 +22,8 @@ use std::net::{IpAddr, SocketAddr};
 use ipnet::IpNet;
 
 use crate::policy::{
-    Decision, End, HostPattern, NamePattern, Policy, Proto, Rule, Target, UnixPattern, UnixTarget,
-    Verb, normal_name,
+    Decision, End, HostPattern, IfacePattern, NamePattern, Policy, Proto, Rule, Target,
+    UnixPattern, UnixTarget, Verb, normal_name,
 };
 
 /// The answer of `host policy explain`.
@@ -146,6 +146,26 @@ pub fn explain(
             }
             let decision = policy.check_netlink(*proto);
             return Ok(Explanation::of_target(&decision, verb, &proto.to_string()));
+        }
+        Target::Packet(pattern) => {
+            if !resolved_to.is_empty() {
+                return Err("--resolved-to applies to a host name, not to an interface".to_owned());
+            }
+            let name = match pattern {
+                IfacePattern::Name(name) => name.as_str(),
+                IfacePattern::Any => "",
+                IfacePattern::Prefix(_) => {
+                    return Err(format!(
+                        "explain takes one interface (or * for all at once), not the pattern {pattern}"
+                    ));
+                }
+            };
+            let decision = policy.check_packet(verb, name);
+            return Ok(Explanation::of_target(
+                &decision,
+                verb,
+                &crate::policy::packet_target(name),
+            ));
         }
         Target::Vsock(pattern) => {
             if !resolved_to.is_empty() {
@@ -376,6 +396,32 @@ mod tests {
             "{out}"
         );
         let (code, out) = explain_code(&p, "recv", "netlink:route", &assume);
+        assert_eq!(code, 2, "{out}");
+    }
+
+    #[test]
+    fn packet_is_decided_by_interface() {
+        let assume = Assume::default();
+        let p = policy(
+            &["bind packet:veth*", "send packet:veth0"],
+            &["bind packet:veth9"],
+            false,
+        );
+        let (code, out) = explain_code(&p, "bind", "packet:veth1", &assume);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("rule: allow bind packet:veth*"), "{out}");
+        let (code, out) = explain_code(&p, "bind", "packet:veth9", &assume);
+        assert_eq!(code, 1, "{out}");
+        let (code, out) = explain_code(&p, "send", "packet:veth1", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("send to packet:veth1 denied (no rule allows it)"),
+            "{out}"
+        );
+        // Every interface at once: only packet:* covers it.
+        let (code, out) = explain_code(&p, "bind", "packet:*", &assume);
+        assert_eq!(code, 1, "{out}");
+        let (code, out) = explain_code(&p, "bind", "packet:v*", &assume);
         assert_eq!(code, 2, "{out}");
     }
 

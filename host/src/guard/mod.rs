@@ -103,6 +103,17 @@ pub struct VsockEnd {
     pub port: u32,
 }
 
+/// A permitted packet socket: some rule allows some use of packet sockets.
+#[derive(Debug)]
+pub struct PacketSocket;
+
+/// A permitted network interface for a packet socket: to bind to (hear), or to send out of.
+#[derive(Debug)]
+pub struct PacketIface {
+    /// The interface's name (`""`: every interface at once).
+    pub name: String,
+}
+
 /// A permitted forward lookup.
 #[derive(Debug)]
 pub struct Lookup {
@@ -401,6 +412,8 @@ impl Guard {
                 .remote(Event::Accept, Verb::Accept, proto, *peer)
                 .is_ok(),
             NetAddr::Unix(_) => true,
+            // Neither netlink nor packet sockets have connections.
+            NetAddr::Netlink { .. } | NetAddr::Packet(_) => false,
             NetAddr::Vsock { cid, port } => {
                 let decision = self.policy.check_vsock(Verb::Accept, *cid, *port);
                 let subject = Subject::Vsock {
@@ -411,8 +424,6 @@ impl Guard {
                 self.monitor.decided(Event::Accept, subject, &decision);
                 decision.is_allowed()
             }
-            // Netlink has no connections.
-            NetAddr::Netlink { .. } => false,
         }
     }
 
@@ -436,6 +447,8 @@ impl Guard {
             }
             // vsock sockets are connections: no datagram comes with a vsock sender.
             NetAddr::Vsock { .. } => false,
+            // A packet socket hears the interface a bind rule allowed, and nothing else.
+            NetAddr::Packet(_) => true,
             NetAddr::Unix(UnixAddr::Unnamed) => true,
             NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
                 Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
@@ -530,6 +543,38 @@ impl Guard {
         let decision = self.policy.check_vsock(verb, cid, port);
         let subject = Subject::Vsock { verb, cid, port };
         self.enforce(event, subject, &decision, VsockEnd { cid, port })
+    }
+
+    /// A packet socket: allowed when some rule allows some use of packet sockets (a `bind
+    /// packet:` or `send packet:` rule), since making one lends the host's privilege
+    /// (`CAP_NET_RAW`). It hears nothing until a bind the guard allows.
+    pub(crate) fn packet_socket(&self) -> Result<Permit<PacketSocket>, Denied> {
+        if self.policy.allows_packet() {
+            return Ok(Permit::new(PacketSocket));
+        }
+        let message = "capsock policy: AF_PACKET sockets denied (no rule allows them: e.g. bind packet:eth1 to hear eth1, send packet:eth1 to send out of it)".to_owned();
+        self.monitor.refused(Event::New, "AF_PACKET", &message);
+        Err(Denied::policy(message))
+    }
+
+    /// A use (`verb`: bind, send) of the network interface `name` (`""`: every interface at
+    /// once) by a packet socket, decided by the `packet:` rules and reported as `event`.
+    pub(crate) fn packet(
+        &self,
+        event: Event,
+        verb: Verb,
+        name: &str,
+    ) -> Result<Permit<PacketIface>, Denied> {
+        let decision = self.policy.check_packet(verb, name);
+        let subject = Subject::Packet { verb, iface: name };
+        self.enforce(
+            event,
+            subject,
+            &decision,
+            PacketIface {
+                name: name.to_owned(),
+            },
+        )
     }
 
     /// A netlink socket of protocol `proto`: a `send netlink:PROTO` rule allows it (only

@@ -36,9 +36,11 @@ use rustix::io::Errno;
 use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, SocketType};
 
 use crate::error::{SocketError, SocketResult};
-use crate::guard::{Listen, NetlinkKernel, NetlinkLocal, Permit, VsockEnd};
+use crate::guard::{
+    Listen, NetlinkKernel, NetlinkLocal, PacketIface, PacketSocket, Permit, VsockEnd,
+};
 use crate::policy::{NetlinkProto, Proto};
-pub use types::{Family, Kind, Mode, NetAddr, UnixAddr};
+pub use types::{Family, Kind, Mode, NetAddr, PacketAddr, UnixAddr};
 pub use unix::UnixDest;
 pub use wait::{Cancelled, Canceller};
 use wait::{Deadline, Dir, FdState, Registration};
@@ -78,6 +80,7 @@ fn rustix_family(family: Family) -> AddressFamily {
         Family::Unix => AddressFamily::UNIX,
         Family::Netlink => AddressFamily::NETLINK,
         Family::Vsock => AddressFamily::VSOCK,
+        Family::Packet => AddressFamily::PACKET,
     }
 }
 
@@ -145,7 +148,7 @@ fn ping_proto(family: Family) -> Option<i32> {
     match family {
         Family::Inet => Some(libc::IPPROTO_ICMP),
         Family::Inet6 => Some(libc::IPPROTO_ICMPV6),
-        Family::Unix | Family::Netlink | Family::Vsock => None,
+        Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => None,
     }
 }
 
@@ -171,11 +174,12 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
                 )),
             };
         }
-        // Made only by `NetSocket::netlink`, under the guard's permit; never passed in.
-        Family::Netlink => {
+        // Made only by `NetSocket::netlink` and `NetSocket::packet`, under the guard's
+        // permit; never passed in.
+        Family::Netlink | Family::Packet => {
             return Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "capsock: a netlink socket cannot be passed in",
+                "capsock: a netlink or packet socket cannot be passed in",
             ));
         }
         Family::Inet => "AF_INET",
@@ -350,7 +354,7 @@ impl NetSocket {
         let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {
             NetAddr::Ip(addr) => addr.port() != 0,
             NetAddr::Vsock { port, .. } => port != u32::MAX,
-            NetAddr::Unix(_) | NetAddr::Netlink { .. } => true,
+            NetAddr::Unix(_) | NetAddr::Netlink { .. } | NetAddr::Packet(_) => true,
         };
         // A datagram socket's connected peer was never decided here: every sender is (`made`
         // sets no peer).
@@ -374,27 +378,105 @@ impl NetSocket {
     /// [`netlink::vet`].
     pub fn netlink(kind: Kind, permit: &Permit<NetlinkProto>, mode: Mode) -> SocketResult<Self> {
         let NetlinkProto::Route = permit.target();
+        NetSocket::datagrams_of((Family::Netlink, kind, libc::NETLINK_ROUTE), mode)
+    }
+
+    /// `socket(2)` of a netlink or packet socket, `kind` being `SOCK_RAW` or `SOCK_DGRAM`, made
+    /// with protocol 0 (netlink's is `NETLINK_ROUTE`, packet sockets get theirs at the bind)
+    /// and recorded with `facts`.
+    fn datagrams_of((family, kind, proto): (Family, Kind, i32), mode: Mode) -> SocketResult<Self> {
         if !matches!(kind, Kind::Raw | Kind::Dgram) {
             return Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
-                "a netlink socket is SOCK_RAW or SOCK_DGRAM",
+                "a netlink or packet socket is SOCK_RAW or SOCK_DGRAM",
             ));
         }
         let nonblock = mode == Mode::NonBlocking;
         let fd = rustix::net::socket_with(
-            AddressFamily::NETLINK,
+            rustix_family(family),
             rustix_type(kind),
             fd_flags(nonblock),
             None,
         )?;
-        let facts = (Family::Netlink, kind, libc::NETLINK_ROUTE);
         Ok(NetSocket::made(
             fd,
             FdState::new(nonblock),
-            facts,
+            (family, kind, proto),
             mode,
             false,
         ))
+    }
+
+    /// `socket(AF_PACKET, kind, 0)` under the guard's permit, `kind` being `SOCK_RAW` or
+    /// `SOCK_DGRAM`. The socket is made with protocol 0, which hears nothing (with another
+    /// protocol Linux would deliver every interface's frames at once); `proto` (network byte
+    /// order, as `socket()` takes it) is what a bind that names no protocol then asks for, on
+    /// the interface the guard allowed.
+    pub fn packet(
+        kind: Kind,
+        proto: i32,
+        _permit: &Permit<PacketSocket>,
+        mode: Mode,
+    ) -> SocketResult<Self> {
+        if !(0..=0xffff).contains(&proto) {
+            return Err(SocketError::os_msg(
+                Errno::INVAL,
+                format!("a packet socket's protocol is 16 bits (htons(ETH_P_…)), not {proto}"),
+            ));
+        }
+        NetSocket::datagrams_of((Family::Packet, kind, proto), mode)
+    }
+
+    /// The index of the permitted interface (0 for `""`, every interface at once).
+    fn packet_ifindex(&self, permit: &Permit<PacketIface>) -> SocketResult<u32> {
+        match permit.target().name.as_str() {
+            "" => Ok(0),
+            name => Ok(rustix::net::netdevice::name_to_index(&self.fd, name)?),
+        }
+    }
+
+    /// `bind(2)` of a packet socket to the permitted interface, for `addr.proto` (host byte
+    /// order; 0 is the protocol the socket was made with).
+    pub fn bind_packet(
+        &mut self,
+        addr: &PacketAddr,
+        permit: &Permit<PacketIface>,
+    ) -> SocketResult<()> {
+        let ifindex = self.packet_ifindex(permit)?;
+        let proto_be = match addr.proto {
+            0 => self.proto as u16,
+            proto => proto.to_be(),
+        };
+        let ll = sockaddr::to_rustix(sockaddr::encode_packet(addr, ifindex, proto_be)?);
+        rustix::net::bind(&self.fd, &ll)?;
+        self.bound = true;
+        Ok(())
+    }
+
+    /// `sendto(2)` of a frame out of the permitted interface, to `addr`.
+    pub fn send_to_packet(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        addr: &PacketAddr,
+        permit: &Permit<PacketIface>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        let ifindex = self.packet_ifindex(permit)?;
+        let ll = sockaddr::to_rustix(sockaddr::encode_packet(addr, ifindex, addr.proto.to_be())?);
+        self.send_to_inner(data, flags, &ll, Some(permit), cancel)
+    }
+
+    /// The name of the interface a packet socket is bound to (`""`: none, or every one).
+    pub fn packet_iface(&self) -> SocketResult<String> {
+        match sockaddr::net_from_rustix(rustix::net::getsockname(&self.fd)?)? {
+            NetAddr::Packet(PacketAddr { ifindex: 0, .. }) => Ok(String::new()),
+            NetAddr::Packet(p) => Ok(rustix::net::netdevice::index_to_name(&self.fd, p.ifindex)?),
+            other => Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                format!("not a packet socket: {other}"),
+            )),
+        }
     }
 
     /// `bind(2)` of a netlink socket to the permitted port id and groups.
@@ -460,10 +542,16 @@ impl NetSocket {
         )
     }
 
-    /// On a netlink socket, [`netlink::vet`]: the one check every send passes.
-    fn vet_netlink(&self, data: &[u8]) -> SocketResult<()> {
-        match self.family {
-            Family::Netlink => netlink::vet(data),
+    /// The one check every send passes: on a netlink socket, [`netlink::vet`]; on a packet
+    /// socket, a permit for the interface the frame goes out of (the guard's decision of the
+    /// socket's interface, or of the one a `sendto` names).
+    fn vet_send(&self, data: &[u8], packet: Option<&Permit<PacketIface>>) -> SocketResult<()> {
+        match (self.family, packet) {
+            (Family::Netlink, _) => netlink::vet(data),
+            (Family::Packet, None) => Err(SocketError::os_msg(
+                Errno::ACCESS,
+                "capsock: a frame on a packet socket goes out only under a send packet: permit",
+            )),
             _ => Ok(()),
         }
     }
@@ -511,7 +599,10 @@ impl NetSocket {
     /// binds its port a moment before it sets the peer), so only the peer it connected to (its
     /// datagrams need no new decision) passes without one.
     pub fn filters_sources(&self) -> bool {
-        self.kind == Kind::Dgram || self.family == Family::Netlink
+        // A packet socket hears only the interface a bind rule allowed (the kernel delivers
+        // nothing to it before that bind: it is made with protocol 0).
+        (self.kind == Kind::Dgram && self.family != Family::Packet)
+            || self.family == Family::Netlink
     }
 
     /// Whether a connect or sendto on this socket would first bind it implicitly.
@@ -674,8 +765,17 @@ impl NetSocket {
     }
 
     /// An address the kernel reported for this socket, as the guest knows it: a path this
-    /// socket was bound to through `/proc/self/fd/N/NAME` is the path the guest named.
+    /// socket was bound to through `/proc/self/fd/N/NAME` is the path the guest named; a
+    /// packet address names its interface.
     fn as_guest_knows(&self, addr: NetAddr) -> NetAddr {
+        if let NetAddr::Packet(mut p) = addr {
+            // As CPython: the interface's name by `SIOCGIFNAME`, `''` if it has none (gone).
+            if p.ifindex != 0 {
+                p.ifname =
+                    rustix::net::netdevice::index_to_name(&self.fd, p.ifindex).unwrap_or_default();
+            }
+            return NetAddr::Packet(p);
+        }
         match (&addr, &self.bound_as) {
             (NetAddr::Unix(UnixAddr::Path(p)), Some(bound)) if *p == bound.0 => {
                 NetAddr::Unix(bound.1.clone())
@@ -880,14 +980,14 @@ impl NetSocket {
             unsafe { buf.set_len(n) };
             let addr = match (addr, self.family) {
                 (None, _) => None,
-                (Some(a), Family::Unix | Family::Netlink | Family::Vsock) => {
+                (Some(a), Family::Unix | Family::Netlink | Family::Vsock | Family::Packet) => {
                     Some(sockaddr::net_from_rustix(a)?)
                 }
                 (Some(a), _) => Some(NetAddr::Ip(sockaddr::from_rustix(a)?)),
             };
             match addr {
                 Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
-                other => return Ok(other),
+                other => return Ok(other.map(|a| self.as_guest_knows(a))),
             }
         }
     }
@@ -904,8 +1004,36 @@ impl NetSocket {
 
     /// `send(2)` with `MSG_NOSIGNAL`: one call, returns how many bytes went.
     pub fn send(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<usize> {
+        self.send_inner(data, flags, None, cancel)
+    }
+
+    /// [`NetSocket::send`] (`all`: [`NetSocket::sendall`]) of a frame on a packet socket, out
+    /// of the interface it is bound to, which the guard allowed.
+    pub fn send_packet(
+        &self,
+        data: &[u8],
+        flags: i32,
+        all: bool,
+        permit: &Permit<PacketIface>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
+        match all {
+            true => self
+                .sendall_inner(data, flags, Some(permit), cancel)
+                .map(|()| data.len()),
+            false => self.send_inner(data, flags, Some(permit), cancel),
+        }
+    }
+
+    fn send_inner(
+        &self,
+        data: &[u8],
+        flags: i32,
+        packet: Option<&Permit<PacketIface>>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
-        self.vet_netlink(data)?;
+        self.vet_send(data, packet)?;
         let mut deadline = Deadline::new(self.mode);
         self.io(
             Dir::Send,
@@ -919,8 +1047,18 @@ impl NetSocket {
     /// Python's `sendall`: `send(2)` until everything went. The mode's timeout bounds the whole
     /// call, not each send (Python ≥ 3.5).
     pub fn sendall(&self, data: &[u8], flags: i32, cancel: &Canceller) -> SocketResult<()> {
+        self.sendall_inner(data, flags, None, cancel)
+    }
+
+    fn sendall_inner(
+        &self,
+        data: &[u8],
+        flags: i32,
+        packet: Option<&Permit<PacketIface>>,
+        cancel: &Canceller,
+    ) -> SocketResult<()> {
         let sflags = send_flags(flags)?;
-        self.vet_netlink(data)?;
+        self.vet_send(data, packet)?;
         let dontwait = sflags.contains(SendFlags::DONTWAIT);
         let mut deadline = Deadline::new(self.mode);
         let mut rest = data;
@@ -952,8 +1090,19 @@ impl NetSocket {
         addr: &impl rustix::net::addr::SocketAddrArg,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
+        self.send_to_inner(data, flags, addr, None, cancel)
+    }
+
+    fn send_to_inner(
+        &mut self,
+        data: &[u8],
+        flags: i32,
+        addr: &impl rustix::net::addr::SocketAddrArg,
+        packet: Option<&Permit<PacketIface>>,
+        cancel: &Canceller,
+    ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
-        self.vet_netlink(data)?;
+        self.vet_send(data, packet)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(
             Dir::Send,
@@ -988,7 +1137,10 @@ impl NetSocket {
             })?;
             match got.address {
                 Some(from) if !self.is_peer(&from) && !admit(&from) => self.drop_peeked(rflags),
-                _ => return Ok(got),
+                _ => {
+                    let address = got.address.map(|a| self.as_guest_knows(a));
+                    return Ok(msg::Received { address, ..got });
+                }
             }
         }
     }
@@ -1002,6 +1154,15 @@ impl NetSocket {
         permit: Option<SendPermit<'_>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
+        if self.family == Family::Packet {
+            let packet = match permit {
+                Some(SendPermit::Packet { permit, .. } | SendPermit::PacketBound(permit)) => {
+                    Some(permit)
+                }
+                _ => None,
+            };
+            self.vet_send(&[], packet)?;
+        }
         if self.family == Family::Netlink {
             // One datagram: the buffers together are what the kernel reads.
             netlink::vet(&buffers.concat())?;
@@ -1012,14 +1173,20 @@ impl NetSocket {
                 ));
             }
         }
-        let dest = permit.map(|p| match p {
-            SendPermit::Ip(p) => msg::MsgDest::Ip(*p.target()),
-            SendPermit::Unix(p) => msg::MsgDest::Unix(&p.target().sun_path),
-            SendPermit::Netlink(p) => {
+        let dest = match permit {
+            None | Some(SendPermit::PacketBound(_)) => None,
+            Some(SendPermit::Ip(p)) => Some(msg::MsgDest::Ip(*p.target())),
+            Some(SendPermit::Unix(p)) => Some(msg::MsgDest::Unix(&p.target().sun_path)),
+            Some(SendPermit::Netlink(p)) => {
                 let NetlinkKernel = p.target();
-                msg::MsgDest::NetlinkKernel
+                Some(msg::MsgDest::NetlinkKernel)
             }
-        });
+            Some(SendPermit::Packet { permit, to }) => {
+                let ifindex = self.packet_ifindex(permit)?;
+                let (storage, len) = sockaddr::encode_packet(to, ifindex, to.proto.to_be())?;
+                Some(msg::MsgDest::Encoded(storage, len))
+            }
+        };
         let dontwait = flags & libc::MSG_DONTWAIT != 0;
         let mut deadline = Deadline::new(self.mode);
         let family = self.family;
@@ -1090,4 +1257,13 @@ pub enum SendPermit<'a> {
     Unix(&'a Permit<UnixDest>),
     /// To the kernel, on a netlink socket.
     Netlink(&'a Permit<NetlinkKernel>),
+    /// A frame to `to`, out of the interface it names, on a packet socket.
+    Packet {
+        /// The guard's decision of the interface.
+        permit: &'a Permit<PacketIface>,
+        /// The destination.
+        to: &'a PacketAddr,
+    },
+    /// A frame out of the interface a packet socket is bound to (no address).
+    PacketBound(&'a Permit<PacketIface>),
 }

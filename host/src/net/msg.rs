@@ -122,6 +122,8 @@ pub enum MsgDest<'a> {
     Unix(&'a [u8]),
     /// The kernel, on a netlink socket (port id 0, no groups).
     NetlinkKernel,
+    /// An address already encoded (a packet socket's `sockaddr_ll`), with its length.
+    Encoded(libc::sockaddr_storage, libc::socklen_t),
 }
 
 /// What one [`recvmsg`] returned: Python's `(data, ancdata, msg_flags, address)`.
@@ -332,6 +334,7 @@ pub fn sendmsg(
         Some(MsgDest::Ip(addr)) => Some(sockaddr::encode_for_family(family, addr)?),
         Some(MsgDest::Unix(sun_path)) => Some(sockaddr::encode_unix(sun_path)),
         Some(MsgDest::NetlinkKernel) => Some(sockaddr::encode_netlink(0, 0)),
+        Some(MsgDest::Encoded(storage, len)) => Some((storage, len)),
         None => None,
     };
 
@@ -528,7 +531,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink | Family::Vsock => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
                 unreachable!("these tests make IP sockets")
             }
         };
@@ -553,7 +556,7 @@ mod tests {
         match family {
             Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
-            Family::Unix | Family::Netlink | Family::Vsock => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
                 unreachable!("these tests make IP sockets")
             }
         }

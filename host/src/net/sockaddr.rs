@@ -16,7 +16,7 @@ use rustix::io::Errno;
 use rustix::net::SocketAddrAny;
 
 use crate::error::{SocketError, SocketResult};
-use crate::net::types::{Family, NetAddr, UnixAddr};
+use crate::net::types::{Family, NetAddr, PacketAddr, UnixAddr};
 
 /// An all-zero `sockaddr_storage` (family `AF_UNSPEC`), e.g. for the kernel to fill in.
 pub(crate) fn zeroed_storage() -> libc::sockaddr_storage {
@@ -79,10 +79,12 @@ pub(crate) fn encode_for_family(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
         )),
-        (Family::Unix | Family::Netlink | Family::Vsock, _) => Err(SocketError::os_msg(
-            Errno::AFNOSUPPORT,
-            format!("cannot send to the IP address {addr} from a socket that is not IP"),
-        )),
+        (Family::Unix | Family::Netlink | Family::Vsock | Family::Packet, _) => {
+            Err(SocketError::os_msg(
+                Errno::AFNOSUPPORT,
+                format!("cannot send to the IP address {addr} from a socket that is not IP"),
+            ))
+        }
     }
 }
 
@@ -158,7 +160,8 @@ pub(crate) fn from_rustix(addr: SocketAddrAny) -> SocketResult<SocketAddr> {
 /// An address rustix returned as a [`NetAddr`]: IP, or `AF_UNIX` (path, abstract name or
 /// unnamed); any other family is `EAFNOSUPPORT`.
 pub(crate) fn net_from_rustix(addr: SocketAddrAny) -> SocketResult<NetAddr> {
-    if addr.address_family() == rustix::net::AddressFamily::VSOCK {
+    let family = addr.address_family();
+    if family == rustix::net::AddressFamily::VSOCK || family == rustix::net::AddressFamily::PACKET {
         let len = (addr.addr_len() as usize).min(size_of::<libc::sockaddr_storage>());
         // SAFETY: as for AF_UNIX below: the first `addr_len` bytes of rustix's storage.
         let bytes = unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) };
@@ -225,6 +228,39 @@ pub(crate) fn encode_vsock(cid: u32, port: u32) -> (libc::sockaddr_storage, libc
     (storage, size_of::<libc::sockaddr_vm>() as libc::socklen_t)
 }
 
+/// The offset of `sll_addr` in a `sockaddr_ll`: what precedes the link-layer address.
+const SLL_ADDR_AT: usize = std::mem::offset_of!(libc::sockaddr_ll, sll_addr);
+
+/// A `sockaddr_ll` for `addr` on the interface `ifindex` inside a `sockaddr_storage`, with its
+/// length; `EINVAL` for a link-layer address over 8 bytes (CPython's `ValueError`).
+pub(crate) fn encode_packet(
+    addr: &PacketAddr,
+    ifindex: u32,
+    proto_be: u16,
+) -> SocketResult<(libc::sockaddr_storage, libc::socklen_t)> {
+    let mut storage = zeroed_storage();
+    // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_ll, which is plain
+    // integers, valid for all-zero bytes.
+    let ll = unsafe { &mut *(&raw mut storage).cast::<libc::sockaddr_ll>() };
+    if addr.addr.len() > ll.sll_addr.len() {
+        return Err(SocketError::os_msg(
+            Errno::INVAL,
+            format!(
+                "a hardware address is at most 8 bytes, not {}",
+                addr.addr.len()
+            ),
+        ));
+    }
+    ll.sll_family = libc::AF_PACKET as u16;
+    ll.sll_protocol = proto_be;
+    ll.sll_ifindex = ifindex as i32;
+    ll.sll_hatype = addr.hatype;
+    ll.sll_pkttype = addr.pkttype;
+    ll.sll_halen = addr.addr.len() as u8;
+    ll.sll_addr[..addr.addr.len()].copy_from_slice(&addr.addr);
+    Ok((storage, size_of::<libc::sockaddr_ll>() as libc::socklen_t))
+}
+
 /// An encoded address as rustix takes it, for `bind(2)`, `connect(2)` and `sendto(2)` of the
 /// families rustix has no type for.
 pub(crate) fn to_rustix(
@@ -258,6 +294,21 @@ pub(crate) fn decode_net(
             cid: vm.svm_cid,
             port: vm.svm_port,
         });
+    }
+    if len >= SLL_ADDR_AT && i32::from(storage.ss_family) == libc::AF_PACKET {
+        // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_ll, plain integers.
+        let ll = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_ll>() };
+        let halen = usize::from(ll.sll_halen)
+            .min(ll.sll_addr.len())
+            .min(len - SLL_ADDR_AT);
+        return Some(NetAddr::Packet(PacketAddr {
+            ifname: String::new(),
+            ifindex: ll.sll_ifindex as u32,
+            proto: u16::from_be(ll.sll_protocol),
+            pkttype: ll.sll_pkttype,
+            hatype: ll.sll_hatype,
+            addr: ll.sll_addr[..halen].to_vec(),
+        }));
     }
     if len < family_len || i32::from(storage.ss_family) != libc::AF_UNIX {
         return decode(storage, len as libc::socklen_t).map(NetAddr::Ip);
@@ -449,6 +500,38 @@ mod tests {
             assert_eq!(decode_net(&encoded.0, encoded.1 - 1), None);
             assert_eq!(decode(&encoded.0, encoded.1), None);
         }
+    }
+
+    #[test]
+    fn packet_round_trips() {
+        let addr = PacketAddr {
+            ifname: String::new(),
+            ifindex: 7,
+            proto: 0x88b5,
+            pkttype: 1,
+            hatype: 1,
+            addr: vec![2, 0, 0, 0, 0, 1],
+        };
+        let (storage, len) = encode_packet(&addr, 7, 0x88b5u16.to_be()).unwrap();
+        assert_eq!(
+            decode_net(&storage, len),
+            Some(NetAddr::Packet(addr.clone()))
+        );
+        // The kernel's length stops after the address it holds: 12 + halen bytes.
+        let short = (SLL_ADDR_AT + 6) as libc::socklen_t;
+        assert_eq!(
+            decode_net(&storage, short),
+            Some(NetAddr::Packet(addr.clone()))
+        );
+        // A length cutting the address keeps what is there; one cutting the header is none.
+        let cut = decode_net(&storage, (SLL_ADDR_AT + 2) as _);
+        assert!(matches!(cut, Some(NetAddr::Packet(p)) if p.addr == [2, 0]));
+        assert_eq!(decode_net(&storage, (SLL_ADDR_AT - 1) as _), None);
+        let long = PacketAddr {
+            addr: vec![0; 9],
+            ..addr
+        };
+        assert!(encode_packet(&long, 1, 0).is_err());
     }
 
     #[test]

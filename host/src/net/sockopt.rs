@@ -465,7 +465,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink | Family::Vsock => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
                 unreachable!("these tests make IP sockets")
             }
         };

@@ -19,6 +19,8 @@ pub enum Family {
     Netlink,
     /// `AF_VSOCK`: stream and seqpacket connections between a virtual machine and its host.
     Vsock,
+    /// `AF_PACKET`: link-level frames, `SOCK_RAW` (with their link header) or `SOCK_DGRAM`.
+    Packet,
 }
 
 /// Socket kinds the net core implements.
@@ -30,7 +32,7 @@ pub enum Kind {
     Dgram,
     /// `SOCK_SEQPACKET` (`AF_UNIX`; on IP the kernel answers for itself).
     Seqpacket,
-    /// `SOCK_RAW`: netlink only (raw IP sockets are not available).
+    /// `SOCK_RAW`: netlink and packet sockets only (raw IP sockets are not available).
     Raw,
 }
 
@@ -55,6 +57,26 @@ pub enum NetAddr {
         /// `svm_port`.
         port: u32,
     },
+    /// `AF_PACKET`: Python's `(ifname, proto, pkttype, hatype, addr)`.
+    Packet(PacketAddr),
+}
+
+/// An `AF_PACKET` address (`struct sockaddr_ll`), its interface known by name (what the guest
+/// and the rules speak) and, once the kernel or the host looked it up, by index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PacketAddr {
+    /// The interface name (`""`: none, every interface at once).
+    pub ifname: String,
+    /// The interface index the kernel gave (0 until it gave one).
+    pub ifindex: u32,
+    /// The Ethernet protocol number (`ETH_P_*`), host byte order as in Python.
+    pub proto: u16,
+    /// `PACKET_HOST`, `PACKET_BROADCAST`, …
+    pub pkttype: u8,
+    /// The ARP hardware type.
+    pub hatype: u16,
+    /// The link-layer address, at most 8 bytes.
+    pub addr: Vec<u8>,
 }
 
 /// A socket's blocking mode, as CPython models it with one timeout value.
@@ -101,6 +123,7 @@ impl std::fmt::Display for NetAddr {
             NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
             NetAddr::Netlink { pid, groups } => write!(f, "netlink:pid {pid} groups {groups:#x}"),
             NetAddr::Vsock { cid, port } => f.write_str(&crate::policy::vsock_target(*cid, *port)),
+            NetAddr::Packet(p) => f.write_str(&crate::policy::packet_target(&p.ifname)),
         }
     }
 }

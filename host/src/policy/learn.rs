@@ -175,6 +175,13 @@ impl Learner {
         self.lock().insert(Rule::netlink(proto));
     }
 
+    /// Records an allowed use of the interface `name` by a packet socket (`verb packet:NAME`).
+    pub fn used_packet(&self, verb: Verb, name: &str) {
+        if let Some(rule) = Rule::packet(verb, name) {
+            self.lock().insert(rule);
+        }
+    }
+
     /// Records an allowed use of the vsock address `cid:port` (`verb vsock://CID:PORT`).
     pub fn used_vsock(&self, verb: Verb, cid: u32, port: u32) {
         if let Some(rule) = Rule::vsock(verb, cid, port) {
@@ -396,6 +403,23 @@ mod tests {
                 .check_netlink(NetlinkProto::Route)
                 .is_allowed()
         );
+    }
+
+    #[test]
+    fn packet_interfaces_are_learned() {
+        let learner = Learner::new();
+        learner.used_packet(Verb::Bind, "veth0");
+        learner.used_packet(Verb::Send, "");
+        learner.used_packet(Verb::Connect, "veth0");
+        let text = learner.to_toml();
+        assert!(text.contains("\"bind packet:veth0\""), "{text}");
+        assert!(text.contains("\"send packet:*\""), "{text}");
+        assert!(!text.contains("connect packet"), "{text}");
+        let policy = learner.policy();
+        assert!(policy.allows_packet());
+        assert!(policy.check_packet(Verb::Bind, "veth0").is_allowed());
+        assert!(!policy.check_packet(Verb::Bind, "veth1").is_allowed());
+        assert!(policy.check_packet(Verb::Send, "lo").is_allowed());
     }
 
     #[test]

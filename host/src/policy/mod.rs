@@ -16,6 +16,7 @@
 //! TARGET := PROTO "://" HOST ":" PORTS                            (connect, bind, accept, send, recv)
 //!         | "unix:" UNIX                                          (connect, bind, send, recv)
 //!         | "vsock://" CID ":" VPORTS                             (connect, bind, accept)
+//!         | "packet:" IFACE | "packet:" PREFIX "*" | "packet:*"    (bind, send)
 //!         | "netlink:route"                                       (send)
 //!         | NAMEPATTERN                                           (resolve)
 //! UNIX   := /absolute/path | /absolute/dir/ | @name | @prefix*    (AF_UNIX; `/` alone: everywhere)
@@ -55,6 +56,7 @@
 mod addr;
 pub mod file;
 pub mod learn;
+mod packet;
 mod rule;
 mod unix;
 mod vsock;
@@ -64,6 +66,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 pub use addr::{Form, SPECIAL_RANGES, SpecialRange};
 use addr::{GuestHost, Views};
+pub use packet::{IfacePattern, MAX_IFNAME, target as packet_target};
 pub use rule::{
     End, Endpoint, HostPattern, NamePattern, NetlinkProto, PortRange, Proto, Rule, RuleError,
     Target, Verb, VerbFacts,
@@ -324,6 +327,20 @@ impl Policy {
     /// (read) requests on them: a `send netlink:PROTO` rule.
     pub fn check_netlink(&self, proto: NetlinkProto) -> Decision<'_> {
         self.decide_rules(|rule| rule.matches_netlink(proto))
+    }
+
+    /// Decides `verb` (bind, send) on the network interface `name` of an `AF_PACKET` socket
+    /// (`""`: every interface at once): the `packet:` rules, deny beating allow.
+    pub fn check_packet(&self, verb: Verb, name: &str) -> Decision<'_> {
+        self.decide_rules(|rule| rule.matches_packet(verb, name))
+    }
+
+    /// Whether some rule allows some use of packet sockets: without one, a guest may not even
+    /// make one (its privileges are the host's).
+    pub fn allows_packet(&self) -> bool {
+        self.rules.iter().any(|(effect, rule)| {
+            *effect == Effect::Allow && matches!(rule.target(), Target::Packet(_))
+        })
     }
 
     /// Decides `verb` (connect, bind, accept) with the `AF_VSOCK` address `cid:port`: the

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::addr::{self, NameProblem};
+use super::packet::IfacePattern;
 use super::unix::{UnixPattern, UnixTarget};
 use super::vsock::VsockPattern;
 
@@ -464,6 +465,9 @@ pub enum Target {
     Netlink(NetlinkProto),
     /// An `AF_VSOCK` context id and ports, for connect, bind and accept: `vsock://host:1024`.
     Vsock(VsockPattern),
+    /// Network interfaces, for bind (hear its frames) and send (send frames out of it) on
+    /// `AF_PACKET` sockets: `packet:eth1`.
+    Packet(IfacePattern),
 }
 
 impl fmt::Display for Target {
@@ -474,6 +478,7 @@ impl fmt::Display for Target {
             Target::Unix(pattern) => pattern.fmt(f),
             Target::Netlink(proto) => proto.fmt(f),
             Target::Vsock(pattern) => pattern.fmt(f),
+            Target::Packet(pattern) => pattern.fmt(f),
         }
     }
 }
@@ -514,7 +519,11 @@ impl Rule {
                 HostPattern::Localhost => ip.is_loopback(),
                 _ => false,
             },
-            Target::Name(_) | Target::Unix(_) | Target::Netlink(_) | Target::Vsock(_) => false,
+            Target::Name(_)
+            | Target::Unix(_)
+            | Target::Netlink(_)
+            | Target::Vsock(_)
+            | Target::Packet(_) => false,
         }
     }
 
@@ -555,6 +564,28 @@ impl Rule {
         VSOCK_VERBS.contains(&verb).then(|| Rule {
             verb,
             target: Target::Vsock(VsockPattern::exact(cid, port)),
+        })
+    }
+
+    /// Whether the rule covers `verb` (bind, send) on the interface `name` of an `AF_PACKET`
+    /// socket (`""`: every interface at once).
+    pub(super) fn matches_packet(&self, verb: Verb, name: &str) -> bool {
+        self.verb == verb && matches!(&self.target, Target::Packet(p) if p.matches(name))
+    }
+
+    /// The rule `verb packet:NAME` (`packet:*` for `""`), built rather than parsed
+    /// (`--learn`); `None` for a verb that does not apply to packet sockets or a name a rule
+    /// cannot spell.
+    pub(crate) fn packet(verb: Verb, name: &str) -> Option<Rule> {
+        let text = match name {
+            "" => "*",
+            name => name,
+        };
+        let pattern = super::packet::parse(text).ok()?;
+        let exact = matches!(pattern, IfacePattern::Name(_) | IfacePattern::Any);
+        (PACKET_VERBS.contains(&verb) && exact).then_some(Rule {
+            verb,
+            target: Target::Packet(pattern),
         })
     }
 
@@ -785,6 +816,21 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
             ),
         };
     }
+    if let Some(rest) = target_word.strip_prefix("packet:") {
+        if !PACKET_VERBS.contains(&verb) {
+            return fail(
+                target_at,
+                format!(
+                    "{verb} does not apply to packet sockets (bind packet:IFACE hears an interface, send packet:IFACE sends out of it)"
+                ),
+            );
+        }
+        let pattern = super::packet::parse(rest).map_err(shift(target_at + "packet:".len()))?;
+        return Ok(Rule {
+            verb,
+            target: Target::Packet(pattern),
+        });
+    }
     if let Some(rest) = target_word.strip_prefix("vsock://") {
         if !VSOCK_VERBS.contains(&verb) {
             return fail(
@@ -820,6 +866,9 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
 
 /// The verbs that apply to `AF_VSOCK` (stream and seqpacket connections; no datagrams).
 const VSOCK_VERBS: [Verb; 3] = [Verb::Connect, Verb::Bind, Verb::Accept];
+
+/// The verbs that apply to `AF_PACKET`: bind (hear an interface) and send (out of one).
+const PACKET_VERBS: [Verb; 2] = [Verb::Bind, Verb::Send];
 
 fn example(verb: Verb) -> &'static str {
     verb.facts().example
@@ -1278,6 +1327,9 @@ mod tests {
         "connect vsock://host:1024",
         "bind vsock://any:*",
         "accept vsock://*:5000-5010",
+        "bind packet:eth1",
+        "send packet:veth*",
+        "bind packet:*",
         "send icmp://10.0.0.0/8",
         "recv icmp://[::1]",
         "send icmp://*.example.com",
@@ -1398,6 +1450,9 @@ mod tests {
         ("accept icmp://*", 7, "accept applies to tcp only (icmp has no connections)"),
         ("connect netlink:route", 8, "connect does not apply to netlink (write send netlink:route: a netlink socket sends the kernel requests)"),
         ("send netlink:xfrm", 13, r#"unknown netlink protocol "xfrm" (available: route)"#),
+        ("connect packet:eth0", 8, "connect does not apply to packet sockets (bind packet:IFACE hears an interface, send packet:IFACE sends out of it)"),
+        ("bind packet:eth 0", 16, r#"unexpected "0" after the target (a rule is VERB TARGET)"#),
+        ("bind packet:e/0", 13, "an interface name is letters, digits and . _ - @ (no /, :, * or spaces)"),
         ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),
         ("connect vsock://vm:1", 16, r#"invalid vsock CID "vm" (a number, hypervisor, local, host, any, or *)"#),
         ("connect vsock://host:x", 21, r#"invalid vsock port "x" (N, A-B or *, from 0 to 4294967295)"#),

@@ -10,6 +10,7 @@ mod functions;
 mod makefile;
 mod multiplex;
 mod netlink;
+mod packet;
 mod policy;
 mod policyfile;
 mod sockopts;
@@ -22,7 +23,7 @@ mod vsock;
 
 #[allow(unused_imports)]
 use self::{
-    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, policy::*,
+    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, packet::*, policy::*,
     policyfile::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
 };
 

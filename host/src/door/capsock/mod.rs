@@ -12,7 +12,7 @@ use wasmtime::component::Linker;
 
 use crate::ctx::{Capsock, CapsockView};
 use crate::error::{SocketError, SocketResult};
-use crate::net::{Family, Kind, NetAddr, UnixAddr};
+use crate::net::{Family, Kind, NetAddr, PacketAddr, UnixAddr};
 
 pub(crate) mod bindings {
     wasmtime::component::bindgen!({
@@ -29,8 +29,8 @@ pub(crate) mod bindings {
 }
 
 use bindings::capsock::sockets::types::{
-    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, SocketAddress, SocketKind,
-    UnixAddress, VsockAddress,
+    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, PacketAddress,
+    SocketAddress, SocketKind, UnixAddress, VsockAddress,
 };
 
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
@@ -55,10 +55,11 @@ impl TryFrom<AddressFamily> for Family {
             AddressFamily::Unix => Ok(Family::Unix),
             AddressFamily::Netlink => Ok(Family::Netlink),
             AddressFamily::Vsock => Ok(Family::Vsock),
+            AddressFamily::Packet => Ok(Family::Packet),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!(
-                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK and AF_VSOCK are)"
+                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK and AF_PACKET are)"
                 ),
             )),
         }
@@ -73,6 +74,7 @@ impl From<Family> for AddressFamily {
             Family::Unix => AddressFamily::Unix,
             Family::Netlink => AddressFamily::Netlink,
             Family::Vsock => AddressFamily::Vsock,
+            Family::Packet => AddressFamily::Packet,
         }
     }
 }
@@ -118,6 +120,7 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
         Family::Unix => "AF_UNIX",
         Family::Netlink => "AF_NETLINK",
         Family::Vsock => "AF_VSOCK",
+        Family::Packet => "AF_PACKET",
     };
     let kind = match kind {
         Kind::Stream => "SOCK_STREAM",
@@ -184,9 +187,17 @@ impl TryFrom<&SocketAddress> for NetAddr {
                 cid: v.cid,
                 port: v.port,
             }),
+            SocketAddress::Packet(p) => Ok(NetAddr::Packet(PacketAddr {
+                ifname: p.ifname.clone(),
+                ifindex: 0,
+                proto: p.proto,
+                pkttype: p.pkttype,
+                hatype: p.hatype,
+                addr: p.addr.clone(),
+            })),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK and AF_VSOCK are)",
+                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK and AF_PACKET are)",
             )),
         }
     }
@@ -203,6 +214,13 @@ impl From<NetAddr> for SocketAddress {
                 SocketAddress::Netlink(NetlinkAddress { pid, groups })
             }
             NetAddr::Vsock { cid, port } => SocketAddress::Vsock(VsockAddress { cid, port }),
+            NetAddr::Packet(p) => SocketAddress::Packet(PacketAddress {
+                ifname: p.ifname,
+                proto: p.proto,
+                pkttype: p.pkttype,
+                hatype: p.hatype,
+                addr: p.addr,
+            }),
         }
     }
 }
@@ -233,7 +251,7 @@ impl From<SocketAddr> for SocketAddress {
 #[cfg(test)]
 mod tests {
     use super::bindings::capsock::sockets::types::{
-        AlgAddress, BluetoothAddress, CanAddress, PacketAddress, QipcrtrAddress, TipcAddress,
+        AlgAddress, BluetoothAddress, CanAddress, QipcrtrAddress, TipcAddress,
     };
     use super::*;
 
@@ -265,6 +283,14 @@ mod tests {
                 cid: 2,
                 port: u32::MAX,
             },
+            NetAddr::Packet(PacketAddr {
+                ifname: "lo".into(),
+                ifindex: 0,
+                proto: 0x88b5,
+                pkttype: 4,
+                hatype: 772,
+                addr: vec![0; 6],
+            }),
         ];
         for addr in implemented {
             let wit = SocketAddress::from(addr.clone());
@@ -276,13 +302,6 @@ mod tests {
         };
         let others = [
             SocketAddress::Rds(inet),
-            SocketAddress::Packet(PacketAddress {
-                ifname: "lo".into(),
-                proto: 3,
-                pkttype: 0,
-                hatype: 1,
-                addr: vec![0; 6],
-            }),
             SocketAddress::Can(CanAddress::Raw("vcan0".into())),
             SocketAddress::Bluetooth(BluetoothAddress::Hci(0)),
             SocketAddress::Alg(AlgAddress {
@@ -303,11 +322,7 @@ mod tests {
         for wit in &others {
             let e = NetAddr::try_from(wit).unwrap_err();
             assert_eq!(e.errno(), Some(Errno::AFNOSUPPORT), "{wit:?}");
-            assert!(
-                e.to_string()
-                    .contains("AF_UNIX, AF_NETLINK and AF_VSOCK are"),
-                "{e}"
-            );
+            assert!(e.to_string().contains("AF_VSOCK and AF_PACKET are"), "{e}");
             assert!(SocketAddr::try_from(wit).is_err());
         }
     }

@@ -23,7 +23,7 @@ use rustix::io::Errno;
 
 use crate::audit::Event;
 use crate::error::{SocketError, SocketResult};
-use crate::guard::Guard;
+use crate::guard::{Guard, PacketIface, Permit};
 use crate::net::{Family, Kind, Mode, NetAddr, NetSocket, SendPermit, msg, sockopt, wait};
 use crate::policy::Verb;
 
@@ -131,6 +131,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
             | (NetAddr::Unix(_), Family::Unix)
             | (NetAddr::Netlink { .. }, Family::Netlink)
             | (NetAddr::Vsock { .. }, Family::Vsock)
+            | (NetAddr::Packet(_), Family::Packet)
     );
     if fits {
         return Ok(addr);
@@ -140,6 +141,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
         Family::Unix => "an AF_UNIX socket takes a path or an abstract name",
         Family::Netlink => "an AF_NETLINK socket takes a (pid, groups) address",
         Family::Vsock => "an AF_VSOCK socket takes a (cid, port) address",
+        Family::Packet => "an AF_PACKET socket takes an (ifname, proto, …) address",
     };
     Err(SocketError::os_msg(
         Errno::AFNOSUPPORT,
@@ -203,7 +205,13 @@ impl CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<u64> {
         let sock = self.table.get(&this)?;
-        let sent = sock.send(data, flags, &self.ctx.cancel)?;
+        let sent = match sock.family() {
+            Family::Packet => {
+                let permit = self.packet_out(sock)?;
+                sock.send_packet(data, flags, false, &permit, &self.ctx.cancel)?
+            }
+            _ => sock.send(data, flags, &self.ctx.cancel)?,
+        };
         self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
     }
@@ -215,7 +223,13 @@ impl CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<()> {
         let sock = self.table.get(&this)?;
-        sock.sendall(data, flags, &self.ctx.cancel)?;
+        match sock.family() {
+            Family::Packet => {
+                let permit = self.packet_out(sock)?;
+                sock.send_packet(data, flags, true, &permit, &self.ctx.cancel)?;
+            }
+            _ => sock.sendall(data, flags, &self.ctx.cancel)?,
+        }
         self.ctx.guard.stats().sent(data.len() as u64);
         Ok(())
     }
@@ -251,9 +265,23 @@ impl CapsockCtxView<'_> {
                 sock.send_to_netlink(data, flags, &permit, &self.ctx.cancel)?
             }
             NetAddr::Vsock { .. } => return Err(sock.vsock_addressed_send()),
+            NetAddr::Packet(to) => {
+                let permit = guard.packet(Event::SendTo, Verb::Send, &to.ifname)?;
+                sock.send_to_packet(data, flags, &to, &permit, &self.ctx.cancel)?
+            }
         };
         guard.stats().sent(sent as u64);
         Ok(sent as u64)
+    }
+}
+
+impl CapsockCtxView<'_> {
+    /// The guard's decision of a frame sent on the packet socket `sock` without an address:
+    /// out of the interface it is bound to, looked up at each send (a `dup` of it may have
+    /// been bound elsewhere since).
+    fn packet_out(&self, sock: &NetSocket) -> SocketResult<Permit<PacketIface>> {
+        let iface = sock.packet_iface()?;
+        Ok(self.ctx.guard.packet(Event::SendTo, Verb::Send, &iface)?)
     }
 }
 
@@ -331,14 +359,16 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<Resource<NetSocket>> {
         let family = Family::try_from(family)?;
         let kind = Kind::try_from(kind)?;
-        let netlink = match family {
-            Family::Netlink => Some(self.ctx.guard.netlink(proto)?),
-            _ => None,
+        let (netlink, packet) = match family {
+            Family::Netlink => (Some(self.ctx.guard.netlink(proto)?), None),
+            Family::Packet => (None, Some(self.ctx.guard.packet_socket()?)),
+            _ => (None, None),
         };
         let sock = open(&self.ctx.guard, 1, || {
-            let sock = match &netlink {
-                Some(permit) => NetSocket::netlink(kind, permit, mode(timeout))?,
-                None => NetSocket::new(family, kind, proto, mode(timeout))?,
+            let sock = match (&netlink, &packet) {
+                (Some(permit), _) => NetSocket::netlink(kind, permit, mode(timeout))?,
+                (_, Some(permit)) => NetSocket::packet(kind, proto, permit, mode(timeout))?,
+                _ => NetSocket::new(family, kind, proto, mode(timeout))?,
             };
             Ok((sock, (family, kind, proto)))
         })?;
@@ -383,6 +413,13 @@ impl HostSocket for CapsockCtxView<'_> {
                 let permit = self.ctx.guard.vsock(Event::Bind, Verb::Bind, cid, port)?;
                 sock.bind_vsock(&permit)
             }
+            NetAddr::Packet(addr) => {
+                let permit = self
+                    .ctx
+                    .guard
+                    .packet(Event::Bind, Verb::Bind, &addr.ifname)?;
+                sock.bind_packet(&addr, &permit)
+            }
         }
     }
 
@@ -415,6 +452,11 @@ impl HostSocket for CapsockCtxView<'_> {
                     .vsock(Event::Connect, Verb::Connect, cid, port)?;
                 sock.connect_vsock(&permit, &self.ctx.cancel)
             }
+            // Linux's answer: packet sockets do not connect.
+            NetAddr::Packet(_) => Err(SocketError::os_msg(
+                Errno::OPNOTSUPP,
+                "an AF_PACKET socket does not connect (bind it to an interface)",
+            )),
         }
     }
 
@@ -530,6 +572,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get_mut(&this)?;
         let guard = &self.ctx.guard;
         let (mut ip, mut unix, mut kernel) = (None, None, None);
+        let (mut packet, mut bound) = (None, None);
         match addr.map(|a| same_family(sock, a)).transpose()? {
             Some(NetAddr::Ip(addr)) => ip = Some(guard.send_to(sock, addr)?),
             Some(NetAddr::Unix(addr)) => {
@@ -539,13 +582,24 @@ impl HostSocket for CapsockCtxView<'_> {
                 kernel = Some(guard.netlink_dest(Event::SendTo, pid, groups)?)
             }
             Some(NetAddr::Vsock { .. }) => return Err(sock.vsock_addressed_send()),
+            Some(NetAddr::Packet(to)) => {
+                packet = Some((guard.packet(Event::SendTo, Verb::Send, &to.ifname)?, to))
+            }
+            None if sock.family() == Family::Packet => {
+                let iface = sock.packet_iface()?;
+                bound = Some(guard.packet(Event::SendTo, Verb::Send, &iface)?)
+            }
             None => {}
         }
         let permit = match (&ip, &unix, &kernel) {
             (Some(p), _, _) => Some(SendPermit::Ip(p)),
             (_, Some(p), _) => Some(SendPermit::Unix(p)),
             (_, _, Some(p)) => Some(SendPermit::Netlink(p)),
-            _ => None,
+            _ => match (&packet, &bound) {
+                (Some((permit, to)), _) => Some(SendPermit::Packet { permit, to }),
+                (_, Some(p)) => Some(SendPermit::PacketBound(p)),
+                _ => None,
+            },
         };
         let slices: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let fds: Vec<Vec<BorrowedFd<'_>>> = outgoing.iter().map(Outgoing::fds).collect();
