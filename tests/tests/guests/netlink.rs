@@ -41,6 +41,56 @@ pub fn netlink_route() {
     );
 }
 
+/// In the namespace: waits for a `NETLINK_ROUTE` socket subscribed to the link group
+/// (`Groups` bit 0 in `/proc/net/netlink`: the guest's), then adds the veth pair
+/// `capsock0`–`capsock1`.
+const PY_ADD_LINK: &str = r#"
+import subprocess, time
+deadline = time.time() + 30
+while True:
+    lines = open("/proc/net/netlink").read().splitlines()[1:]
+    if any(int(l.split()[1]) == 0 and int(l.split()[3], 16) & 1 for l in lines):
+        break
+    if time.time() > deadline:
+        raise SystemExit("no subscriber appeared")
+    time.sleep(0.02)
+subprocess.run(["ip", "link", "add", "capsock0", "type", "veth", "peer", "name", "capsock1"], check=True)
+print("added", flush=True)
+"#;
+
+/// A guest subscribed to the link notifications hears the kernel's `RTM_NEWLINK` of an
+/// interface added while it listens, and a peek shorter than the message says `MSG_TRUNC`.
+#[test]
+fn netlink_notifications() {
+    let ns = Netns::new("netlink-watch", &[]);
+    let mut adder = ns
+        .command("python3")
+        .arg("-c")
+        .arg(PY_ADD_LINK)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    let allow = ["--allow".to_owned(), "send netlink:route".to_owned()];
+    let ran = host_run(Some(&ns), &allow, NETLINK_ROUTE, &["watch".to_owned()]);
+    let mut said = String::new();
+    adder
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert!(
+        adder.wait().unwrap().success() && said == "added\n",
+        "the adder: {said}"
+    );
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        ran.stdout, "peeked 16 bytes, MSG_TRUNC true\nheard RTM_NEWLINK for capsock0\n",
+        "{}",
+        ran.stderr
+    );
+}
+
 /// In the namespace: waits for another `NETLINK_ROUTE` socket to appear in
 /// `/proc/net/netlink` (the guest's), then sends it a forged `RTM_NEWLINK` naming `evil0`.
 const PY_FORGER: &str = r#"

@@ -3,11 +3,14 @@
 //!   prints `link NAME` and `addr A.B.C.D/LEN on INDEX`, then tries what it may not: a
 //!   `RTM_NEWLINK` request, a datagram to another process, and prints each refusal.
 //! - `try`: makes the socket and prints the outcome.
+//! - `watch`: subscribes to the link notifications (`RTMGRP_LINK`) and waits (at most 20 s)
+//!   for the kernel's `RTM_NEWLINK` of `capsock0`, which the runner then adds; the first
+//!   notification is peeked with a 16-byte `recvmsg` first, which must say `MSG_TRUNC`.
 //! - `hear`: binds, waits (at most 10 s) until something arrives, then dumps the interfaces:
 //!   the runner's native process has sent it a forged `RTM_NEWLINK` for `evil0`, which must
 //!   never reach it (only the kernel may).
 use capsock::errno::{EACCES, EPERM};
-use capsock::{AF_NETLINK, Address, NETLINK_ROUTE, SOCK_RAW, Socket};
+use capsock::{AF_NETLINK, Address, MSG_PEEK, MSG_TRUNC, NETLINK_ROUTE, SOCK_RAW, Socket};
 
 const NLM_F_REQUEST: u16 = 1;
 const NLM_F_DUMP: u16 = 0x300;
@@ -147,6 +150,41 @@ fn list() {
     println!("to pid 1234 -> {}", e.strerror());
 }
 
+fn watch() {
+    const RTMGRP_LINK: u32 = 1;
+    let s = Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE).expect("socket");
+    s.settimeout(Some(20.0)).unwrap();
+    s.bind(Address::Netlink(0, RTMGRP_LINK)).expect("subscribe");
+    let (head, _, flags, _) = s.recvmsg(16, 0, MSG_PEEK).expect("peek");
+    println!(
+        "peeked {} bytes, MSG_TRUNC {}",
+        head.len(),
+        flags & MSG_TRUNC != 0
+    );
+    for _ in 0..100 {
+        let (data, from) = s.recvfrom(1 << 16).expect("a notification");
+        assert_eq!(
+            from,
+            Some(Address::Netlink(0, RTMGRP_LINK)),
+            "from the kernel's group"
+        );
+        let mut rest = data.as_slice();
+        while rest.len() >= 16 {
+            let len = (u32_at(rest, 0) as usize).clamp(16, rest.len());
+            if u16_at(rest, 4) == RTM_NEWLINK && len >= 32 {
+                for (attr, value) in attributes(&rest[32..len]) {
+                    if attr == 3 && value.starts_with(b"capsock0\0") {
+                        println!("heard RTM_NEWLINK for capsock0");
+                        return;
+                    }
+                }
+            }
+            rest = &rest[len.next_multiple_of(4).min(rest.len())..];
+        }
+    }
+    panic!("no RTM_NEWLINK for capsock0 in 100 notifications");
+}
+
 fn main() {
     let args = capsock_test_guests::args();
     match args[0].as_str() {
@@ -159,6 +197,7 @@ fn main() {
             println!("something arrived: {}", !ready.0.is_empty());
             print_links(&s);
         }
+        "watch" => watch(),
         "try" => match Socket::new(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) {
             Ok(_) => println!("made"),
             Err(e) => println!("errno {:?}: {}", e.errno(), e.strerror()),
