@@ -85,11 +85,11 @@ fn run_help() -> String {
         let form = match facts.end {
             End::Name => format!("{} NAME", facts.name),
             _ => {
-                // icmp has a line of its own below: it names no port.
+                // icmp and raw have lines of their own below: they name no port.
                 let protos: Vec<&str> = facts
                     .protos
                     .iter()
-                    .filter(|&&p| p != Proto::Icmp)
+                    .filter(|&&p| !matches!(p, Proto::Icmp | Proto::Raw))
                     .map(|p| p.as_str())
                     .collect();
                 format!("{} {}://HOST:PORTS", facts.name, protos.join("|"))
@@ -108,6 +108,10 @@ fn run_help() -> String {
         "VERB icmp://HOST",
         "",
         icmp.join(", ")
+    ));
+    help.push_str(&format!(
+        "  {:<30}raw IP sockets (SOCK_RAW) carrying IP protocols PROTOS (1-254,\n  {:<30}e.g. 47 for GRE) to and from HOST (VERB: connect, bind, send, recv)\n",
+        "VERB raw://HOST:PROTOS", ""
     ));
     help.push_str(&format!(
         "  {:<30}AF_NETLINK sockets of NETLINK_ROUTE, for reading: interfaces,\n  {:<30}addresses, routes, neighbours (the kernel's answers only)\n",

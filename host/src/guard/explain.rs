@@ -400,6 +400,31 @@ mod tests {
     }
 
     #[test]
+    fn raw_is_decided_by_host_and_protocol() {
+        let assume = Assume::default();
+        let p = policy(
+            &["send raw://127.0.0.0/8:253", "connect *://*:*"],
+            &[],
+            false,
+        );
+        let (code, out) = explain_code(&p, "send", "raw://127.0.0.1:253", &assume);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("rule: allow send raw://127.0.0.0/8:253"),
+            "{out}"
+        );
+        let (code, out) = explain_code(&p, "send", "raw://127.0.0.1:6", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("send to raw://127.0.0.1:6 denied (no rule allows it)"),
+            "{out}"
+        );
+        // `*://` covers no raw IP.
+        let (code, out) = explain_code(&p, "connect", "raw://127.0.0.1:253", &assume);
+        assert_eq!(code, 1, "{out}");
+    }
+
+    #[test]
     fn packet_is_decided_by_interface() {
         let assume = Assume::default();
         let p = policy(

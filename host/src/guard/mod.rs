@@ -103,6 +103,10 @@ pub struct VsockEnd {
     pub port: u32,
 }
 
+/// A permitted raw IP socket: some rule allows some use of raw IP (`raw://`).
+#[derive(Debug)]
+pub struct RawSocket;
+
 /// A permitted packet socket: some rule allows some use of packet sockets.
 #[derive(Debug)]
 pub struct PacketSocket;
@@ -370,7 +374,7 @@ impl Guard {
     ) -> Result<Permit<SocketAddr>, Denied> {
         let dual_stack =
             matches!(addr.ip(), IpAddr::V6(v6) if v6.is_unspecified()) && sock.dual_stack();
-        self.local(sock.proto_kind(), addr, dual_stack)
+        self.local(sock.proto_kind(), sock.as_decided(addr), dual_stack)
     }
 
     /// A `connect(2)` to `addr`, and the implicit bind when the socket has no local address.
@@ -379,6 +383,7 @@ impl Guard {
         sock: &NetSocket,
         addr: SocketAddr,
     ) -> Result<Permit<SocketAddr>, Denied> {
+        let addr = sock.as_decided(addr);
         self.destination(Event::Connect, Verb::Connect, Local::of(sock), addr)
     }
 
@@ -389,6 +394,7 @@ impl Guard {
         sock: &NetSocket,
         addr: SocketAddr,
     ) -> Result<Permit<SocketAddr>, Denied> {
+        let addr = sock.as_decided(addr);
         self.destination(Event::SendTo, Verb::Send, Local::of(sock), addr)
     }
 
@@ -433,9 +439,16 @@ impl Guard {
     /// a `connect unix:` rule for it, as for UDP); a refused datagram is dropped. An unnamed
     /// `AF_UNIX` sender is admitted: it has no address to decide on, and reached a socket the
     /// guest bound under a `bind` rule (or a `socketpair` end, which nothing else can reach).
-    pub(crate) fn datagram_filter(&self, proto: Proto) -> impl FnMut(&NetAddr) -> bool + '_ {
+    pub(crate) fn datagram_filter(&self, sock: &NetSocket) -> impl FnMut(&NetAddr) -> bool + '_ {
+        let (proto, raw_port) = (sock.proto_kind(), sock.raw_port());
         move |from: &NetAddr| match from {
-            NetAddr::Ip(from) => self.datagram_allowed(proto, *from),
+            NetAddr::Ip(from) => {
+                let mut from = *from;
+                if let Some(port) = raw_port {
+                    from.set_port(port);
+                }
+                self.datagram_allowed(proto, from)
+            }
             NetAddr::Netlink { pid: 0, .. } => true,
             NetAddr::Netlink { pid, groups } => {
                 let target = format!("netlink:pid {pid} groups {groups:#x}");
@@ -543,6 +556,18 @@ impl Guard {
         let decision = self.policy.check_vsock(verb, cid, port);
         let subject = Subject::Vsock { verb, cid, port };
         self.enforce(event, subject, &decision, VsockEnd { cid, port })
+    }
+
+    /// A raw IP socket: allowed when some `raw://` rule allows something, since making one
+    /// lends the host's privilege (`CAP_NET_RAW`). What it sends and hears is decided per
+    /// address, as `raw://HOST:PROTO`.
+    pub(crate) fn raw_socket(&self) -> Result<Permit<RawSocket>, Denied> {
+        if self.policy.allows_raw() {
+            return Ok(Permit::new(RawSocket));
+        }
+        let message = "capsock policy: SOCK_RAW IP sockets denied (no rule allows them: e.g. send raw://10.0.0.0/8:47 to send protocol 47 there and hear it back)".to_owned();
+        self.monitor.refused(Event::New, "SOCK_RAW", &message);
+        Err(Denied::policy(message))
     }
 
     /// A packet socket: allowed when some rule allows some use of packet sockets (a `bind

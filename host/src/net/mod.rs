@@ -37,7 +37,7 @@ use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, So
 
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{
-    Listen, NetlinkKernel, NetlinkLocal, PacketIface, PacketSocket, Permit, VsockEnd,
+    Listen, NetlinkKernel, NetlinkLocal, PacketIface, PacketSocket, Permit, RawSocket, VsockEnd,
 };
 use crate::policy::{NetlinkProto, Proto};
 pub use types::{Family, Kind, Mode, NetAddr, PacketAddr, UnixAddr};
@@ -204,11 +204,13 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
             matches!(proto, 0 | libc::IPPROTO_UDP) || ping_proto(family) == Some(proto),
             "SOCK_DGRAM",
         ),
+        // Made only by `NetSocket::raw_ip`, under the guard's permit, with a protocol from 1 to
+        // 254 (`raw_protocol`); never passed in.
         Kind::Raw => {
             return Err(SocketError::os_msg(
                 Errno::SOCKTNOSUPPORT,
                 format!(
-                    "capsock: SOCK_RAW on {family_name} is not available (raw IP needs privileges a guest is not lent; ping sockets are SOCK_DGRAM with IPPROTO_ICMP)"
+                    "capsock: a SOCK_RAW {family_name} socket cannot be passed in (a guest makes its own under raw:// rules)"
                 ),
             ));
         }
@@ -227,6 +229,25 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
             Errno::PROTONOSUPPORT,
             format!(
                 "capsock: IP protocol {proto} on a {kind_name} {family_name} socket is not available: rules name tcp, udp and icmp only (protocol 0, IPPROTO_TCP or IPPROTO_MPTCP for SOCK_STREAM; 0, IPPROTO_UDP, or IPPROTO_ICMP (IPPROTO_ICMPV6 on AF_INET6) for SOCK_DGRAM)"
+            ),
+        )),
+    }
+}
+
+/// Refuses a raw IP socket of a protocol no rule can govern: 0 (`IPPROTO_IP`, which Linux
+/// makes a socket of no protocol) and 255 (`IPPROTO_RAW`, which writes its own IP header, so
+/// its destination and source would be the guest's to forge).
+fn raw_protocol(proto: i32) -> SocketResult<()> {
+    match proto {
+        1..=254 => Ok(()),
+        libc::IPPROTO_RAW => Err(SocketError::os_msg(
+            Errno::PROTONOSUPPORT,
+            "capsock: IPPROTO_RAW is not available: it writes its own IP header (IP_HDRINCL), so its addresses would escape the rules; use the protocol the packets carry",
+        )),
+        _ => Err(SocketError::os_msg(
+            Errno::PROTONOSUPPORT,
+            format!(
+                "capsock: a SOCK_RAW IP socket carries one IP protocol, from 1 to 254, not {proto}"
             ),
         )),
     }
@@ -405,6 +426,51 @@ impl NetSocket {
             mode,
             false,
         ))
+    }
+
+    /// `socket(family, SOCK_RAW, proto)` of an IP family under the guard's permit: a raw IP
+    /// socket carrying protocol `proto` (1 to 254; see `raw_protocol`). Every address it
+    /// sends to, and every sender it hears, is decided as `raw://HOST:PROTO`.
+    pub fn raw_ip(
+        family: Family,
+        proto: i32,
+        _permit: &Permit<RawSocket>,
+        mode: Mode,
+    ) -> SocketResult<Self> {
+        if !matches!(family, Family::Inet | Family::Inet6) {
+            return Err(Errno::AFNOSUPPORT.into());
+        }
+        raw_protocol(proto)?;
+        let nonblock = mode == Mode::NonBlocking;
+        let fd = rustix::net::socket_with(
+            rustix_family(family),
+            SocketType::RAW,
+            fd_flags(nonblock),
+            rustix_proto(proto),
+        )?;
+        Ok(NetSocket::made(
+            fd,
+            FdState::new(nonblock),
+            (family, Kind::Raw, proto),
+            mode,
+            false,
+        ))
+    }
+
+    /// `addr` as the guard decides it for this socket: on a raw IP socket, with the IP
+    /// protocol it carries as its port (Linux ignores a raw IPv4 socket's port, and takes an
+    /// IPv6 one's only when it is 0 or that protocol); unchanged on the others.
+    pub fn as_decided(&self, mut addr: SocketAddr) -> SocketAddr {
+        if let Some(port) = self.raw_port() {
+            addr.set_port(port);
+        }
+        addr
+    }
+
+    /// The IP protocol of a raw IP socket, which the guard takes as the "port" of the
+    /// addresses it sends to and hears from; `None` for every other socket.
+    pub fn raw_port(&self) -> Option<u16> {
+        (self.kind == Kind::Raw && self.is_ip()).then_some(self.proto as u16)
     }
 
     /// `socket(AF_PACKET, kind, 0)` under the guard's permit, `kind` being `SOCK_RAW` or
@@ -600,9 +666,13 @@ impl NetSocket {
     /// datagrams need no new decision) passes without one.
     pub fn filters_sources(&self) -> bool {
         // A packet socket hears only the interface a bind rule allowed (the kernel delivers
-        // nothing to it before that bind: it is made with protocol 0).
-        (self.kind == Kind::Dgram && self.family != Family::Packet)
-            || self.family == Family::Netlink
+        // nothing to it before that bind: it is made with protocol 0); a raw IP socket hears
+        // every host that sends its protocol.
+        match self.family {
+            Family::Netlink => true,
+            Family::Packet => false,
+            _ => matches!(self.kind, Kind::Dgram | Kind::Raw),
+        }
     }
 
     /// Whether a connect or sendto on this socket would first bind it implicitly.
@@ -626,7 +696,8 @@ impl NetSocket {
         match self.kind {
             Kind::Stream | Kind::Seqpacket => Proto::Tcp,
             Kind::Dgram if self.is_ping() => Proto::Icmp,
-            // Netlink sockets (the only raw ones) are datagram sockets that no IP rule names.
+            Kind::Raw if self.is_ip() => Proto::Raw,
+            // Netlink and packet sockets are datagram sockets that no IP rule names.
             Kind::Dgram | Kind::Raw => Proto::Udp,
         }
     }

@@ -406,6 +406,19 @@ mod tests {
     }
 
     #[test]
+    fn raw_uses_are_learned_with_their_protocol() {
+        let learner = Learner::new();
+        learner.used(Verb::Send, Proto::Raw, "127.0.0.1:253".parse().unwrap());
+        let text = learner.to_toml();
+        assert!(text.contains("\"send raw://127.0.0.1:253\""), "{text}");
+        let policy = learner.policy();
+        assert!(policy.allows_raw());
+        let at = |proto| SocketAddr::new("127.0.0.1".parse().unwrap(), proto);
+        assert!(policy.check(Verb::Send, Proto::Raw, at(253)).is_allowed());
+        assert!(!policy.check(Verb::Send, Proto::Raw, at(254)).is_allowed());
+    }
+
+    #[test]
     fn packet_interfaces_are_learned() {
         let learner = Learner::new();
         learner.used_packet(Verb::Bind, "veth0");

@@ -20,7 +20,7 @@
 //!         | "netlink:route"                                       (send)
 //!         | NAMEPATTERN                                           (resolve)
 //! UNIX   := /absolute/path | /absolute/dir/ | @name | @prefix*    (AF_UNIX; `/` alone: everywhere)
-//! PROTO  := tcp | udp | *                                         (accept: tcp; send, recv: udp)
+//! PROTO  := tcp | udp | icmp | raw | *                           (accept: tcp; * is tcp and udp)
 //! HOST   := name | *.suffix | localhost | a.b.c.d | a.b.c.d/len | [v6] | [v6/len] | [v6]/len | *
 //! PORTS  := N | A-B | *                                           (0-65535, A-B inclusive)
 //! CID    := N | hypervisor | local | host | any | *               (AF_VSOCK context ids)
@@ -288,8 +288,8 @@ impl Policy {
 
     /// Decides whether a datagram of `proto` (UDP, or an ICMP echo reply) from `src` may reach
     /// the guest: a `recv` rule allows it, and so does a `connect` rule for that address (a
-    /// guest that may talk to a server may hear its replies), and for ICMP a `send` rule too (a
-    /// guest that may ping a host may hear it answer); a deny `recv` rule refuses it. `names`
+    /// guest that may talk to a server may hear its replies), and for ICMP and raw IP a `send`
+    /// rule too (a guest that may ping a host may hear it answer); a deny `recv` rule refuses it. `names`
     /// are the names the guest resolved `src` from, as in [`Policy::check_resolved`].
     pub fn check_datagram_from<'a>(
         &'a self,
@@ -305,7 +305,7 @@ impl Policy {
         if connect.is_allowed() {
             return connect;
         }
-        if proto == Proto::Icmp {
+        if matches!(proto, Proto::Icmp | Proto::Raw) {
             let send = self.check_resolved(Verb::Send, proto, src, names);
             if send.is_allowed() {
                 return send;
@@ -333,6 +333,15 @@ impl Policy {
     /// (`""`: every interface at once): the `packet:` rules, deny beating allow.
     pub fn check_packet(&self, verb: Verb, name: &str) -> Decision<'_> {
         self.decide_rules(|rule| rule.matches_packet(verb, name))
+    }
+
+    /// Whether some rule allows some use of raw IP sockets (`raw://`): without one, a guest may
+    /// not even make one (its privileges are the host's).
+    pub fn allows_raw(&self) -> bool {
+        self.rules.iter().any(|(effect, rule)| {
+            *effect == Effect::Allow
+                && matches!(rule.target(), Target::Endpoint(e) if e.proto() == Some(Proto::Raw))
+        })
     }
 
     /// Whether some rule allows some use of packet sockets: without one, a guest may not even
@@ -1236,6 +1245,40 @@ mod tests {
             assert_eq!(decision.rule().is_some(), effect.is_some(), "{text}");
             assert_eq!(decision.to_string(), text);
         }
+    }
+
+    #[test]
+    fn raw_is_named_by_protocol_and_its_replies_follow_its_sends() {
+        let p = policy(&[
+            "allow send raw://127.0.0.1:253",
+            "allow connect *://*:*",
+            "deny recv raw://127.0.0.3:*",
+            "allow send raw://127.0.0.3:253",
+        ]);
+        let at = |host: &str, proto: u16| SocketAddr::new(host.parse().unwrap(), proto);
+        assert!(p.allows_raw());
+        assert!(p.check(Send, Proto::Raw, at("127.0.0.1", 253)).is_allowed());
+        assert!(!p.check(Send, Proto::Raw, at("127.0.0.1", 254)).is_allowed());
+        // `*://` is tcp and udp: it covers no raw IP.
+        assert!(
+            !p.check(Connect, Proto::Raw, at("127.0.0.2", 253))
+                .is_allowed()
+        );
+        // Replies follow the sends; a deny recv rule still wins.
+        assert!(
+            p.check_datagram_from(Proto::Raw, at("127.0.0.1", 253), &[])
+                .is_allowed()
+        );
+        assert!(
+            !p.check_datagram_from(Proto::Raw, at("127.0.0.1", 6), &[])
+                .is_allowed()
+        );
+        assert!(
+            !p.check_datagram_from(Proto::Raw, at("127.0.0.3", 253), &[])
+                .is_allowed()
+        );
+        assert_eq!(Proto::Raw.target(at("127.0.0.1", 47)), "raw://127.0.0.1:47");
+        assert!(!policy(&["allow connect *://*:*"]).allows_raw());
     }
 
     #[test]

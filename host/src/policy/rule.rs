@@ -67,7 +67,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Connect,
         name: "connect",
-        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp],
+        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp, Proto::Raw],
         unix: true,
         end: End::Remote,
         preposition: "to",
@@ -78,7 +78,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Bind,
         name: "bind",
-        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp],
+        protos: &[Proto::Tcp, Proto::Udp, Proto::Icmp, Proto::Raw],
         unix: true,
         end: End::Local,
         preposition: "to",
@@ -100,7 +100,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Send,
         name: "send",
-        protos: &[Proto::Udp, Proto::Icmp],
+        protos: &[Proto::Udp, Proto::Icmp, Proto::Raw],
         unix: true,
         end: End::Remote,
         preposition: "to",
@@ -111,7 +111,7 @@ const FACTS: [VerbFacts; 6] = [
     VerbFacts {
         verb: Verb::Recv,
         name: "recv",
-        protos: &[Proto::Udp, Proto::Icmp],
+        protos: &[Proto::Udp, Proto::Icmp, Proto::Raw],
         unix: true,
         end: End::Remote,
         preposition: "from",
@@ -184,20 +184,26 @@ pub enum Proto {
     /// name a host and no port (`icmp://HOST`), and only a rule that names `icmp` matches
     /// them: `*://` means tcp and udp.
     Icmp,
+    /// Raw IP sockets (`SOCK_RAW` on `AF_INET` / `AF_INET6`), whose "port" is the IP protocol
+    /// number they carry: `raw://10.0.0.0/8:47` is GRE to and from those hosts. Only a rule that
+    /// names `raw` matches them.
+    Raw,
 }
 
 impl Proto {
-    /// The protocol as rules spell it: `"tcp"`, `"udp"` or `"icmp"`.
+    /// The protocol as rules spell it: `"tcp"`, `"udp"`, `"icmp"` or `"raw"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Proto::Tcp => "tcp",
             Proto::Udp => "udp",
             Proto::Icmp => "icmp",
+            Proto::Raw => "raw",
         }
     }
 
     /// An address used over this protocol as messages, the audit log and rules write it:
-    /// `tcp://10.0.0.5:22`, `udp://[::1]:53`; ICMP has no port: `icmp://10.0.0.5`.
+    /// `tcp://10.0.0.5:22`, `udp://[::1]:53`; ICMP has no port: `icmp://10.0.0.5`; raw IP's
+    /// port is its protocol number: `raw://10.0.0.5:47`.
     pub fn target(self, addr: SocketAddr) -> String {
         match self {
             Proto::Icmp if addr.is_ipv6() => format!("icmp://[{}]", addr.ip()),
@@ -210,7 +216,7 @@ impl Proto {
     fn covered_by(self, rule: Option<Proto>) -> bool {
         match rule {
             Some(p) => p == self,
-            None => self != Proto::Icmp,
+            None => !matches!(self, Proto::Icmp | Proto::Raw),
         }
     }
 }
@@ -889,14 +895,15 @@ fn parse_proto(text: &str) -> Result<Option<Proto>, Fail> {
         "tcp" => Ok(Some(Proto::Tcp)),
         "udp" => Ok(Some(Proto::Udp)),
         "icmp" => Ok(Some(Proto::Icmp)),
+        "raw" => Ok(Some(Proto::Raw)),
         "*" => Ok(None),
         "" => fail(
             0,
-            "expected a protocol (tcp, udp, icmp or *) before \"://\"",
+            "expected a protocol (tcp, udp, icmp, raw or *) before \"://\"",
         ),
         _ => fail(
             0,
-            format!("unknown protocol {text:?} (expected tcp, udp, icmp or *)"),
+            format!("unknown protocol {text:?} (expected tcp, udp, icmp, raw or *)"),
         ),
     }
 }
@@ -922,13 +929,16 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
         let only: Vec<&str> = verb.facts().protos.iter().map(|p| p.as_str()).collect();
         let why = match p {
             Proto::Udp => "udp has no connections",
+            Proto::Raw => "raw IP has no connections",
             Proto::Icmp => "icmp has no connections",
             Proto::Tcp => "tcp peers are governed by connect and accept",
         };
-        return fail(
-            0,
-            format!("{verb} applies to {} only ({why})", only.join(" and ")),
-        );
+        let only = match only.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        return fail(0, format!("{verb} applies to {only} only ({why})"));
     }
     let rest_at = proto_text.len() + "://".len();
     let (host_text, ports_text) = match proto {
@@ -961,6 +971,13 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
         Some(text) => parse_ports(text).map_err(shift(rest_at + offset_in(rest, text)))?,
         None => PortRange::ANY,
     };
+    if proto == Some(Proto::Raw) && ports != PortRange::ANY && ports.last() > 255 {
+        let at = rest_at + ports_text.map_or(0, |text| offset_in(rest, text));
+        return fail(
+            at,
+            format!("raw://HOST:PROTOS names IP protocol numbers (0-255), not {ports}"),
+        );
+    }
     Ok(Endpoint { proto, host, ports })
 }
 
@@ -1331,6 +1348,9 @@ mod tests {
         "send packet:veth*",
         "bind packet:*",
         "send icmp://10.0.0.0/8",
+        "send raw://10.0.0.0/8:47",
+        "recv raw://[::1]:1-254",
+        "connect raw://*:*",
         "recv icmp://[::1]",
         "send icmp://*.example.com",
         "bind icmp://0.0.0.0",
@@ -1444,8 +1464,8 @@ mod tests {
         ("connect tcp://a.b:1 extra", 20, r#"unexpected "extra" after the target (a rule is VERB TARGET)"#),
         ("connect example.com:443", 8, "expected PROTO://HOST:PORTS, e.g. connect tcp://example.com:443"),
         ("connect tcp:example.com:443", 11, r#"expected "://" after the protocol"#),
-        ("connect sctp://a.b:1", 8, r#"unknown protocol "sctp" (expected tcp, udp, icmp or *)"#),
-        ("connect ://a.b:1", 8, r#"expected a protocol (tcp, udp, icmp or *) before "://""#),
+        ("connect sctp://a.b:1", 8, r#"unknown protocol "sctp" (expected tcp, udp, icmp, raw or *)"#),
+        ("connect ://a.b:1", 8, r#"expected a protocol (tcp, udp, icmp, raw or *) before "://""#),
         ("accept udp://*:*", 7, "accept applies to tcp only (udp has no connections)"),
         ("accept icmp://*", 7, "accept applies to tcp only (icmp has no connections)"),
         ("connect netlink:route", 8, "connect does not apply to netlink (write send netlink:route: a netlink socket sends the kernel requests)"),
@@ -1453,12 +1473,14 @@ mod tests {
         ("connect packet:eth0", 8, "connect does not apply to packet sockets (bind packet:IFACE hears an interface, send packet:IFACE sends out of it)"),
         ("bind packet:eth 0", 16, r#"unexpected "0" after the target (a rule is VERB TARGET)"#),
         ("bind packet:e/0", 13, "an interface name is letters, digits and . _ - @ (no /, :, * or spaces)"),
+        ("send raw://10.0.0.1:256", 20, "raw://HOST:PROTOS names IP protocol numbers (0-255), not 256"),
+        ("accept raw://10.0.0.1:1", 7, "accept applies to tcp only (raw IP has no connections)"),
         ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),
         ("connect vsock://vm:1", 16, r#"invalid vsock CID "vm" (a number, hypervisor, local, host, any, or *)"#),
         ("connect vsock://host:x", 21, r#"invalid vsock port "x" (N, A-B or *, from 0 to 4294967295)"#),
         ("connect vsock://host", 20, "expected CID:PORTS after vsock://, e.g. vsock://host:1024 or vsock://*:*"),
-        ("send tcp://*:*", 5, "send applies to udp and icmp only (tcp peers are governed by connect and accept)"),
-        ("recv tcp://*:*", 5, "recv applies to udp and icmp only (tcp peers are governed by connect and accept)"),
+        ("send tcp://*:*", 5, "send applies to udp, icmp and raw only (tcp peers are governed by connect and accept)"),
+        ("recv tcp://*:*", 5, "recv applies to udp, icmp and raw only (tcp peers are governed by connect and accept)"),
         ("send icmp://10.0.0.1:7", 20, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),
         ("send icmp://[::1]:7", 17, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),
         ("send icmp://::1", 12, "icmp has no ports: write icmp://HOST (an IPv6 address in brackets)"),

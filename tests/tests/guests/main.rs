@@ -13,6 +13,7 @@ mod netlink;
 mod packet;
 mod policy;
 mod policyfile;
+mod raw;
 mod sockopts;
 mod stdnet;
 mod tcp;
@@ -24,7 +25,7 @@ mod vsock;
 #[allow(unused_imports)]
 use self::{
     bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, packet::*, policy::*,
-    policyfile::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
+    policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {

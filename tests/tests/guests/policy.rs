@@ -499,7 +499,7 @@ create proto -1 -> errno 22
 create proto i32::MAX -> errno 22
 create AF_NETLINK -> errno 13
 create AF_NETLINK NETLINK_AUDIT -> errno 93
-create SOCK_RAW -> errno 94
+create SOCK_RAW -> errno 13
 socketpair AF_INET -> errno 95
 connect AF_UNIX address -> errno 97
 bind AF_NETLINK address -> errno 97

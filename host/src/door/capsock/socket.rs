@@ -359,16 +359,21 @@ impl HostSocket for CapsockCtxView<'_> {
     ) -> SocketResult<Resource<NetSocket>> {
         let family = Family::try_from(family)?;
         let kind = Kind::try_from(kind)?;
-        let (netlink, packet) = match family {
-            Family::Netlink => (Some(self.ctx.guard.netlink(proto)?), None),
-            Family::Packet => (None, Some(self.ctx.guard.packet_socket()?)),
-            _ => (None, None),
-        };
+        let guard = &self.ctx.guard;
+        let (mut netlink, mut packet, mut raw) = (None, None, None);
+        match (family, kind) {
+            (Family::Netlink, _) => netlink = Some(guard.netlink(proto)?),
+            (Family::Packet, _) => packet = Some(guard.packet_socket()?),
+            (Family::Inet | Family::Inet6, Kind::Raw) => raw = Some(guard.raw_socket()?),
+            _ => {}
+        }
         let sock = open(&self.ctx.guard, 1, || {
-            let sock = match (&netlink, &packet) {
-                (Some(permit), _) => NetSocket::netlink(kind, permit, mode(timeout))?,
-                (_, Some(permit)) => NetSocket::packet(kind, proto, permit, mode(timeout))?,
-                _ => NetSocket::new(family, kind, proto, mode(timeout))?,
+            let mode = mode(timeout);
+            let sock = match (&netlink, &packet, &raw) {
+                (Some(permit), _, _) => NetSocket::netlink(kind, permit, mode)?,
+                (_, Some(permit), _) => NetSocket::packet(kind, proto, permit, mode)?,
+                (_, _, Some(permit)) => NetSocket::raw_ip(family, proto, permit, mode)?,
+                _ => NetSocket::new(family, kind, proto, mode)?,
             };
             Ok((sock, (family, kind, proto)))
         })?;
@@ -470,7 +475,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let buf = &mut self.ctx.scratch;
         let guard = &self.ctx.guard;
         if sock.filters_sources() {
-            let mut admit = guard.datagram_filter(sock.proto_kind());
+            let mut admit = guard.datagram_filter(sock);
             sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
         } else {
             sock.recv(buf, bufsize, flags, &self.ctx.cancel)?;
@@ -488,7 +493,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get(&this)?;
         let buf = &mut self.ctx.scratch;
         let guard = &self.ctx.guard;
-        let mut admit = guard.datagram_filter(sock.proto_kind());
+        let mut admit = guard.datagram_filter(sock);
         let from = sock.recv_from(buf, bufsize, flags, &self.ctx.cancel, &mut admit)?;
         guard.stats().received(buf.len() as u64);
         Ok((buf.as_slice().to_vec(), from.map(SocketAddress::from)))
@@ -504,7 +509,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let got = {
             let sock = self.table.get(&this)?;
             let guard = &self.ctx.guard;
-            let mut admit = guard.datagram_filter(sock.proto_kind());
+            let mut admit = guard.datagram_filter(sock);
             sock.recvmsg(bufsize, ancbufsize, flags, &self.ctx.cancel, &mut admit)?
         };
         self.ctx.guard.stats().received(got.data.len() as u64);
