@@ -267,17 +267,23 @@ impl NetSocket {
     /// for `SOCK_SEQPACKET`), with a message saying so.
     pub fn new(family: Family, kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
         governed(family, kind, proto)?;
+        NetSocket::socket((family, kind, proto), proto, mode)
+    }
+
+    /// `socket(2)` of `family` and `kind` with the protocol `wire` (`SOCK_CLOEXEC`, and
+    /// `SOCK_NONBLOCK` in non-blocking mode), recorded with `facts`.
+    fn socket(facts: (Family, Kind, i32), wire: i32, mode: Mode) -> SocketResult<Self> {
         let nonblock = mode == Mode::NonBlocking;
         let fd = rustix::net::socket_with(
-            rustix_family(family),
-            rustix_type(kind),
+            rustix_family(facts.0),
+            rustix_type(facts.1),
             fd_flags(nonblock),
-            rustix_proto(proto),
+            rustix_proto(wire),
         )?;
         Ok(NetSocket::made(
             fd,
             FdState::new(nonblock),
-            (family, kind, proto),
+            facts,
             mode,
             false,
         ))
@@ -412,20 +418,7 @@ impl NetSocket {
                 "a netlink or packet socket is SOCK_RAW or SOCK_DGRAM",
             ));
         }
-        let nonblock = mode == Mode::NonBlocking;
-        let fd = rustix::net::socket_with(
-            rustix_family(family),
-            rustix_type(kind),
-            fd_flags(nonblock),
-            None,
-        )?;
-        Ok(NetSocket::made(
-            fd,
-            FdState::new(nonblock),
-            (family, kind, proto),
-            mode,
-            false,
-        ))
+        NetSocket::socket((family, kind, proto), 0, mode)
     }
 
     /// `socket(family, SOCK_RAW, proto)` of an IP family under the guard's permit: a raw IP
@@ -441,20 +434,7 @@ impl NetSocket {
             return Err(Errno::AFNOSUPPORT.into());
         }
         raw_protocol(proto)?;
-        let nonblock = mode == Mode::NonBlocking;
-        let fd = rustix::net::socket_with(
-            rustix_family(family),
-            SocketType::RAW,
-            fd_flags(nonblock),
-            rustix_proto(proto),
-        )?;
-        Ok(NetSocket::made(
-            fd,
-            FdState::new(nonblock),
-            (family, Kind::Raw, proto),
-            mode,
-            false,
-        ))
+        NetSocket::socket((family, Kind::Raw, proto), proto, mode)
     }
 
     /// `addr` as the guard decides it for this socket: on a raw IP socket, with the IP

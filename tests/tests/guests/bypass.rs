@@ -114,6 +114,39 @@ pub(super) fn host_run(
     run_bounded(cmd)
 }
 
+/// A python3 script run in a namespace as a native peer, started once it printed `ready`.
+pub(super) struct Peer {
+    child: std::process::Child,
+    out: BufReader<std::process::ChildStdout>,
+}
+
+impl Peer {
+    /// Runs `script` with `args` in `ns` and waits for its `ready` line.
+    pub(super) fn start(ns: &Netns, script: &str, args: &[String]) -> Peer {
+        let mut child = ns
+            .command("python3")
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run python3");
+        let mut out = BufReader::new(child.stdout.take().expect("piped"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("the peer's first line");
+        assert_eq!(line, "ready\n", "the peer did not start");
+        Peer { child, out }
+    }
+
+    /// Waits for the peer to exit: whether it succeeded, and what it printed after `ready`.
+    pub(super) fn finish(mut self) -> (bool, String) {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.out, &mut rest).expect("the peer's output");
+        let ok = self.child.wait().expect("wait for the peer").success();
+        (ok, rest)
+    }
+}
+
 /// `host policy explain FILE VERB TARGET [--resolved-to ADDR] [--v6only]`: the exit status
 /// and the `rule:` line.
 fn explain(
@@ -958,18 +991,7 @@ pub fn policy_protocols() {
         .expect("run sysctl");
     assert!(status.success(), "sysctl in the namespace");
     let port = 5300;
-    let mut peer = ns
-        .command("python3")
-        .arg("-c")
-        .arg(PY_OTHER_PROTOCOLS)
-        .arg(port.to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    let mut out = BufReader::new(peer.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
+    let peer = Peer::start(&ns, PY_OTHER_PROTOCOLS, &[port.to_string()]);
     let args = [
         "--allow".to_owned(),
         "send udp://127.0.0.1:*".to_owned(),
@@ -980,9 +1002,7 @@ pub fn policy_protocols() {
     let mut guest_args = vec![port.to_string()];
     guest_args.extend(tries.iter().map(|t| t.to_string()));
     let ran = host_run(Some(&ns), &args, POLICY_PROTOCOLS, &guest_args);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
-    let _ = peer.wait();
+    let (_, rest) = peer.finish();
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     let refused = |spec: &str, errno: i32, what: &str| {
         format!("{spec} -> socket: errno Some({errno}): capsock: {what}")

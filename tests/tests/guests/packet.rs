@@ -2,12 +2,9 @@
 //! pair `v0`–`v1`: a guest hears and sends frames on the interface its rules name, and nothing
 //! of the others.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
-
 use capsock_tests::{Netns, PACKET};
 
-use super::bypass::host_run;
+use super::bypass::{Peer, host_run};
 
 /// In the namespace: hears `v1` (every protocol), says `ready`, waits (at most 30 s) for the
 /// guest's frame, then sends one on `lo` (which the guest must not hear) and one on `v1`.
@@ -43,17 +40,7 @@ pub fn packet() {
         let status = ns.command("ip").args(args).status().unwrap();
         assert!(status.success(), "ip {args:?}");
     }
-    let mut peer = ns
-        .command("python3")
-        .arg("-c")
-        .arg(PY_PEER)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    let mut out = BufReader::new(peer.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
+    let peer = Peer::start(&ns, PY_PEER, &[]);
     let allow = [
         "--allow".to_owned(),
         "bind packet:v*".to_owned(),
@@ -61,10 +48,8 @@ pub fn packet() {
         "send packet:v0".to_owned(),
     ];
     let ran = host_run(Some(&ns), &allow, PACKET, &["frames".to_owned()]);
-    let mut said = String::new();
-    out.read_to_string(&mut said).unwrap();
-    assert!(peer.wait().unwrap().success(), "the native peer failed");
-    assert_eq!(said, "heard the guest\n");
+    let (ok, said) = peer.finish();
+    assert!(ok && said == "heard the guest\n", "the native peer: {said}");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,

@@ -2,12 +2,9 @@
 //! sends and hears the IP protocol its rules name, to and from the hosts they name, and
 //! nothing else.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
-
 use capsock_tests::{Netns, RAW_IP};
 
-use super::bypass::host_run;
+use super::bypass::{Peer, host_run};
 
 /// In the namespace: hears protocol 253, says `ready`, waits (at most 30 s) for the guest's
 /// `hello`, then sends `stranger` from 127.0.0.2 and `reply` from 127.0.0.1 to 127.0.0.1.
@@ -28,17 +25,7 @@ s.sendto(b"reply", ("127.0.0.1", 0))
 #[test]
 pub fn raw_ip() {
     let ns = Netns::new("raw", &[]);
-    let mut peer = ns
-        .command("python3")
-        .arg("-c")
-        .arg(PY_PEER)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    let mut out = BufReader::new(peer.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
+    let peer = Peer::start(&ns, PY_PEER, &[]);
     let allow = [
         "--allow",
         "send raw://127.0.0.1:253",
@@ -47,10 +34,8 @@ pub fn raw_ip() {
     ]
     .map(str::to_owned);
     let ran = host_run(Some(&ns), &allow, RAW_IP, &["exchange".to_owned()]);
-    let mut said = String::new();
-    out.read_to_string(&mut said).unwrap();
-    assert!(peer.wait().unwrap().success(), "the native peer failed");
-    assert_eq!(said, "heard the guest\n");
+    let (ok, said) = peer.finish();
+    assert!(ok && said == "heard the guest\n", "the native peer: {said}");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,
