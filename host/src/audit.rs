@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::policy::learn::Learner;
-use crate::policy::{Decision, NetlinkProto, Proto, UnixTarget, Verb, packet_target, vsock_target};
+use crate::policy::{
+    Decision, Link, NetlinkProto, Proto, UnixTarget, Verb, iface_target, vsock_target,
+};
 
 /// Where audit records go: one JSON object per line.
 ///
@@ -200,7 +202,11 @@ pub(crate) enum Subject<'a> {
     /// An `AF_VSOCK` address for a verb (connect, bind, accept).
     Vsock { verb: Verb, cid: u32, port: u32 },
     /// A network interface for a verb (bind, send) on a packet socket.
-    Packet { verb: Verb, iface: &'a str },
+    Iface {
+        verb: Verb,
+        link: Link,
+        iface: &'a str,
+    },
     /// A forward lookup of a name.
     Name(&'a str),
     /// A lookup only `resolve *` allows, such as a reverse lookup of an address.
@@ -224,7 +230,7 @@ impl Subject<'_> {
             Subject::Unix { target, .. } => target.to_string(),
             Subject::Netlink(proto) => proto.to_string(),
             Subject::Vsock { cid, port, .. } => vsock_target(*cid, *port),
-            Subject::Packet { iface, .. } => packet_target(iface),
+            Subject::Iface { link, iface, .. } => iface_target(*link, iface),
             Subject::Name(name) | Subject::Reverse(name) => (*name).to_owned(),
         }
     }
@@ -242,8 +248,8 @@ impl Subject<'_> {
             Subject::Vsock { verb, cid, port } => {
                 decision.denial_message_for(verb, &vsock_target(cid, port))
             }
-            Subject::Packet { verb, iface } => {
-                decision.denial_message_for(verb, &packet_target(iface))
+            Subject::Iface { verb, link, iface } => {
+                decision.denial_message_for(verb, &iface_target(link, iface))
             }
             Subject::Name(name) | Subject::Reverse(name) => {
                 decision.denial_message(Verb::Resolve, Proto::Tcp, &name)
@@ -324,7 +330,7 @@ impl Monitor {
                 Subject::Unix { verb, target } => learn.used_unix(verb, target),
                 Subject::Netlink(proto) => learn.used_netlink(proto),
                 Subject::Vsock { verb, cid, port } => learn.used_vsock(verb, cid, port),
-                Subject::Packet { verb, iface } => learn.used_packet(verb, iface),
+                Subject::Iface { verb, link, iface } => learn.used_iface(verb, link, iface),
                 Subject::Addr { .. } | Subject::Name(_) => {}
                 Subject::Reverse(_) => learn.resolved_any(),
             }

@@ -122,8 +122,8 @@ fn run_help() -> String {
         "VERB vsock://CID:PORTS", ""
     ));
     help.push_str(&format!(
-        "  {:<30}AF_PACKET frames: bind hears an interface, send sends out of it;\n  {:<30}IFACE is a name, a prefix (veth*) or * (every one), e.g. bind packet:eth1\n",
-        "bind|send packet:IFACE", ""
+        "  {:<30}AF_PACKET frames, AF_CAN (CAN_RAW) frames: bind hears an interface,\n  {:<30}send sends out of it; IFACE is a name, a prefix (veth*) or * (every one)\n",
+        "bind|send packet:IFACE", "bind|send can:IFACE"
     ));
     let unix: Vec<&str> = Verb::ALL
         .iter()

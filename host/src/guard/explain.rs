@@ -147,7 +147,7 @@ pub fn explain(
             let decision = policy.check_netlink(*proto);
             return Ok(Explanation::of_target(&decision, verb, &proto.to_string()));
         }
-        Target::Packet(pattern) => {
+        Target::Iface(link, pattern) => {
             if !resolved_to.is_empty() {
                 return Err("--resolved-to applies to a host name, not to an interface".to_owned());
             }
@@ -160,11 +160,11 @@ pub fn explain(
                     ));
                 }
             };
-            let decision = policy.check_packet(verb, name);
+            let decision = policy.check_iface(verb, *link, name);
             return Ok(Explanation::of_target(
                 &decision,
                 verb,
-                &crate::policy::packet_target(name),
+                &crate::policy::iface_target(*link, name),
             ));
         }
         Target::Vsock(pattern) => {
@@ -448,6 +448,13 @@ mod tests {
         assert_eq!(code, 1, "{out}");
         let (code, out) = explain_code(&p, "bind", "packet:v*", &assume);
         assert_eq!(code, 2, "{out}");
+        // can: rules are about CAN sockets only.
+        let (code, out) = explain_code(&p, "bind", "can:veth1", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("bind to can:veth1 denied (no rule allows it)"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::audit::{Event, Monitor, Stats, Subject};
 use crate::error::{SocketError, SocketResult};
 use crate::net::{NetAddr, NetSocket, UnixAddr, UnixDest, unix};
 use crate::policy::{
-    Decision, NetlinkProto, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path,
+    Decision, Link, NetlinkProto, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path,
 };
 
 /// Proof that the guard allowed a use of `T` (an address to bind, connect or send to, a listen,
@@ -107,13 +107,16 @@ pub struct VsockEnd {
 #[derive(Debug)]
 pub struct RawSocket;
 
-/// A permitted packet socket: some rule allows some use of packet sockets.
+/// A permitted packet or CAN socket: some rule allows some use of such sockets.
 #[derive(Debug)]
-pub struct PacketSocket;
+pub struct LinkSocket(pub Link);
 
-/// A permitted network interface for a packet socket: to bind to (hear), or to send out of.
+/// A permitted network interface for a packet or CAN socket: to bind to (hear), or to send
+/// out of.
 #[derive(Debug)]
-pub struct PacketIface {
+pub struct Iface {
+    /// Packet or CAN.
+    pub link: Link,
     /// The interface's name (`""`: every interface at once).
     pub name: String,
 }
@@ -419,7 +422,7 @@ impl Guard {
                 .is_ok(),
             NetAddr::Unix(_) => true,
             // Neither netlink nor packet sockets have connections.
-            NetAddr::Netlink { .. } | NetAddr::Packet(_) => false,
+            NetAddr::Netlink { .. } | NetAddr::Packet(_) | NetAddr::Can(_) => false,
             NetAddr::Vsock { cid, port } => {
                 let decision = self.policy.check_vsock(Verb::Accept, *cid, *port);
                 let subject = Subject::Vsock {
@@ -461,7 +464,7 @@ impl Guard {
             // vsock sockets are connections: no datagram comes with a vsock sender.
             NetAddr::Vsock { .. } => false,
             // A packet socket hears the interface a bind rule allowed, and nothing else.
-            NetAddr::Packet(_) => true,
+            NetAddr::Packet(_) | NetAddr::Can(_) => true,
             NetAddr::Unix(UnixAddr::Unnamed) => true,
             NetAddr::Unix(UnixAddr::Path(p)) => match normal_path(p) {
                 Ok(normal) => self.unix_datagram_allowed(UnixTarget::Path(&normal)),
@@ -570,36 +573,44 @@ impl Guard {
         Err(Denied::policy(message))
     }
 
-    /// A packet socket: allowed when some rule allows some use of packet sockets (a `bind
-    /// packet:` or `send packet:` rule), since making one lends the host's privilege
-    /// (`CAP_NET_RAW`). It hears nothing until a bind the guard allows.
-    pub(crate) fn packet_socket(&self) -> Result<Permit<PacketSocket>, Denied> {
-        if self.policy.allows_packet() {
-            return Ok(Permit::new(PacketSocket));
+    /// A packet or CAN socket (`link`): allowed when some rule allows some use of such
+    /// sockets (a `bind LINK:` or `send LINK:` rule), since making one lends the host's
+    /// privilege (`CAP_NET_RAW`) or reaches a bus. It hears nothing until a bind the guard
+    /// allows.
+    pub(crate) fn link_socket(&self, link: Link) -> Result<Permit<LinkSocket>, Denied> {
+        if self.policy.allows_link(link) {
+            return Ok(Permit::new(LinkSocket(link)));
         }
-        let message = "capsock policy: AF_PACKET sockets denied (no rule allows them: e.g. bind packet:eth1 to hear eth1, send packet:eth1 to send out of it)".to_owned();
-        self.monitor.refused(Event::New, "AF_PACKET", &message);
+        let message = format!(
+            "capsock policy: {} sockets denied (no rule allows them: e.g. bind {link}:eth1 to hear eth1, send {link}:eth1 to send out of it)",
+            link.family_name()
+        );
+        self.monitor
+            .refused(Event::New, link.family_name(), &message);
         Err(Denied::policy(message))
     }
 
     /// A use (`verb`: bind, send) of the network interface `name` (`""`: every interface at
-    /// once) by a packet socket, decided by the `packet:` rules and reported as `event`.
-    pub(crate) fn packet(
+    /// once) by a packet or CAN socket (`link`), decided by the `packet:` or `can:` rules and
+    /// reported as `event`.
+    pub(crate) fn iface(
         &self,
         event: Event,
         verb: Verb,
+        link: Link,
         name: &str,
-    ) -> Result<Permit<PacketIface>, Denied> {
-        let decision = self.policy.check_packet(verb, name);
-        let subject = Subject::Packet { verb, iface: name };
-        self.enforce(
-            event,
-            subject,
-            &decision,
-            PacketIface {
-                name: name.to_owned(),
-            },
-        )
+    ) -> Result<Permit<Iface>, Denied> {
+        let decision = self.policy.check_iface(verb, link, name);
+        let subject = Subject::Iface {
+            verb,
+            link,
+            iface: name,
+        };
+        let iface = Iface {
+            link,
+            name: name.to_owned(),
+        };
+        self.enforce(event, subject, &decision, iface)
     }
 
     /// A netlink socket of protocol `proto`: a `send netlink:PROTO` rule allows it (only

@@ -37,10 +37,10 @@ use rustix::net::{AddressFamily, Protocol, RecvFlags, SendFlags, SocketFlags, So
 
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{
-    Listen, NetlinkKernel, NetlinkLocal, PacketIface, PacketSocket, Permit, RawSocket, VsockEnd,
+    Iface, LinkSocket, Listen, NetlinkKernel, NetlinkLocal, Permit, RawSocket, VsockEnd,
 };
-use crate::policy::{NetlinkProto, Proto};
-pub use types::{Family, Kind, Mode, NetAddr, PacketAddr, UnixAddr};
+use crate::policy::{Link, NetlinkProto, Proto};
+pub use types::{CanAddr, Family, Kind, Mode, NetAddr, PacketAddr, UnixAddr};
 pub use unix::UnixDest;
 pub use wait::{Cancelled, Canceller};
 use wait::{Deadline, Dir, FdState, Registration};
@@ -81,6 +81,7 @@ fn rustix_family(family: Family) -> AddressFamily {
         Family::Netlink => AddressFamily::NETLINK,
         Family::Vsock => AddressFamily::VSOCK,
         Family::Packet => AddressFamily::PACKET,
+        Family::Can => AddressFamily::CAN,
     }
 }
 
@@ -148,7 +149,7 @@ fn ping_proto(family: Family) -> Option<i32> {
     match family {
         Family::Inet => Some(libc::IPPROTO_ICMP),
         Family::Inet6 => Some(libc::IPPROTO_ICMPV6),
-        Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => None,
+        Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can => None,
     }
 }
 
@@ -174,12 +175,12 @@ fn governed(family: Family, kind: Kind, proto: i32) -> SocketResult<()> {
                 )),
             };
         }
-        // Made only by `NetSocket::netlink` and `NetSocket::packet`, under the guard's
-        // permit; never passed in.
-        Family::Netlink | Family::Packet => {
+        // Made only by `NetSocket::netlink`, `NetSocket::packet` and `NetSocket::can`, under
+        // the guard's permit; never passed in.
+        Family::Netlink | Family::Packet | Family::Can => {
             return Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "capsock: a netlink or packet socket cannot be passed in",
+                "capsock: a netlink, packet or CAN socket cannot be passed in",
             ));
         }
         Family::Inet => "AF_INET",
@@ -381,7 +382,9 @@ impl NetSocket {
         let bound = match sockaddr::net_from_rustix(rustix::net::getsockname(&fd)?)? {
             NetAddr::Ip(addr) => addr.port() != 0,
             NetAddr::Vsock { port, .. } => port != u32::MAX,
-            NetAddr::Unix(_) | NetAddr::Netlink { .. } | NetAddr::Packet(_) => true,
+            NetAddr::Unix(_) | NetAddr::Netlink { .. } | NetAddr::Packet(_) | NetAddr::Can(_) => {
+                true
+            }
         };
         // A datagram socket's connected peer was never decided here: every sender is (`made`
         // sets no peer).
@@ -461,9 +464,12 @@ impl NetSocket {
     pub fn packet(
         kind: Kind,
         proto: i32,
-        _permit: &Permit<PacketSocket>,
+        permit: &Permit<LinkSocket>,
         mode: Mode,
     ) -> SocketResult<Self> {
+        let LinkSocket(Link::Packet) = permit.target() else {
+            return Err(Errno::AFNOSUPPORT.into());
+        };
         if !(0..=0xffff).contains(&proto) {
             return Err(SocketError::os_msg(
                 Errno::INVAL,
@@ -473,54 +479,112 @@ impl NetSocket {
         NetSocket::datagrams_of((Family::Packet, kind, proto), mode)
     }
 
+    /// `socket(AF_CAN, SOCK_RAW, CAN_RAW)` under the guard's permit, which then hears
+    /// nothing: a `CAN_RAW` socket hears every CAN interface from the moment it is made, until
+    /// its filter is emptied (`CAN_RAW_FILTER` with no filter, done here at once); the bind the
+    /// guard allows gives it back the filter that hears everything, on that interface only.
+    /// Other CAN protocols are `EPROTONOSUPPORT`.
+    pub fn can(
+        kind: Kind,
+        proto: i32,
+        permit: &Permit<LinkSocket>,
+        mode: Mode,
+    ) -> SocketResult<Self> {
+        let LinkSocket(Link::Can) = permit.target() else {
+            return Err(Errno::AFNOSUPPORT.into());
+        };
+        if (kind, proto) != (Kind::Raw, libc::CAN_RAW) {
+            return Err(SocketError::os_msg(
+                Errno::PROTONOSUPPORT,
+                format!(
+                    "capsock: AF_CAN sockets are SOCK_RAW with CAN_RAW ({}), not {kind:?} with {proto}",
+                    libc::CAN_RAW
+                ),
+            ));
+        }
+        let sock = NetSocket::socket((Family::Can, kind, proto), proto, mode)?;
+        sockopt::set_can_filter(sock.fd(), false)?;
+        Ok(sock)
+    }
+
+    /// The packet or CAN socket family of this socket.
+    pub fn link(&self) -> Option<Link> {
+        match self.family {
+            Family::Packet => Some(Link::Packet),
+            Family::Can => Some(Link::Can),
+            _ => None,
+        }
+    }
+
     /// The index of the permitted interface (0 for `""`, every interface at once).
-    fn packet_ifindex(&self, permit: &Permit<PacketIface>) -> SocketResult<u32> {
+    fn link_ifindex(&self, permit: &Permit<Iface>) -> SocketResult<u32> {
         match permit.target().name.as_str() {
             "" => Ok(0),
             name => Ok(rustix::net::netdevice::name_to_index(&self.fd, name)?),
         }
     }
 
-    /// `bind(2)` of a packet socket to the permitted interface, for `addr.proto` (host byte
-    /// order; 0 is the protocol the socket was made with).
-    pub fn bind_packet(
-        &mut self,
-        addr: &PacketAddr,
-        permit: &Permit<PacketIface>,
-    ) -> SocketResult<()> {
-        let ifindex = self.packet_ifindex(permit)?;
-        let proto_be = match addr.proto {
-            0 => self.proto as u16,
-            proto => proto.to_be(),
+    /// `to` (a packet or CAN address) on the permitted interface, encoded.
+    fn link_dest(
+        &self,
+        to: &NetAddr,
+        permit: &Permit<Iface>,
+    ) -> SocketResult<(libc::sockaddr_storage, libc::socklen_t)> {
+        let ifindex = self.link_ifindex(permit)?;
+        match (to, self.family) {
+            (NetAddr::Packet(p), Family::Packet) => {
+                sockaddr::encode_packet(p, ifindex, p.proto.to_be())
+            }
+            (NetAddr::Can(_), Family::Can) => Ok(sockaddr::encode_can(ifindex)),
+            _ => Err(Errno::AFNOSUPPORT.into()),
+        }
+    }
+
+    /// `bind(2)` of a packet or CAN socket to the permitted interface. A packet socket binds
+    /// for `addr`'s protocol (host byte order; 0 is the protocol the socket was made with); a
+    /// CAN socket then gets the filter that hears every frame (of that interface).
+    pub fn bind_link(&mut self, addr: &NetAddr, permit: &Permit<Iface>) -> SocketResult<()> {
+        let encoded = match addr {
+            NetAddr::Packet(p) => {
+                let proto_be = match p.proto {
+                    0 => self.proto as u16,
+                    proto => proto.to_be(),
+                };
+                sockaddr::encode_packet(p, self.link_ifindex(permit)?, proto_be)?
+            }
+            other => self.link_dest(other, permit)?,
         };
-        let ll = sockaddr::to_rustix(sockaddr::encode_packet(addr, ifindex, proto_be)?);
-        rustix::net::bind(&self.fd, &ll)?;
+        rustix::net::bind(&self.fd, &sockaddr::to_rustix(encoded))?;
+        if self.family == Family::Can {
+            sockopt::set_can_filter(self.fd(), true)?;
+        }
         self.bound = true;
         Ok(())
     }
 
-    /// `sendto(2)` of a frame out of the permitted interface, to `addr`.
-    pub fn send_to_packet(
+    /// `sendto(2)` of a frame out of the permitted interface, to `to`.
+    pub fn send_to_link(
         &mut self,
         data: &[u8],
         flags: i32,
-        addr: &PacketAddr,
-        permit: &Permit<PacketIface>,
+        to: &NetAddr,
+        permit: &Permit<Iface>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
-        let ifindex = self.packet_ifindex(permit)?;
-        let ll = sockaddr::to_rustix(sockaddr::encode_packet(addr, ifindex, addr.proto.to_be())?);
-        self.send_to_inner(data, flags, &ll, Some(permit), cancel)
+        let dest = sockaddr::to_rustix(self.link_dest(to, permit)?);
+        self.send_to_inner(data, flags, &dest, Some(permit), cancel)
     }
 
-    /// The name of the interface a packet socket is bound to (`""`: none, or every one).
-    pub fn packet_iface(&self) -> SocketResult<String> {
-        match sockaddr::net_from_rustix(rustix::net::getsockname(&self.fd)?)? {
-            NetAddr::Packet(PacketAddr { ifindex: 0, .. }) => Ok(String::new()),
-            NetAddr::Packet(p) => Ok(rustix::net::netdevice::index_to_name(&self.fd, p.ifindex)?),
-            other => Err(SocketError::os_msg(
+    /// The name of the interface a packet or CAN socket is bound to (`""`: none, or every
+    /// one).
+    pub fn bound_iface(&self) -> SocketResult<String> {
+        let addr = sockaddr::net_from_rustix(rustix::net::getsockname(&self.fd)?)?;
+        match addr.iface() {
+            Some((_, 0)) => Ok(String::new()),
+            Some((_, ifindex)) => Ok(rustix::net::netdevice::index_to_name(&self.fd, ifindex)?),
+            None => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                format!("not a packet socket: {other}"),
+                format!("not a packet or CAN socket: {addr}"),
             )),
         }
     }
@@ -588,15 +652,15 @@ impl NetSocket {
         )
     }
 
-    /// The one check every send passes: on a netlink socket, [`netlink::vet`]; on a packet
-    /// socket, a permit for the interface the frame goes out of (the guard's decision of the
-    /// socket's interface, or of the one a `sendto` names).
-    fn vet_send(&self, data: &[u8], packet: Option<&Permit<PacketIface>>) -> SocketResult<()> {
-        match (self.family, packet) {
+    /// The one check every send passes: on a netlink socket, [`netlink::vet`]; on a packet or
+    /// CAN socket, a permit for the interface the frame goes out of (the guard's decision of
+    /// the socket's interface, or of the one a `sendto` names).
+    fn vet_send(&self, data: &[u8], link: Option<&Permit<Iface>>) -> SocketResult<()> {
+        match (self.family, link) {
             (Family::Netlink, _) => netlink::vet(data),
-            (Family::Packet, None) => Err(SocketError::os_msg(
+            (Family::Packet | Family::Can, None) => Err(SocketError::os_msg(
                 Errno::ACCESS,
-                "capsock: a frame on a packet socket goes out only under a send packet: permit",
+                "capsock: a frame on a packet or CAN socket goes out only under a send permit",
             )),
             _ => Ok(()),
         }
@@ -645,12 +709,12 @@ impl NetSocket {
     /// binds its port a moment before it sets the peer), so only the peer it connected to (its
     /// datagrams need no new decision) passes without one.
     pub fn filters_sources(&self) -> bool {
-        // A packet socket hears only the interface a bind rule allowed (the kernel delivers
-        // nothing to it before that bind: it is made with protocol 0); a raw IP socket hears
+        // A packet or CAN socket hears only the interface a bind rule allowed (nothing before
+        // that bind: made with protocol 0, or with an empty filter); a raw IP socket hears
         // every host that sends its protocol.
         match self.family {
             Family::Netlink => true,
-            Family::Packet => false,
+            Family::Packet | Family::Can => false,
             _ => matches!(self.kind, Kind::Dgram | Kind::Raw),
         }
     }
@@ -817,15 +881,15 @@ impl NetSocket {
 
     /// An address the kernel reported for this socket, as the guest knows it: a path this
     /// socket was bound to through `/proc/self/fd/N/NAME` is the path the guest named; a
-    /// packet address names its interface.
+    /// packet or CAN address names its interface.
     fn as_guest_knows(&self, addr: NetAddr) -> NetAddr {
-        if let NetAddr::Packet(mut p) = addr {
+        if let Some((_, ifindex)) = addr.iface() {
             // As CPython: the interface's name by `SIOCGIFNAME`, `''` if it has none (gone).
-            if p.ifindex != 0 {
-                p.ifname =
-                    rustix::net::netdevice::index_to_name(&self.fd, p.ifindex).unwrap_or_default();
-            }
-            return NetAddr::Packet(p);
+            let name = match ifindex {
+                0 => String::new(),
+                i => rustix::net::netdevice::index_to_name(&self.fd, i).unwrap_or_default(),
+            };
+            return addr.with_ifname(name);
         }
         match (&addr, &self.bound_as) {
             (NetAddr::Unix(UnixAddr::Path(p)), Some(bound)) if *p == bound.0 => {
@@ -1031,9 +1095,10 @@ impl NetSocket {
             unsafe { buf.set_len(n) };
             let addr = match (addr, self.family) {
                 (None, _) => None,
-                (Some(a), Family::Unix | Family::Netlink | Family::Vsock | Family::Packet) => {
-                    Some(sockaddr::net_from_rustix(a)?)
-                }
+                (
+                    Some(a),
+                    Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can,
+                ) => Some(sockaddr::net_from_rustix(a)?),
                 (Some(a), _) => Some(NetAddr::Ip(sockaddr::from_rustix(a)?)),
             };
             match addr {
@@ -1058,14 +1123,14 @@ impl NetSocket {
         self.send_inner(data, flags, None, cancel)
     }
 
-    /// [`NetSocket::send`] (`all`: [`NetSocket::sendall`]) of a frame on a packet socket, out
-    /// of the interface it is bound to, which the guard allowed.
-    pub fn send_packet(
+    /// [`NetSocket::send`] (`all`: [`NetSocket::sendall`]) of a frame on a packet or CAN
+    /// socket, out of the interface it is bound to, which the guard allowed.
+    pub fn send_link(
         &self,
         data: &[u8],
         flags: i32,
         all: bool,
-        permit: &Permit<PacketIface>,
+        permit: &Permit<Iface>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
         match all {
@@ -1080,11 +1145,11 @@ impl NetSocket {
         &self,
         data: &[u8],
         flags: i32,
-        packet: Option<&Permit<PacketIface>>,
+        link: Option<&Permit<Iface>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
-        self.vet_send(data, packet)?;
+        self.vet_send(data, link)?;
         let mut deadline = Deadline::new(self.mode);
         self.io(
             Dir::Send,
@@ -1105,11 +1170,11 @@ impl NetSocket {
         &self,
         data: &[u8],
         flags: i32,
-        packet: Option<&Permit<PacketIface>>,
+        link: Option<&Permit<Iface>>,
         cancel: &Canceller,
     ) -> SocketResult<()> {
         let sflags = send_flags(flags)?;
-        self.vet_send(data, packet)?;
+        self.vet_send(data, link)?;
         let dontwait = sflags.contains(SendFlags::DONTWAIT);
         let mut deadline = Deadline::new(self.mode);
         let mut rest = data;
@@ -1149,11 +1214,11 @@ impl NetSocket {
         data: &[u8],
         flags: i32,
         addr: &impl rustix::net::addr::SocketAddrArg,
-        packet: Option<&Permit<PacketIface>>,
+        link: Option<&Permit<Iface>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
         let sflags = send_flags(flags)?;
-        self.vet_send(data, packet)?;
+        self.vet_send(data, link)?;
         let mut deadline = Deadline::new(self.mode);
         let n = self.io(
             Dir::Send,
@@ -1205,14 +1270,14 @@ impl NetSocket {
         permit: Option<SendPermit<'_>>,
         cancel: &Canceller,
     ) -> SocketResult<usize> {
-        if self.family == Family::Packet {
-            let packet = match permit {
-                Some(SendPermit::Packet { permit, .. } | SendPermit::PacketBound(permit)) => {
+        if self.link().is_some() {
+            let link = match permit {
+                Some(SendPermit::Link { permit, .. } | SendPermit::LinkBound(permit)) => {
                     Some(permit)
                 }
                 _ => None,
             };
-            self.vet_send(&[], packet)?;
+            self.vet_send(&[], link)?;
         }
         if self.family == Family::Netlink {
             // One datagram: the buffers together are what the kernel reads.
@@ -1225,16 +1290,15 @@ impl NetSocket {
             }
         }
         let dest = match permit {
-            None | Some(SendPermit::PacketBound(_)) => None,
+            None | Some(SendPermit::LinkBound(_)) => None,
             Some(SendPermit::Ip(p)) => Some(msg::MsgDest::Ip(*p.target())),
             Some(SendPermit::Unix(p)) => Some(msg::MsgDest::Unix(&p.target().sun_path)),
             Some(SendPermit::Netlink(p)) => {
                 let NetlinkKernel = p.target();
                 Some(msg::MsgDest::NetlinkKernel)
             }
-            Some(SendPermit::Packet { permit, to }) => {
-                let ifindex = self.packet_ifindex(permit)?;
-                let (storage, len) = sockaddr::encode_packet(to, ifindex, to.proto.to_be())?;
+            Some(SendPermit::Link { permit, to }) => {
+                let (storage, len) = self.link_dest(to, permit)?;
                 Some(msg::MsgDest::Encoded(storage, len))
             }
         };
@@ -1308,13 +1372,13 @@ pub enum SendPermit<'a> {
     Unix(&'a Permit<UnixDest>),
     /// To the kernel, on a netlink socket.
     Netlink(&'a Permit<NetlinkKernel>),
-    /// A frame to `to`, out of the interface it names, on a packet socket.
-    Packet {
+    /// A frame to `to`, out of the interface it names, on a packet or CAN socket.
+    Link {
         /// The guard's decision of the interface.
-        permit: &'a Permit<PacketIface>,
-        /// The destination.
-        to: &'a PacketAddr,
+        permit: &'a Permit<Iface>,
+        /// The destination (a packet or CAN address).
+        to: &'a NetAddr,
     },
-    /// A frame out of the interface a packet socket is bound to (no address).
-    PacketBound(&'a Permit<PacketIface>),
+    /// A frame out of the interface a packet or CAN socket is bound to (no address).
+    LinkBound(&'a Permit<Iface>),
 }

@@ -531,7 +531,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can => {
                 unreachable!("these tests make IP sockets")
             }
         };
@@ -556,7 +556,7 @@ mod tests {
         match family {
             Family::Inet => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             Family::Inet6 => SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
-            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can => {
                 unreachable!("these tests make IP sockets")
             }
         }

@@ -16,7 +16,7 @@ use rustix::io::Errno;
 use rustix::net::SocketAddrAny;
 
 use crate::error::{SocketError, SocketResult};
-use crate::net::types::{Family, NetAddr, PacketAddr, UnixAddr};
+use crate::net::types::{CanAddr, Family, NetAddr, PacketAddr, UnixAddr};
 
 /// An all-zero `sockaddr_storage` (family `AF_UNSPEC`), e.g. for the kernel to fill in.
 pub(crate) fn zeroed_storage() -> libc::sockaddr_storage {
@@ -79,7 +79,7 @@ pub(crate) fn encode_for_family(
             Errno::AFNOSUPPORT,
             format!("cannot send to the IPv6 address {v6} from an AF_INET socket"),
         )),
-        (Family::Unix | Family::Netlink | Family::Vsock | Family::Packet, _) => {
+        (Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can, _) => {
             Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!("cannot send to the IP address {addr} from a socket that is not IP"),
@@ -161,7 +161,12 @@ pub(crate) fn from_rustix(addr: SocketAddrAny) -> SocketResult<SocketAddr> {
 /// unnamed); any other family is `EAFNOSUPPORT`.
 pub(crate) fn net_from_rustix(addr: SocketAddrAny) -> SocketResult<NetAddr> {
     let family = addr.address_family();
-    if family == rustix::net::AddressFamily::VSOCK || family == rustix::net::AddressFamily::PACKET {
+    let raw_decoded = [
+        rustix::net::AddressFamily::VSOCK,
+        rustix::net::AddressFamily::PACKET,
+        rustix::net::AddressFamily::CAN,
+    ];
+    if raw_decoded.contains(&family) {
         let len = (addr.addr_len() as usize).min(size_of::<libc::sockaddr_storage>());
         // SAFETY: as for AF_UNIX below: the first `addr_len` bytes of rustix's storage.
         let bytes = unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) };
@@ -261,6 +266,21 @@ pub(crate) fn encode_packet(
     Ok((storage, size_of::<libc::sockaddr_ll>() as libc::socklen_t))
 }
 
+/// The offset of `can_addr` in a `sockaddr_can`: the family and the interface index.
+const CAN_ADDR_AT: usize = std::mem::offset_of!(libc::sockaddr_can, can_addr);
+
+/// A `sockaddr_can` for the interface `ifindex` (`CAN_RAW` reads nothing else) inside a
+/// `sockaddr_storage`, with its length.
+pub(crate) fn encode_can(ifindex: u32) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut storage = zeroed_storage();
+    // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_can, which is plain
+    // integers (its union of integers included), valid for all-zero bytes.
+    let can = unsafe { &mut *(&raw mut storage).cast::<libc::sockaddr_can>() };
+    can.can_family = libc::AF_CAN as libc::sa_family_t;
+    can.can_ifindex = ifindex as i32;
+    (storage, size_of::<libc::sockaddr_can>() as libc::socklen_t)
+}
+
 /// An encoded address as rustix takes it, for `bind(2)`, `connect(2)` and `sendto(2)` of the
 /// families rustix has no type for.
 pub(crate) fn to_rustix(
@@ -294,6 +314,14 @@ pub(crate) fn decode_net(
             cid: vm.svm_cid,
             port: vm.svm_port,
         });
+    }
+    if len >= CAN_ADDR_AT && i32::from(storage.ss_family) == libc::AF_CAN {
+        // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_can, plain integers.
+        let can = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_can>() };
+        return Some(NetAddr::Can(CanAddr {
+            ifname: String::new(),
+            ifindex: can.can_ifindex as u32,
+        }));
     }
     if len >= SLL_ADDR_AT && i32::from(storage.ss_family) == libc::AF_PACKET {
         // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_ll, plain integers.
@@ -499,6 +527,21 @@ mod tests {
             // A short sockaddr_vm is no address.
             assert_eq!(decode_net(&encoded.0, encoded.1 - 1), None);
             assert_eq!(decode(&encoded.0, encoded.1), None);
+        }
+    }
+
+    #[test]
+    fn can_round_trips() {
+        for ifindex in [0, 3, u32::MAX] {
+            let (storage, len) = encode_can(ifindex);
+            let want = NetAddr::Can(CanAddr {
+                ifname: String::new(),
+                ifindex,
+            });
+            assert_eq!(decode_net(&storage, len), Some(want.clone()));
+            assert_eq!(net_from_rustix(to_rustix((storage, len))).unwrap(), want);
+            assert_eq!(decode_net(&storage, CAN_ADDR_AT as _), Some(want));
+            assert_eq!(decode_net(&storage, (CAN_ADDR_AT - 1) as _), None);
         }
     }
 

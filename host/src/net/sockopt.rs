@@ -453,6 +453,39 @@ pub fn setsockopt(
     Ok(())
 }
 
+/// `setsockopt(SOL_CAN_RAW, CAN_RAW_FILTER)` on a `CAN_RAW` socket: no filter at all (`all`
+/// false: the socket hears nothing), or the one filter that hears every frame (`can_id` 0,
+/// `can_mask` 0). A guest sets no CAN option itself: the host owns what the socket hears.
+pub(crate) fn set_can_filter(fd: BorrowedFd<'_>, all: bool) -> SocketResult<()> {
+    let every = libc::can_filter {
+        can_id: 0,
+        can_mask: 0,
+    };
+    let (ptr, len) = match all {
+        true => (
+            std::ptr::from_ref(&every).cast::<libc::c_void>(),
+            size_of::<libc::can_filter>() as libc::socklen_t,
+        ),
+        false => (std::ptr::null(), 0),
+    };
+    // SAFETY: `ptr` is null with length 0 (no filter), or points at `every`, a live
+    // `can_filter` of `len` bytes that the kernel only reads; `fd` is a borrowed open
+    // descriptor for the whole call.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_CAN_RAW,
+            libc::CAN_RAW_FILTER,
+            ptr,
+            len,
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        _ => Err(sys::last_errno().into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::fd::{AsFd, OwnedFd};
@@ -465,7 +498,7 @@ mod tests {
         let af = match family {
             Family::Inet => AddressFamily::INET,
             Family::Inet6 => AddressFamily::INET6,
-            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet => {
+            Family::Unix | Family::Netlink | Family::Vsock | Family::Packet | Family::Can => {
                 unreachable!("these tests make IP sockets")
             }
         };

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use super::unix::UnixAddr;
+use crate::policy::Link;
 
 /// Address families the net core implements. Others are refused by the door with the OS's
 /// own `EAFNOSUPPORT` before anything reaches here.
@@ -21,6 +22,8 @@ pub enum Family {
     Vsock,
     /// `AF_PACKET`: link-level frames, `SOCK_RAW` (with their link header) or `SOCK_DGRAM`.
     Packet,
+    /// `AF_CAN`, `CAN_RAW`: CAN frames on a bus interface.
+    Can,
 }
 
 /// Socket kinds the net core implements.
@@ -59,6 +62,38 @@ pub enum NetAddr {
     },
     /// `AF_PACKET`: Python's `(ifname, proto, pkttype, hatype, addr)`.
     Packet(PacketAddr),
+    /// `AF_CAN` (`CAN_RAW`): Python's `(ifname,)`.
+    Can(CanAddr),
+}
+
+/// An `AF_CAN` address of `CAN_RAW` (`struct sockaddr_can`): an interface, by name (what the
+/// guest and the rules speak) and, once the kernel or the host looked it up, by index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CanAddr {
+    /// The interface name (`""`: none, every interface at once).
+    pub ifname: String,
+    /// The interface index the kernel gave (0 until it gave one).
+    pub ifindex: u32,
+}
+
+impl NetAddr {
+    /// The interface a packet or CAN address names, with its index (0 when not looked up).
+    pub fn iface(&self) -> Option<(&str, u32)> {
+        match self {
+            NetAddr::Packet(p) => Some((&p.ifname, p.ifindex)),
+            NetAddr::Can(c) => Some((&c.ifname, c.ifindex)),
+            _ => None,
+        }
+    }
+
+    /// The same address naming the interface `name`.
+    pub(crate) fn with_ifname(self, name: String) -> NetAddr {
+        match self {
+            NetAddr::Packet(p) => NetAddr::Packet(PacketAddr { ifname: name, ..p }),
+            NetAddr::Can(c) => NetAddr::Can(CanAddr { ifname: name, ..c }),
+            other => other,
+        }
+    }
 }
 
 /// An `AF_PACKET` address (`struct sockaddr_ll`), its interface known by name (what the guest
@@ -123,7 +158,10 @@ impl std::fmt::Display for NetAddr {
             NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
             NetAddr::Netlink { pid, groups } => write!(f, "netlink:pid {pid} groups {groups:#x}"),
             NetAddr::Vsock { cid, port } => f.write_str(&crate::policy::vsock_target(*cid, *port)),
-            NetAddr::Packet(p) => f.write_str(&crate::policy::packet_target(&p.ifname)),
+            NetAddr::Packet(p) => {
+                f.write_str(&crate::policy::iface_target(Link::Packet, &p.ifname))
+            }
+            NetAddr::Can(c) => f.write_str(&crate::policy::iface_target(Link::Can, &c.ifname)),
         }
     }
 }

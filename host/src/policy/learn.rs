@@ -19,7 +19,7 @@ use ipnet::IpNet;
 
 use super::file::{Limits, PolicyFile};
 use super::{
-    End, HostPattern, NamePattern, NetlinkProto, Policy, PortRange, Proto, Rule, Target,
+    End, HostPattern, Link, NamePattern, NetlinkProto, Policy, PortRange, Proto, Rule, Target,
     UnixTarget, Verb, addr, normal_name,
 };
 
@@ -175,9 +175,10 @@ impl Learner {
         self.lock().insert(Rule::netlink(proto));
     }
 
-    /// Records an allowed use of the interface `name` by a packet socket (`verb packet:NAME`).
-    pub fn used_packet(&self, verb: Verb, name: &str) {
-        if let Some(rule) = Rule::packet(verb, name) {
+    /// Records an allowed use of the interface `name` by a packet or CAN socket (`verb
+    /// LINK:NAME`).
+    pub fn used_iface(&self, verb: Verb, link: Link, name: &str) {
+        if let Some(rule) = Rule::iface(verb, link, name) {
             self.lock().insert(rule);
         }
     }
@@ -421,18 +422,42 @@ mod tests {
     #[test]
     fn packet_interfaces_are_learned() {
         let learner = Learner::new();
-        learner.used_packet(Verb::Bind, "veth0");
-        learner.used_packet(Verb::Send, "");
-        learner.used_packet(Verb::Connect, "veth0");
+        learner.used_iface(Verb::Bind, Link::Packet, "veth0");
+        learner.used_iface(Verb::Send, Link::Packet, "");
+        learner.used_iface(Verb::Connect, Link::Packet, "veth0");
+        learner.used_iface(Verb::Bind, Link::Can, "vcan0");
         let text = learner.to_toml();
         assert!(text.contains("\"bind packet:veth0\""), "{text}");
         assert!(text.contains("\"send packet:*\""), "{text}");
         assert!(!text.contains("connect packet"), "{text}");
+        assert!(text.contains("\"bind can:vcan0\""), "{text}");
         let policy = learner.policy();
-        assert!(policy.allows_packet());
-        assert!(policy.check_packet(Verb::Bind, "veth0").is_allowed());
-        assert!(!policy.check_packet(Verb::Bind, "veth1").is_allowed());
-        assert!(policy.check_packet(Verb::Send, "lo").is_allowed());
+        assert!(policy.allows_link(Link::Packet) && policy.allows_link(Link::Can));
+        assert!(
+            policy
+                .check_iface(Verb::Bind, Link::Packet, "veth0")
+                .is_allowed()
+        );
+        assert!(
+            !policy
+                .check_iface(Verb::Bind, Link::Packet, "veth1")
+                .is_allowed()
+        );
+        assert!(
+            policy
+                .check_iface(Verb::Send, Link::Packet, "lo")
+                .is_allowed()
+        );
+        assert!(
+            !policy
+                .check_iface(Verb::Send, Link::Can, "vcan0")
+                .is_allowed()
+        );
+        assert!(
+            !policy
+                .check_iface(Verb::Bind, Link::Packet, "vcan0")
+                .is_allowed()
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! TARGET := PROTO "://" HOST ":" PORTS                            (connect, bind, accept, send, recv)
 //!         | "unix:" UNIX                                          (connect, bind, send, recv)
 //!         | "vsock://" CID ":" VPORTS                             (connect, bind, accept)
-//!         | "packet:" IFACE | "packet:" PREFIX "*" | "packet:*"    (bind, send)
+//!         | ("packet:" | "can:") (IFACE | PREFIX "*" | "*")      (bind, send)
 //!         | "netlink:route"                                       (send)
 //!         | NAMEPATTERN                                           (resolve)
 //! UNIX   := /absolute/path | /absolute/dir/ | @name | @prefix*    (AF_UNIX; `/` alone: everywhere)
@@ -55,8 +55,8 @@
 
 mod addr;
 pub mod file;
+mod iface;
 pub mod learn;
-mod packet;
 mod rule;
 mod unix;
 mod vsock;
@@ -66,7 +66,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 pub use addr::{Form, SPECIAL_RANGES, SpecialRange};
 use addr::{GuestHost, Views};
-pub use packet::{IfacePattern, MAX_IFNAME, target as packet_target};
+pub use iface::{IfacePattern, Link, MAX_IFNAME, target as iface_target};
 pub use rule::{
     End, Endpoint, HostPattern, NamePattern, NetlinkProto, PortRange, Proto, Rule, RuleError,
     Target, Verb, VerbFacts,
@@ -329,10 +329,11 @@ impl Policy {
         self.decide_rules(|rule| rule.matches_netlink(proto))
     }
 
-    /// Decides `verb` (bind, send) on the network interface `name` of an `AF_PACKET` socket
-    /// (`""`: every interface at once): the `packet:` rules, deny beating allow.
-    pub fn check_packet(&self, verb: Verb, name: &str) -> Decision<'_> {
-        self.decide_rules(|rule| rule.matches_packet(verb, name))
+    /// Decides `verb` (bind, send) on the network interface `name` of an `AF_PACKET` or
+    /// `AF_CAN` socket (`link`; `""`: every interface at once): the `packet:` or `can:` rules,
+    /// deny beating allow.
+    pub fn check_iface(&self, verb: Verb, link: Link, name: &str) -> Decision<'_> {
+        self.decide_rules(|rule| rule.matches_iface(verb, link, name))
     }
 
     /// Whether some rule allows some use of raw IP sockets (`raw://`): without one, a guest may
@@ -344,11 +345,11 @@ impl Policy {
         })
     }
 
-    /// Whether some rule allows some use of packet sockets: without one, a guest may not even
-    /// make one (its privileges are the host's).
-    pub fn allows_packet(&self) -> bool {
+    /// Whether some rule allows some use of `link` sockets: without one, a guest may not even
+    /// make one (a packet socket uses the host's privileges, a CAN socket reaches a bus).
+    pub fn allows_link(&self, link: Link) -> bool {
         self.rules.iter().any(|(effect, rule)| {
-            *effect == Effect::Allow && matches!(rule.target(), Target::Packet(_))
+            *effect == Effect::Allow && matches!(rule.target(), Target::Iface(l, _) if *l == link)
         })
     }
 

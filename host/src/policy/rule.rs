@@ -7,7 +7,7 @@ use std::str::FromStr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::addr::{self, NameProblem};
-use super::packet::IfacePattern;
+use super::iface::{IfacePattern, Link};
 use super::unix::{UnixPattern, UnixTarget};
 use super::vsock::VsockPattern;
 
@@ -472,8 +472,8 @@ pub enum Target {
     /// An `AF_VSOCK` context id and ports, for connect, bind and accept: `vsock://host:1024`.
     Vsock(VsockPattern),
     /// Network interfaces, for bind (hear its frames) and send (send frames out of it) on
-    /// `AF_PACKET` sockets: `packet:eth1`.
-    Packet(IfacePattern),
+    /// `AF_PACKET` sockets: `packet:eth1`; for `AF_CAN` sockets, `can:vcan0`.
+    Iface(Link, IfacePattern),
 }
 
 impl fmt::Display for Target {
@@ -484,7 +484,7 @@ impl fmt::Display for Target {
             Target::Unix(pattern) => pattern.fmt(f),
             Target::Netlink(proto) => proto.fmt(f),
             Target::Vsock(pattern) => pattern.fmt(f),
-            Target::Packet(pattern) => pattern.fmt(f),
+            Target::Iface(link, pattern) => write!(f, "{link}:{pattern}"),
         }
     }
 }
@@ -529,7 +529,7 @@ impl Rule {
             | Target::Unix(_)
             | Target::Netlink(_)
             | Target::Vsock(_)
-            | Target::Packet(_) => false,
+            | Target::Iface(..) => false,
         }
     }
 
@@ -574,24 +574,25 @@ impl Rule {
     }
 
     /// Whether the rule covers `verb` (bind, send) on the interface `name` of an `AF_PACKET`
+    /// or `AF_CAN` (`link`)
     /// socket (`""`: every interface at once).
-    pub(super) fn matches_packet(&self, verb: Verb, name: &str) -> bool {
-        self.verb == verb && matches!(&self.target, Target::Packet(p) if p.matches(name))
+    pub(super) fn matches_iface(&self, verb: Verb, link: Link, name: &str) -> bool {
+        self.verb == verb
+            && matches!(&self.target, Target::Iface(l, p) if *l == link && p.matches(name))
     }
 
-    /// The rule `verb packet:NAME` (`packet:*` for `""`), built rather than parsed
-    /// (`--learn`); `None` for a verb that does not apply to packet sockets or a name a rule
-    /// cannot spell.
-    pub(crate) fn packet(verb: Verb, name: &str) -> Option<Rule> {
+    /// The rule `verb LINK:NAME` (`LINK:*` for `""`), built rather than parsed (`--learn`);
+    /// `None` for a verb that does not apply to such sockets or a name a rule cannot spell.
+    pub(crate) fn iface(verb: Verb, link: Link, name: &str) -> Option<Rule> {
         let text = match name {
             "" => "*",
             name => name,
         };
-        let pattern = super::packet::parse(text).ok()?;
+        let pattern = super::iface::parse(text).ok()?;
         let exact = matches!(pattern, IfacePattern::Name(_) | IfacePattern::Any);
-        (PACKET_VERBS.contains(&verb) && exact).then_some(Rule {
+        (IFACE_VERBS.contains(&verb) && exact).then_some(Rule {
             verb,
-            target: Target::Packet(pattern),
+            target: Target::Iface(link, pattern),
         })
     }
 
@@ -822,19 +823,26 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
             ),
         };
     }
-    if let Some(rest) = target_word.strip_prefix("packet:") {
-        if !PACKET_VERBS.contains(&verb) {
+    for link in Link::ALL {
+        let Some(rest) = target_word
+            .strip_prefix(link.as_str())
+            .and_then(|r| r.strip_prefix(':'))
+        else {
+            continue;
+        };
+        if !IFACE_VERBS.contains(&verb) {
             return fail(
                 target_at,
                 format!(
-                    "{verb} does not apply to packet sockets (bind packet:IFACE hears an interface, send packet:IFACE sends out of it)"
+                    "{verb} does not apply to {link} sockets (bind {link}:IFACE hears an interface, send {link}:IFACE sends out of it)"
                 ),
             );
         }
-        let pattern = super::packet::parse(rest).map_err(shift(target_at + "packet:".len()))?;
+        let at = target_at + link.as_str().len() + 1;
+        let pattern = super::iface::parse(rest).map_err(shift(at))?;
         return Ok(Rule {
             verb,
-            target: Target::Packet(pattern),
+            target: Target::Iface(link, pattern),
         });
     }
     if let Some(rest) = target_word.strip_prefix("vsock://") {
@@ -873,8 +881,9 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
 /// The verbs that apply to `AF_VSOCK` (stream and seqpacket connections; no datagrams).
 const VSOCK_VERBS: [Verb; 3] = [Verb::Connect, Verb::Bind, Verb::Accept];
 
-/// The verbs that apply to `AF_PACKET`: bind (hear an interface) and send (out of one).
-const PACKET_VERBS: [Verb; 2] = [Verb::Bind, Verb::Send];
+/// The verbs that apply to `AF_PACKET` and `AF_CAN`: bind (hear an interface) and send (out
+/// of one).
+const IFACE_VERBS: [Verb; 2] = [Verb::Bind, Verb::Send];
 
 fn example(verb: Verb) -> &'static str {
     verb.facts().example
@@ -1347,6 +1356,8 @@ mod tests {
         "bind packet:eth1",
         "send packet:veth*",
         "bind packet:*",
+        "bind can:vcan0",
+        "send can:*",
         "send icmp://10.0.0.0/8",
         "send raw://10.0.0.0/8:47",
         "recv raw://[::1]:1-254",
@@ -1473,6 +1484,8 @@ mod tests {
         ("connect packet:eth0", 8, "connect does not apply to packet sockets (bind packet:IFACE hears an interface, send packet:IFACE sends out of it)"),
         ("bind packet:eth 0", 16, r#"unexpected "0" after the target (a rule is VERB TARGET)"#),
         ("bind packet:e/0", 13, "an interface name is letters, digits and . _ - @ (no /, :, * or spaces)"),
+        ("accept can:vcan0", 7, "accept does not apply to can sockets (bind can:IFACE hears an interface, send can:IFACE sends out of it)"),
+        ("bind can:", 9, "expected an interface name, e.g. packet:eth1, can:vcan0, packet:veth* or packet:*"),
         ("send raw://10.0.0.1:256", 20, "raw://HOST:PROTOS names IP protocol numbers (0-255), not 256"),
         ("accept raw://10.0.0.1:1", 7, "accept applies to tcp only (raw IP has no connections)"),
         ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),

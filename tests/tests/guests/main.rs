@@ -5,6 +5,7 @@
 //! compile if one has no runner.
 
 mod bypass;
+mod can;
 mod cli;
 mod functions;
 mod makefile;
@@ -24,8 +25,9 @@ mod vsock;
 
 #[allow(unused_imports)]
 use self::{
-    bypass::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, packet::*, policy::*,
-    policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
+    bypass::*, can::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, packet::*,
+    policy::*, policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
+    vsock::*,
 };
 
 macro_rules! assert_test_exists {

@@ -61,7 +61,7 @@ pub fn packet() {
          send on v1: capsock policy: send to packet:v1 denied (no rule allows it)\n\
          sendall on v1: capsock policy: send to packet:v1 denied (no rule allows it)\n\
          sendmsg on v1: capsock policy: send to packet:v1 denied (no rule allows it)\n\
-         connect: an AF_PACKET socket does not connect (bind it to an interface)\n",
+         connect: an AF_PACKET or AF_CAN socket does not connect (bind it to an interface)\n",
         "{}",
         ran.stderr
     );

@@ -12,7 +12,7 @@ use wasmtime::component::Linker;
 
 use crate::ctx::{Capsock, CapsockView};
 use crate::error::{SocketError, SocketResult};
-use crate::net::{Family, Kind, NetAddr, PacketAddr, UnixAddr};
+use crate::net::{CanAddr, Family, Kind, NetAddr, PacketAddr, UnixAddr};
 
 pub(crate) mod bindings {
     wasmtime::component::bindgen!({
@@ -29,7 +29,7 @@ pub(crate) mod bindings {
 }
 
 use bindings::capsock::sockets::types::{
-    AddressFamily, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, PacketAddress,
+    AddressFamily, CanAddress, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, PacketAddress,
     SocketAddress, SocketKind, UnixAddress, VsockAddress,
 };
 
@@ -56,10 +56,11 @@ impl TryFrom<AddressFamily> for Family {
             AddressFamily::Netlink => Ok(Family::Netlink),
             AddressFamily::Vsock => Ok(Family::Vsock),
             AddressFamily::Packet => Ok(Family::Packet),
+            AddressFamily::Can => Ok(Family::Can),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
                 format!(
-                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK and AF_PACKET are)"
+                    "address family {family:?} is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK, AF_PACKET and AF_CAN are)"
                 ),
             )),
         }
@@ -75,6 +76,7 @@ impl From<Family> for AddressFamily {
             Family::Netlink => AddressFamily::Netlink,
             Family::Vsock => AddressFamily::Vsock,
             Family::Packet => AddressFamily::Packet,
+            Family::Can => AddressFamily::Can,
         }
     }
 }
@@ -121,6 +123,7 @@ fn socket_description(family: Family, kind: Kind, proto: i32) -> String {
         Family::Netlink => "AF_NETLINK",
         Family::Vsock => "AF_VSOCK",
         Family::Packet => "AF_PACKET",
+        Family::Can => "AF_CAN",
     };
     let kind = match kind {
         Kind::Stream => "SOCK_STREAM",
@@ -195,9 +198,17 @@ impl TryFrom<&SocketAddress> for NetAddr {
                 hatype: p.hatype,
                 addr: p.addr.clone(),
             })),
+            SocketAddress::Can(CanAddress::Raw(ifname)) => Ok(NetAddr::Can(CanAddr {
+                ifname: ifname.clone(),
+                ifindex: 0,
+            })),
+            SocketAddress::Can(_) => Err(SocketError::os_msg(
+                Errno::PROTONOSUPPORT,
+                "capsock: an AF_CAN address is (interface,), for CAN_RAW; CAN_ISOTP and CAN_J1939 are not available",
+            )),
             _ => Err(SocketError::os_msg(
                 Errno::AFNOSUPPORT,
-                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK and AF_PACKET are)",
+                "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK, AF_PACKET and AF_CAN are)",
             )),
         }
     }
@@ -221,6 +232,7 @@ impl From<NetAddr> for SocketAddress {
                 hatype: p.hatype,
                 addr: p.addr,
             }),
+            NetAddr::Can(c) => SocketAddress::Can(CanAddress::Raw(c.ifname)),
         }
     }
 }
@@ -251,7 +263,7 @@ impl From<SocketAddr> for SocketAddress {
 #[cfg(test)]
 mod tests {
     use super::bindings::capsock::sockets::types::{
-        AlgAddress, BluetoothAddress, CanAddress, QipcrtrAddress, TipcAddress,
+        AlgAddress, BluetoothAddress, CanIsotpAddress, QipcrtrAddress, TipcAddress,
     };
     use super::*;
 
@@ -291,6 +303,10 @@ mod tests {
                 hatype: 772,
                 addr: vec![0; 6],
             }),
+            NetAddr::Can(CanAddr {
+                ifname: "vcan0".into(),
+                ifindex: 0,
+            }),
         ];
         for addr in implemented {
             let wit = SocketAddress::from(addr.clone());
@@ -302,7 +318,6 @@ mod tests {
         };
         let others = [
             SocketAddress::Rds(inet),
-            SocketAddress::Can(CanAddress::Raw("vcan0".into())),
             SocketAddress::Bluetooth(BluetoothAddress::Hci(0)),
             SocketAddress::Alg(AlgAddress {
                 kind: "hash".into(),
@@ -322,8 +337,16 @@ mod tests {
         for wit in &others {
             let e = NetAddr::try_from(wit).unwrap_err();
             assert_eq!(e.errno(), Some(Errno::AFNOSUPPORT), "{wit:?}");
-            assert!(e.to_string().contains("AF_VSOCK and AF_PACKET are"), "{e}");
+            assert!(e.to_string().contains("AF_PACKET and AF_CAN are"), "{e}");
             assert!(SocketAddr::try_from(wit).is_err());
         }
+        // AF_CAN addresses of the protocols capsock does not make.
+        let isotp = SocketAddress::Can(CanAddress::Isotp(CanIsotpAddress {
+            interface: "vcan0".into(),
+            rx_id: 1,
+            tx_id: 2,
+        }));
+        let e = NetAddr::try_from(&isotp).unwrap_err();
+        assert_eq!(e.errno(), Some(Errno::PROTONOSUPPORT), "{e}");
     }
 }

@@ -23,9 +23,9 @@ use rustix::io::Errno;
 
 use crate::audit::Event;
 use crate::error::{SocketError, SocketResult};
-use crate::guard::{Guard, PacketIface, Permit};
+use crate::guard::{Guard, Iface, Permit};
 use crate::net::{Family, Kind, Mode, NetAddr, NetSocket, SendPermit, msg, sockopt, wait};
-use crate::policy::Verb;
+use crate::policy::{Link, Verb};
 
 fn mode(timeout: Option<u64>) -> Mode {
     Mode::from_timeout(timeout.map(Duration::from_nanos))
@@ -132,6 +132,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
             | (NetAddr::Netlink { .. }, Family::Netlink)
             | (NetAddr::Vsock { .. }, Family::Vsock)
             | (NetAddr::Packet(_), Family::Packet)
+            | (NetAddr::Can(_), Family::Can)
     );
     if fits {
         return Ok(addr);
@@ -142,6 +143,7 @@ fn same_family(sock: &NetSocket, addr: NetAddr) -> SocketResult<NetAddr> {
         Family::Netlink => "an AF_NETLINK socket takes a (pid, groups) address",
         Family::Vsock => "an AF_VSOCK socket takes a (cid, port) address",
         Family::Packet => "an AF_PACKET socket takes an (ifname, proto, …) address",
+        Family::Can => "an AF_CAN socket takes an (ifname,) address",
     };
     Err(SocketError::os_msg(
         Errno::AFNOSUPPORT,
@@ -205,12 +207,12 @@ impl CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<u64> {
         let sock = self.table.get(&this)?;
-        let sent = match sock.family() {
-            Family::Packet => {
-                let permit = self.packet_out(sock)?;
-                sock.send_packet(data, flags, false, &permit, &self.ctx.cancel)?
+        let sent = match sock.link() {
+            Some(link) => {
+                let permit = link_out(&self.ctx.guard, sock, link)?;
+                sock.send_link(data, flags, false, &permit, &self.ctx.cancel)?
             }
-            _ => sock.send(data, flags, &self.ctx.cancel)?,
+            None => sock.send(data, flags, &self.ctx.cancel)?,
         };
         self.ctx.guard.stats().sent(sent as u64);
         Ok(sent as u64)
@@ -223,12 +225,12 @@ impl CapsockCtxView<'_> {
         flags: i32,
     ) -> SocketResult<()> {
         let sock = self.table.get(&this)?;
-        match sock.family() {
-            Family::Packet => {
-                let permit = self.packet_out(sock)?;
-                sock.send_packet(data, flags, true, &permit, &self.ctx.cancel)?;
+        match sock.link() {
+            Some(link) => {
+                let permit = link_out(&self.ctx.guard, sock, link)?;
+                sock.send_link(data, flags, true, &permit, &self.ctx.cancel)?;
             }
-            _ => sock.sendall(data, flags, &self.ctx.cancel)?,
+            None => sock.sendall(data, flags, &self.ctx.cancel)?,
         }
         self.ctx.guard.stats().sent(data.len() as u64);
         Ok(())
@@ -265,9 +267,9 @@ impl CapsockCtxView<'_> {
                 sock.send_to_netlink(data, flags, &permit, &self.ctx.cancel)?
             }
             NetAddr::Vsock { .. } => return Err(sock.vsock_addressed_send()),
-            NetAddr::Packet(to) => {
-                let permit = guard.packet(Event::SendTo, Verb::Send, &to.ifname)?;
-                sock.send_to_packet(data, flags, &to, &permit, &self.ctx.cancel)?
+            to @ (NetAddr::Packet(_) | NetAddr::Can(_)) => {
+                let permit = link_to(guard, sock, &to)?;
+                sock.send_to_link(data, flags, &to, &permit, &self.ctx.cancel)?
             }
         };
         guard.stats().sent(sent as u64);
@@ -275,13 +277,20 @@ impl CapsockCtxView<'_> {
     }
 }
 
-impl CapsockCtxView<'_> {
-    /// The guard's decision of a frame sent on the packet socket `sock` without an address:
-    /// out of the interface it is bound to, looked up at each send (a `dup` of it may have
-    /// been bound elsewhere since).
-    fn packet_out(&self, sock: &NetSocket) -> SocketResult<Permit<PacketIface>> {
-        let iface = sock.packet_iface()?;
-        Ok(self.ctx.guard.packet(Event::SendTo, Verb::Send, &iface)?)
+/// The guard's decision of a frame sent on the packet or CAN socket `sock` without an
+/// address: out of the interface it is bound to, looked up at each send (a `dup` of it may
+/// have been bound elsewhere since).
+fn link_out(guard: &Guard, sock: &NetSocket, link: Link) -> SocketResult<Permit<Iface>> {
+    let iface = sock.bound_iface()?;
+    Ok(guard.iface(Event::SendTo, Verb::Send, link, &iface)?)
+}
+
+/// The guard's decision of a frame sent to `to`, a packet or CAN address on a socket of its
+/// family (checked by `same_family`): out of the interface it names.
+fn link_to(guard: &Guard, sock: &NetSocket, to: &NetAddr) -> SocketResult<Permit<Iface>> {
+    match (sock.link(), to.iface()) {
+        (Some(link), Some((name, _))) => Ok(guard.iface(Event::SendTo, Verb::Send, link, name)?),
+        _ => Err(Errno::AFNOSUPPORT.into()),
     }
 }
 
@@ -360,17 +369,21 @@ impl HostSocket for CapsockCtxView<'_> {
         let family = Family::try_from(family)?;
         let kind = Kind::try_from(kind)?;
         let guard = &self.ctx.guard;
-        let (mut netlink, mut packet, mut raw) = (None, None, None);
+        let (mut netlink, mut link, mut raw) = (None, None, None);
         match (family, kind) {
             (Family::Netlink, _) => netlink = Some(guard.netlink(proto)?),
-            (Family::Packet, _) => packet = Some(guard.packet_socket()?),
+            (Family::Packet, _) => link = Some(guard.link_socket(Link::Packet)?),
+            (Family::Can, _) => link = Some(guard.link_socket(Link::Can)?),
             (Family::Inet | Family::Inet6, Kind::Raw) => raw = Some(guard.raw_socket()?),
             _ => {}
         }
         let sock = open(&self.ctx.guard, 1, || {
             let mode = mode(timeout);
-            let sock = match (&netlink, &packet, &raw) {
+            let sock = match (&netlink, &link, &raw) {
                 (Some(permit), _, _) => NetSocket::netlink(kind, permit, mode)?,
+                (_, Some(permit), _) if family == Family::Can => {
+                    NetSocket::can(kind, proto, permit, mode)?
+                }
                 (_, Some(permit), _) => NetSocket::packet(kind, proto, permit, mode)?,
                 (_, _, Some(permit)) => NetSocket::raw_ip(family, proto, permit, mode)?,
                 _ => NetSocket::new(family, kind, proto, mode)?,
@@ -418,12 +431,12 @@ impl HostSocket for CapsockCtxView<'_> {
                 let permit = self.ctx.guard.vsock(Event::Bind, Verb::Bind, cid, port)?;
                 sock.bind_vsock(&permit)
             }
-            NetAddr::Packet(addr) => {
-                let permit = self
-                    .ctx
-                    .guard
-                    .packet(Event::Bind, Verb::Bind, &addr.ifname)?;
-                sock.bind_packet(&addr, &permit)
+            addr @ (NetAddr::Packet(_) | NetAddr::Can(_)) => {
+                let (Some(link), Some((name, _))) = (sock.link(), addr.iface()) else {
+                    return Err(Errno::AFNOSUPPORT.into());
+                };
+                let permit = self.ctx.guard.iface(Event::Bind, Verb::Bind, link, name)?;
+                sock.bind_link(&addr, &permit)
             }
         }
     }
@@ -457,10 +470,10 @@ impl HostSocket for CapsockCtxView<'_> {
                     .vsock(Event::Connect, Verb::Connect, cid, port)?;
                 sock.connect_vsock(&permit, &self.ctx.cancel)
             }
-            // Linux's answer: packet sockets do not connect.
-            NetAddr::Packet(_) => Err(SocketError::os_msg(
+            // Linux's answer: packet and CAN_RAW sockets do not connect.
+            NetAddr::Packet(_) | NetAddr::Can(_) => Err(SocketError::os_msg(
                 Errno::OPNOTSUPP,
-                "an AF_PACKET socket does not connect (bind it to an interface)",
+                "an AF_PACKET or AF_CAN socket does not connect (bind it to an interface)",
             )),
         }
     }
@@ -577,7 +590,7 @@ impl HostSocket for CapsockCtxView<'_> {
         let sock = self.table.get_mut(&this)?;
         let guard = &self.ctx.guard;
         let (mut ip, mut unix, mut kernel) = (None, None, None);
-        let (mut packet, mut bound) = (None, None);
+        let (mut link, mut bound) = (None, None);
         match addr.map(|a| same_family(sock, a)).transpose()? {
             Some(NetAddr::Ip(addr)) => ip = Some(guard.send_to(sock, addr)?),
             Some(NetAddr::Unix(addr)) => {
@@ -587,22 +600,22 @@ impl HostSocket for CapsockCtxView<'_> {
                 kernel = Some(guard.netlink_dest(Event::SendTo, pid, groups)?)
             }
             Some(NetAddr::Vsock { .. }) => return Err(sock.vsock_addressed_send()),
-            Some(NetAddr::Packet(to)) => {
-                packet = Some((guard.packet(Event::SendTo, Verb::Send, &to.ifname)?, to))
+            Some(to @ (NetAddr::Packet(_) | NetAddr::Can(_))) => {
+                link = Some((link_to(guard, sock, &to)?, to))
             }
-            None if sock.family() == Family::Packet => {
-                let iface = sock.packet_iface()?;
-                bound = Some(guard.packet(Event::SendTo, Verb::Send, &iface)?)
+            None => {
+                if let Some(l) = sock.link() {
+                    bound = Some(link_out(guard, sock, l)?);
+                }
             }
-            None => {}
         }
         let permit = match (&ip, &unix, &kernel) {
             (Some(p), _, _) => Some(SendPermit::Ip(p)),
             (_, Some(p), _) => Some(SendPermit::Unix(p)),
             (_, _, Some(p)) => Some(SendPermit::Netlink(p)),
-            _ => match (&packet, &bound) {
-                (Some((permit, to)), _) => Some(SendPermit::Packet { permit, to }),
-                (_, Some(p)) => Some(SendPermit::PacketBound(p)),
+            _ => match (&link, &bound) {
+                (Some((permit, to)), _) => Some(SendPermit::Link { permit, to }),
+                (_, Some(p)) => Some(SendPermit::LinkBound(p)),
                 _ => None,
             },
         };

@@ -1,23 +1,61 @@
-//! Rules about `AF_PACKET` sockets (link-level frames): `packet:IFACE`, `packet:PREFIX*`,
-//! `packet:*`.
+//! Rules about sockets that speak on network interfaces directly: `AF_PACKET` (link-level
+//! frames) and `AF_CAN` (CAN frames), `packet:IFACE` and `can:IFACE`, with `IFACE` a name,
+//! a prefix (`veth*`) or `*`.
 //!
 //! `bind packet:eth1` lets a guest bind a packet socket to `eth1`, and so hear every frame of
-//! that interface; `send packet:eth1` lets it send frames out of `eth1`. `packet:*` also covers
-//! binding to no interface in particular (Python's `''`), which hears them all.
+//! that interface; `send packet:eth1` lets it send frames out of `eth1`; `can:` is the same
+//! for CAN buses. `*` also covers binding to no interface in particular (Python's `''`), which
+//! hears them all.
 
 use std::fmt;
 
 /// The longest interface name Linux allows (`IFNAMSIZ` less its NUL).
 pub const MAX_IFNAME: usize = 15;
 
-/// The target of a rule about `AF_PACKET` sockets: interfaces by name.
+/// The family of a socket that speaks on interfaces, as rules name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// `AF_PACKET`: `packet:IFACE`.
+    Packet,
+    /// `AF_CAN` (`CAN_RAW`): `can:IFACE`.
+    Can,
+}
+
+impl Link {
+    /// Both, in the order messages list them.
+    pub const ALL: [Link; 2] = [Link::Packet, Link::Can];
+
+    /// As rules spell it: `"packet"` or `"can"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Packet => "packet",
+            Link::Can => "can",
+        }
+    }
+
+    /// The address family's name: `"AF_PACKET"` or `"AF_CAN"`.
+    pub fn family_name(self) -> &'static str {
+        match self {
+            Link::Packet => "AF_PACKET",
+            Link::Can => "AF_CAN",
+        }
+    }
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Interfaces by name, the target of a `packet:` or `can:` rule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IfacePattern {
-    /// `packet:eth1`: that interface.
+    /// `eth1`: that interface.
     Name(String),
-    /// `packet:veth*`: every interface whose name begins with the prefix.
+    /// `veth*`: every interface whose name begins with the prefix.
     Prefix(String),
-    /// `packet:*`: every interface, and none in particular (`''`: all of them at once).
+    /// `*`: every interface, and none in particular (`''`: all of them at once).
     Any,
 }
 
@@ -33,26 +71,26 @@ impl IfacePattern {
     }
 }
 
-/// An interface as messages and the audit log show it: `packet:eth1`, or `packet:*` for
-/// every interface at once.
-pub fn target(name: &str) -> String {
+/// An interface as messages and the audit log show it: `packet:eth1`, `can:vcan0`, or
+/// `packet:*` for every interface at once.
+pub fn target(link: Link, name: &str) -> String {
     match name {
-        "" => "packet:*".to_owned(),
-        name => format!("packet:{name}"),
+        "" => format!("{link}:*"),
+        name => format!("{link}:{name}"),
     }
 }
 
 impl fmt::Display for IfacePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IfacePattern::Name(n) => write!(f, "packet:{n}"),
-            IfacePattern::Prefix(p) => write!(f, "packet:{p}*"),
-            IfacePattern::Any => f.write_str("packet:*"),
+            IfacePattern::Name(n) => f.write_str(n),
+            IfacePattern::Prefix(p) => write!(f, "{p}*"),
+            IfacePattern::Any => f.write_str("*"),
         }
     }
 }
 
-/// Parses what follows `packet:` in a rule. `Err` is `(byte offset, message)`.
+/// Parses what follows `packet:` or `can:` in a rule. `Err` is `(byte offset, message)`.
 pub(super) fn parse(text: &str) -> Result<IfacePattern, (usize, String)> {
     if text == "*" {
         return Ok(IfacePattern::Any);
@@ -64,7 +102,7 @@ pub(super) fn parse(text: &str) -> Result<IfacePattern, (usize, String)> {
     if name.is_empty() {
         return Err((
             0,
-            "expected an interface name after packet:, e.g. packet:eth1, packet:veth* or packet:*"
+            "expected an interface name, e.g. packet:eth1, can:vcan0, packet:veth* or packet:*"
                 .to_owned(),
         ));
     }
@@ -101,14 +139,9 @@ mod tests {
 
     #[test]
     fn parses_prints_and_matches() {
-        for (text, want) in [
-            ("eth1", "packet:eth1"),
-            ("veth*", "packet:veth*"),
-            ("*", "packet:*"),
-        ] {
+        for text in ["eth1", "veth*", "*"] {
             let p = parse(text).unwrap();
-            assert_eq!(p.to_string(), want);
-            assert_eq!(parse(&want["packet:".len()..]).unwrap(), p);
+            assert_eq!(p.to_string(), text);
         }
         for bad in ["", "a b", "a/b", "a:1", "e*1", "**", &"x".repeat(16)] {
             assert!(parse(bad).is_err(), "{bad:?}");
@@ -119,7 +152,8 @@ mod tests {
         assert!(veth.matches("veth0") && veth.matches("veth") && !veth.matches("eth0"));
         assert!(!veth.matches(""));
         assert!(IfacePattern::Any.matches("lo") && IfacePattern::Any.matches(""));
-        assert_eq!(target(""), "packet:*");
-        assert_eq!(target("lo"), "packet:lo");
+        assert_eq!(target(Link::Packet, ""), "packet:*");
+        assert_eq!(target(Link::Packet, "lo"), "packet:lo");
+        assert_eq!(target(Link::Can, "vcan0"), "can:vcan0");
     }
 }
