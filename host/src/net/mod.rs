@@ -397,6 +397,30 @@ impl NetSocket {
         ))
     }
 
+    /// Whether the socket may be passed to another process (`SCM_RIGHTS`): not a netlink,
+    /// packet, CAN, raw IP or ping socket, whose powers only the host's checks confine.
+    /// Outside the host they would keep its privileges without them: the kernel checks a
+    /// netlink request against the privileges of the socket's opener (a root host's would let
+    /// anyone change the network), a raw or packet socket, made with the host's
+    /// `CAP_NET_RAW`, could be bound or sent anywhere, and a ping socket was allowed by the
+    /// host's group (`ping_group_range`). `EPERM` for those.
+    pub fn passable(&self) -> SocketResult<()> {
+        let what = match (self.family, self.kind) {
+            (Family::Netlink, _) => "netlink",
+            (Family::Packet, _) => "packet",
+            (Family::Can, _) => "CAN",
+            (Family::Inet | Family::Inet6, Kind::Raw) => "raw IP",
+            _ if self.is_ping() => "ping",
+            _ => return Ok(()),
+        };
+        Err(SocketError::os_msg(
+            Errno::PERM,
+            format!(
+                "capsock: a {what} socket cannot be passed out: outside the host it would keep the host's privileges without the host's checks"
+            ),
+        ))
+    }
+
     /// Marks the socket as passed out to another process (`SCM_RIGHTS`): from now on the
     /// host trusts nothing it last set on the shared description.
     pub fn share(&self) {

@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use capsock_tests::{
-    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_PROTOCOLS, POLICY_TABLE, POLICY_UDP_QUEUE, Scratch,
-    UDP_ERRQUEUE, audit_rows,
+    AuditRow, Netns, POLICY_DUAL_STACK, POLICY_PROTOCOLS, POLICY_SMUGGLE, POLICY_TABLE,
+    POLICY_UDP_QUEUE, Scratch, UDP_ERRQUEUE, audit_rows,
 };
 
 use super::cli::host_bin;
@@ -1046,4 +1046,77 @@ pub fn policy_protocols() {
         "{}",
         ran.stderr
     );
+}
+
+/// In the namespace: a Unix server at argv[1] that says `ready`, then prints what each message
+/// of one connection carries: its text, and the family of every descriptor in it.
+const PY_SMUGGLED: &str = r#"
+import socket, sys
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen()
+srv.settimeout(30)
+print("ready", flush=True)
+conn, _ = srv.accept()
+conn.settimeout(30)
+while True:
+    msg, fds, _, _ = socket.recv_fds(conn, 100, 4)
+    if not msg or msg == b"done":
+        break
+    families = [socket.socket(fileno=fd).family.name for fd in fds]
+    print(msg.decode(), "->", ", ".join(families) or "nothing", flush=True)
+"#;
+
+/// A guest may not hand a native process a socket whose powers only the host's checks
+/// confine: a netlink socket (the kernel checks the opener's privileges, so a root host's
+/// would let anyone change the network), a raw IP or a packet socket (made with the host's
+/// `CAP_NET_RAW`, free to go anywhere once out), a ping socket (allowed to the host's group).
+/// A TCP socket still passes.
+#[test]
+pub fn policy_smuggle() {
+    let ns = Netns::new("smuggle", &[]);
+    let status = ns
+        .command("sysctl")
+        .args(["-qw", "net.ipv4.ping_group_range=0 2147483647"])
+        .status()
+        .expect("run sysctl");
+    assert!(status.success(), "sysctl in the namespace");
+    let dir = Scratch::new("smuggle");
+    let path = dir.path("native.sock").display().to_string();
+    let peer = Peer::start(&ns, PY_SMUGGLED, std::slice::from_ref(&path));
+    let allow = [
+        "--allow",
+        &format!("connect unix:{path}"),
+        "--allow",
+        "send netlink:route",
+        "--allow",
+        "send raw://127.0.0.1:253",
+        "--allow",
+        "bind packet:lo",
+        "--allow",
+        "send icmp://127.0.0.1",
+    ]
+    .map(str::to_owned);
+    let ran = host_run(Some(&ns), &allow, POLICY_SMUGGLE, &[path]);
+    let (ok, said) = peer.finish();
+    assert!(ok, "the native peer failed: {said}");
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    let refused = |what: &str| {
+        format!(
+            "{what}: errno Some(1): capsock: a {what} socket cannot be passed out: outside the host it would keep the host's privileges without the host's checks"
+        )
+    };
+    assert_eq!(
+        ran.stdout,
+        format!(
+            "{}\n{}\n{}\n{}\ntcp: passed\n",
+            refused("netlink"),
+            refused("raw IP"),
+            refused("packet"),
+            refused("ping")
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(said, "tcp -> AF_INET\n");
 }

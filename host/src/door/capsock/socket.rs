@@ -88,6 +88,9 @@ impl CapsockCtxView<'_> {
                             ),
                         ));
                     }
+                    for s in &sockets {
+                        self.table.get(s)?.passable()?;
+                    }
                     let mut fds = Vec::with_capacity(sockets.len());
                     for s in &sockets {
                         let sock = self.table.get(s)?;
