@@ -7,6 +7,7 @@
 //! | `socket.gaierror(EAI_*, msg)`            | [`Error::is_gaierror`], `errno()` is the `EAI_*` code |
 //! | `socket.herror(h_errno, msg)`            | [`Error::is_herror`], `errno()` is the `h_errno` code |
 //! | `ValueError` / `OverflowError` on bad arguments | [`Error::is_value_error`], `errno()` is `None` |
+//! | `KeyError` (`selectors`: a socket registered twice, or not at all) | [`Error::is_key_error`], `errno()` is `None` |
 //!
 //! [`Error::python_class`] names the exact Python class a program would have caught, e.g.
 //! `ConnectionRefusedError` for `ECONNREFUSED` or `BlockingIOError` for `EAGAIN`.
@@ -34,6 +35,7 @@ enum Repr {
     Gai(i32),
     Herror(i32),
     Value,
+    Key,
     Group,
 }
 
@@ -95,6 +97,21 @@ impl Error {
         }
     }
 
+    /// Python's `KeyError`, as `selectors` raises it for a socket registered twice or not at
+    /// all.
+    pub fn key(message: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            repr: Repr::Key,
+            message: message.into(),
+            group: Vec::new(),
+        }
+    }
+
+    /// True for `KeyError`.
+    pub fn is_key_error(&self) -> bool {
+        self.repr == Repr::Key
+    }
+
     /// Python's `ExceptionGroup(message, errors)`, raised by `create_connection` with
     /// `all_errors` when every attempt failed.
     pub fn group(message: impl Into<Cow<'static, str>>, errors: Vec<Error>) -> Self {
@@ -115,7 +132,7 @@ impl Error {
     pub fn errno(&self) -> Option<i32> {
         match self.repr {
             Repr::Os(e) | Repr::Gai(e) | Repr::Herror(e) => Some(e),
-            Repr::Timeout | Repr::Value | Repr::Group => None,
+            Repr::Timeout | Repr::Value | Repr::Key | Repr::Group => None,
         }
     }
 
@@ -158,6 +175,7 @@ impl Error {
             Repr::Gai(_) => "gaierror",
             Repr::Herror(_) => "herror",
             Repr::Value => "ValueError",
+            Repr::Key => "KeyError",
             Repr::Group => "ExceptionGroup",
             Repr::Os(e) => match e {
                 EAGAIN | EALREADY | EINPROGRESS => "BlockingIOError",
@@ -185,7 +203,7 @@ impl Error {
         match self.repr {
             Repr::Timeout => io::ErrorKind::TimedOut,
             Repr::Gai(_) | Repr::Herror(_) => io::ErrorKind::Other,
-            Repr::Value => io::ErrorKind::InvalidInput,
+            Repr::Value | Repr::Key => io::ErrorKind::InvalidInput,
             Repr::Group => self.group.first().map_or(io::ErrorKind::Other, Error::kind),
             Repr::Os(e) => match e {
                 EAGAIN | EINPROGRESS | EALREADY => io::ErrorKind::WouldBlock,
@@ -221,7 +239,7 @@ impl fmt::Display for Error {
             Repr::Os(e) | Repr::Gai(e) | Repr::Herror(e) => {
                 write!(f, "[Errno {e}] {}", self.message)
             }
-            Repr::Timeout | Repr::Value => f.write_str(&self.message),
+            Repr::Timeout | Repr::Value | Repr::Key => f.write_str(&self.message),
             Repr::Group => write!(
                 f,
                 "{} ({} sub-exception{})",

@@ -27,6 +27,7 @@ mod address;
 mod bindings;
 pub mod consts;
 mod create;
+mod epoll;
 pub mod errno;
 pub mod error;
 mod file;
@@ -40,6 +41,11 @@ pub use address::Address;
 pub use consts::*;
 pub use create::{
     ConnectionOptions, ServerOptions, create_connection, create_server, has_dualstack_ipv6,
+};
+pub use epoll::{
+    DefaultSelector, EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLMSG, EPOLLONESHOT,
+    EPOLLOUT, EPOLLPRI, EPOLLRDBAND, EPOLLRDHUP, EPOLLRDNORM, EPOLLWRBAND, EPOLLWRNORM, EVENT_READ,
+    EVENT_WRITE, Epoll, SelectorKey,
 };
 pub use error::{Error, Result};
 pub use file::{DEFAULT_BUFFER_SIZE, SocketFile};

@@ -17,6 +17,7 @@
 
 pub mod msg;
 pub mod netlink;
+pub mod poller;
 // Safe Rust only: its C calls are in `resolve::glibc`, which allows `unsafe` for itself alone.
 #[deny(unsafe_code)]
 pub mod resolve;

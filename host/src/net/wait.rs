@@ -492,7 +492,7 @@ impl Deadline {
 }
 
 /// A duration as `poll(2)`'s timeout (a deadline too far to represent waits the longest it can).
-fn timespec(d: Duration) -> Timespec {
+pub(crate) fn timespec(d: Duration) -> Timespec {
     Timespec::try_from(d).unwrap_or(Timespec {
         tv_sec: i64::MAX,
         tv_nsec: 0,

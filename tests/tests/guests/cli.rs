@@ -113,16 +113,16 @@ fn wait_bounded(child: &mut Child, limit: Duration) -> Option<std::process::Exit
 
 /// One run of the `host` binary.
 #[derive(Debug)]
-struct Run {
+pub(crate) struct Run {
     /// The exit code (`None`: killed by a signal).
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) elapsed: Duration,
 }
 
 /// Runs `host ARGS…` with no stdin, stopped after 60 s.
-fn host(args: &[&str]) -> Run {
+pub(crate) fn host(args: &[&str]) -> Run {
     host_env(args, &[])
 }
 

@@ -7,6 +7,7 @@
 mod bypass;
 mod can;
 mod cli;
+mod eventloop;
 mod functions;
 mod makefile;
 mod multiplex;
@@ -25,9 +26,9 @@ mod vsock;
 
 #[allow(unused_imports)]
 use self::{
-    bypass::*, can::*, cli::*, functions::*, makefile::*, multiplex::*, netlink::*, packet::*,
-    policy::*, policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*, udp::*, unix::*,
-    vsock::*,
+    bypass::*, can::*, cli::*, eventloop::*, functions::*, makefile::*, multiplex::*, netlink::*,
+    packet::*, policy::*, policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
+    udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {

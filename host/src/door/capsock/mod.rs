@@ -24,6 +24,7 @@ pub(crate) mod bindings {
         },
         with: {
             "capsock:sockets/socket.socket": crate::net::NetSocket,
+            "capsock:sockets/socket.poller": crate::net::poller::Poller,
         },
     });
 }

@@ -11,8 +11,8 @@ use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
 use super::bindings::capsock::sockets::socket::{
-    Ancillary, AncillaryIn, AncillaryOut, Host, HostSocket, Message, OptionValue, PollEvents,
-    PollRequest,
+    Ancillary, AncillaryIn, AncillaryOut, Host, HostPoller, HostSocket, Message, OptionValue,
+    PollEvents, PollRequest, Ready,
 };
 use super::bindings::capsock::sockets::types::{
     AddressFamily, Error as WitError, Host as TypesHost, SocketAddress, SocketKind,
@@ -24,6 +24,7 @@ use rustix::io::Errno;
 use crate::audit::Event;
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{Guard, Iface, Permit};
+use crate::net::poller::Poller;
 use crate::net::{Family, Kind, Mode, NetAddr, NetSocket, SendPermit, msg, sockopt, wait};
 use crate::policy::{Link, Verb};
 
@@ -756,6 +757,71 @@ fn from_poll_flags(f: wait::PollFlags) -> PollEvents {
         }
     }
     e
+}
+
+/// The poller: epoll, which the guest's `select.epoll` and `DefaultSelector` wait on.
+impl HostPoller for CapsockCtxView<'_> {
+    /// `epoll_create1(2)`, in a socket slot of its own (it is a host descriptor too).
+    fn create(&mut self) -> SocketResult<Resource<Poller>> {
+        self.ctx.guard.take_sockets(1)?;
+        let made = Poller::new(&self.ctx.cancel).and_then(|p| Ok(self.table.push(p)?));
+        if made.is_err() {
+            self.ctx.guard.release_sockets(1);
+        }
+        made
+    }
+
+    fn register(
+        &mut self,
+        this: Resource<Poller>,
+        socket: Resource<NetSocket>,
+        events: u32,
+        key: u64,
+    ) -> SocketResult<()> {
+        let sock = self.table.get(&socket)?;
+        self.table.get(&this)?.register(sock, events, key)
+    }
+
+    fn modify(
+        &mut self,
+        this: Resource<Poller>,
+        socket: Resource<NetSocket>,
+        events: u32,
+        key: u64,
+    ) -> SocketResult<()> {
+        let sock = self.table.get(&socket)?;
+        self.table.get(&this)?.modify(sock, events, key)
+    }
+
+    fn unregister(
+        &mut self,
+        this: Resource<Poller>,
+        socket: Resource<NetSocket>,
+    ) -> SocketResult<()> {
+        let sock = self.table.get(&socket)?;
+        self.table.get(&this)?.unregister(sock)
+    }
+
+    fn wait(
+        &mut self,
+        this: Resource<Poller>,
+        timeout: Option<u64>,
+        max_events: u32,
+    ) -> SocketResult<Vec<Ready>> {
+        let poller = self.table.get(&this)?;
+        let timeout = timeout.map(Duration::from_nanos);
+        let ready = poller.wait(timeout, max_events, &self.ctx.cancel)?;
+        Ok(ready
+            .into_iter()
+            .map(|(key, events)| Ready { key, events })
+            .collect())
+    }
+
+    fn drop(&mut self, this: Resource<Poller>) -> wasmtime::Result<()> {
+        self.table.delete(this)?;
+        self.ctx.guard.release_sockets(1);
+        Ok(())
+    }
 }
 
 impl Host for CapsockCtxView<'_> {

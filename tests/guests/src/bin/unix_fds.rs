@@ -229,8 +229,11 @@ fn abandon(how: &str) {
     // Detached by the guest itself.
     let mut e = Socket::new(AF_INET, SOCK_DGRAM, 0).unwrap();
     assert!(e.detach() >= 0);
+    // An epoll instance with a socket registered, never closed.
+    let ep = capsock::Epoll::new().unwrap();
+    ep.register(&tcp, capsock::EPOLLIN).unwrap();
     // Held, and never dropped.
-    std::mem::forget((c, d, tcp));
+    std::mem::forget((c, d, tcp, ep));
     println!("abandoned");
     match how {
         "exit" => std::process::exit(0),

@@ -1,0 +1,95 @@
+//! The event loop (`select.epoll`, `selectors.DefaultSelector`): its semantics, a guest
+//! server holding 1,000 connections at once with every byte echoed, and a wait the host's
+//! time limit ends.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use capsock_tests::{EPOLL_ECHO, Guest, connect_when_listening, free_port};
+
+use super::cli::host;
+
+#[test]
+pub fn epoll_echo() {
+    let out = Guest::new(EPOLL_ECHO).arg("semantics").run_ok();
+    assert_eq!(
+        out,
+        "register twice: FileExistsError\n\
+         nothing ready: []\n\
+         all three: a:1 c:1 e:1\n\
+         again (level-triggered only): a:1\n\
+         new data re-fires the edge: a:1 c:1\n\
+         modify re-arms the one-shot: a:1 e:1\n\
+         maxevents 1: 1\n\
+         readable and writable: a:1 c:4\n\
+         unregister twice: FileNotFoundError\n\
+         maxevents 0: maxevents must be greater than 0, got 0\n\
+         closed: true I/O operation on closed epoll object\n\
+         selector twice: KeyError\n\
+         selector events 4: Invalid events: 4\n\
+         selector ready: [\"a:1\"]\n\
+         selector after modify: [\"a2:3\"]\n\
+         unregistered a2 3\n\
+         get_key: KeyError\n"
+    );
+}
+
+/// An epoll instance takes a socket slot (`--max-sockets`) and gives it back when closed.
+#[test]
+fn epoll_limit() {
+    let out = Guest::new(EPOLL_ECHO).arg("limit").max_sockets(2).run_ok();
+    assert_eq!(
+        out,
+        "third: Some(24)
+socket: Some(24)
+socket after close: true
+"
+    );
+}
+
+/// One guest thread holds 1,000 connections at once from a native client and echoes every
+/// byte of each exactly.
+#[test]
+fn epoll_echo_thousand() {
+    const N: usize = 1000;
+    let port = free_port("127.0.0.1");
+    let guest = std::thread::spawn(move || {
+        Guest::new(EPOLL_ECHO)
+            .arg("serve")
+            .arg(port)
+            .arg(N)
+            .allow(&format!("bind tcp://127.0.0.1:{port}"))
+            .allow("accept tcp://127.0.0.1:*")
+            .max_sockets(N + 8)
+            .time_limit(Duration::from_secs(120))
+            .run_ok()
+    });
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut clients = vec![connect_when_listening(addr)];
+    while clients.len() < N {
+        clients.push(TcpStream::connect(addr).expect("connect"));
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        c.write_all(format!("{i:064}").as_bytes()).unwrap();
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        let mut back = [0u8; 64];
+        c.read_exact(&mut back).unwrap();
+        assert_eq!(back, *format!("{i:064}").as_bytes(), "connection {i}");
+    }
+    drop(clients);
+    let out = guest.join().unwrap();
+    assert_eq!(out, format!("most held at once: {N}\nclosed: {N}\n"));
+}
+
+/// `--timeout 1` ends a guest waiting on an epoll with nothing registered (no socket to shut
+/// down: the host's cancel eventfd wakes it).
+#[test]
+fn epoll_forever() {
+    let run = host(&["run", "--timeout", "1", EPOLL_ECHO, "forever"]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "waiting on an empty epoll\n", "{run:?}");
+    assert!(run.stderr.contains("time limit"), "{run:?}");
+}
