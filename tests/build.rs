@@ -16,7 +16,13 @@ fn main() {
     let root = manifest_dir
         .parent()
         .expect("tests/ lives in the workspace root");
-    for dir in ["tests/guests", "guest/src", "guest/Cargo.toml", "wit"] {
+    for dir in [
+        "tests/guests",
+        "guest/src",
+        "guest/examples",
+        "guest/Cargo.toml",
+        "wit",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
 
@@ -32,6 +38,9 @@ fn main() {
             "--package",
             "capsock-test-guests",
             "--bins",
+            "--package",
+            "capsock",
+            "--examples",
         ])
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -66,6 +75,29 @@ fn main() {
         writeln!(
             generated,
             "/// The guest program `{name}`, built for wasm32-wasip2.\npub const {}: &str = {:?};",
+            name.to_uppercase(),
+            path_str(&wasm)
+        )
+        .unwrap();
+    }
+    let mut examples: Vec<String> = std::fs::read_dir(root.join("guest/examples"))
+        .expect("guest/examples exists")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    examples.sort();
+    for name in &examples {
+        let wasm = wasm_dir.join(format!("examples/{name}.wasm"));
+        assert!(
+            wasm.is_file(),
+            "example {name} was not built at {}",
+            wasm.display()
+        );
+        writeln!(
+            generated,
+            "/// The example `guest/examples/{name}.rs`, built for wasm32-wasip2.\npub const EXAMPLE_{}: &str = {:?};",
             name.to_uppercase(),
             path_str(&wasm)
         )

@@ -13,10 +13,12 @@ use std::collections::HashMap;
 
 use capsock::{DefaultSelector, EVENT_READ, EVENT_WRITE, Socket};
 
-/// A connection and the bytes it still has to echo.
+/// A connection, the bytes it still has to echo, and whether its peer has finished sending
+/// (then it closes once those are echoed: a half-close loses nothing).
 struct Conn {
     sock: Socket,
     pending: Vec<u8>,
+    eof: bool,
 }
 
 fn main() -> Result<(), capsock::Error> {
@@ -45,35 +47,42 @@ fn main() -> Result<(), capsock::Error> {
                 while let Some((sock, _)) = would_block(server.accept())? {
                     sock.setblocking(false)?;
                     sel.register(&sock, EVENT_READ, false)?;
-                    let pending = Vec::new();
-                    conns.insert(sock.fileno(), Conn { sock, pending });
+                    let (pending, eof) = (Vec::new(), false);
+                    conns.insert(sock.fileno(), Conn { sock, pending, eof });
                 }
                 continue;
             }
             let Some(conn) = conns.get_mut(&fileno) else {
                 continue;
             };
-            if events & EVENT_READ != 0 {
+            let mut gone = false;
+            if events & EVENT_READ != 0 && !conn.eof {
                 match would_block(conn.sock.recv_into(&mut buf)) {
-                    // End of stream, or a peer that reset: the connection is over.
-                    Ok(Some(0)) | Err(_) => {
-                        sel.unregister(&conn.sock)?;
-                        conns.remove(&fileno);
-                        continue;
-                    }
+                    Ok(Some(0)) => conn.eof = true,
                     Ok(Some(n)) => conn.pending.extend_from_slice(&buf[..n]),
                     Ok(None) => {}
+                    // A peer that reset: the connection is over.
+                    Err(_) => gone = true,
                 }
             }
-            if !conn.pending.is_empty()
-                && let Some(n) = would_block(conn.sock.send(&conn.pending))?
-            {
-                conn.pending.drain(..n);
+            if !gone && !conn.pending.is_empty() {
+                match would_block(conn.sock.send(&conn.pending)) {
+                    Ok(Some(n)) => drop(conn.pending.drain(..n)),
+                    Ok(None) => {}
+                    Err(_) => gone = true,
+                }
             }
-            // Wait for room to write only while something is left to echo.
-            let want = match conn.pending.is_empty() {
-                true => EVENT_READ,
-                false => EVENT_READ | EVENT_WRITE,
+            if gone || (conn.eof && conn.pending.is_empty()) {
+                sel.unregister(&conn.sock)?;
+                conns.remove(&fileno);
+                continue;
+            }
+            // Wait for room to write only while something is left to echo, and for more to
+            // read only until the peer's end of stream.
+            let want = match (conn.pending.is_empty(), conn.eof) {
+                (true, _) => EVENT_READ,
+                (false, false) => EVENT_READ | EVENT_WRITE,
+                (false, true) => EVENT_WRITE,
             };
             if sel.get_key(&conn.sock)?.events != want {
                 sel.modify(&conn.sock, want, false)?;

@@ -378,11 +378,25 @@ impl SocketFile<'_> {
     /// `b"\n"`, or what is left at end of stream (empty at end of stream). In text mode, the
     /// translated line as UTF-8 bytes.
     pub fn readline(&mut self) -> Result<Vec<u8>> {
+        self.readline_size(usize::MAX)
+    }
+
+    /// Python's `readline(size)`: as [`SocketFile::readline`], but at most `size` bytes: a
+    /// longer line comes in pieces, so a peer cannot make the reader hold more.
+    pub fn readline_size(&mut self, size: usize) -> Result<Vec<u8>> {
         self.check_readable()?;
         let mut scanned = 0;
         loop {
-            if let Some(i) = self.buffered()[scanned..].iter().position(|&b| b == b'\n') {
-                let end = scanned + i + 1;
+            let line_end = self.buffered()[scanned..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| scanned + i + 1);
+            let end = match line_end {
+                Some(end) => Some(end.min(size)),
+                None if self.buffered().len() >= size => Some(size),
+                None => None,
+            };
+            if let Some(end) = end {
                 let out = self.buffered()[..end].to_vec();
                 self.consume_buf(end);
                 return Ok(out);

@@ -8,6 +8,7 @@ mod bypass;
 mod can;
 mod cli;
 mod eventloop;
+mod examples;
 mod functions;
 mod makefile;
 mod multiplex;
