@@ -13,6 +13,7 @@ mod functions;
 mod makefile;
 mod multiplex;
 mod netlink;
+mod newcomer;
 mod packet;
 mod policy;
 mod policyfile;
