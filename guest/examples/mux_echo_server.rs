@@ -13,6 +13,10 @@ use std::collections::HashMap;
 
 use capsock::{DefaultSelector, EVENT_READ, EVENT_WRITE, Socket};
 
+/// The most a connection may have waiting to be echoed: past it the server stops reading
+/// from it until its peer reads (a peer that never reads holds no more than this).
+const MAX_PENDING: usize = 1 << 20;
+
 /// A connection, the bytes it still has to echo, and whether its peer has finished sending
 /// (then it closes once those are echoed: a half-close loses nothing).
 struct Conn {
@@ -56,7 +60,7 @@ fn main() -> Result<(), capsock::Error> {
                 continue;
             };
             let mut gone = false;
-            if events & EVENT_READ != 0 && !conn.eof {
+            if events & EVENT_READ != 0 && !conn.eof && conn.pending.len() < MAX_PENDING {
                 match would_block(conn.sock.recv_into(&mut buf)) {
                     Ok(Some(0)) => conn.eof = true,
                     Ok(Some(n)) => conn.pending.extend_from_slice(&buf[..n]),
@@ -78,11 +82,12 @@ fn main() -> Result<(), capsock::Error> {
                 continue;
             }
             // Wait for room to write only while something is left to echo, and for more to
-            // read only until the peer's end of stream.
-            let want = match (conn.pending.is_empty(), conn.eof) {
+            // read only until the peer's end of stream, and while there is room to keep it.
+            let read = !conn.eof && conn.pending.len() < MAX_PENDING;
+            let want = match (conn.pending.is_empty(), read) {
                 (true, _) => EVENT_READ,
-                (false, false) => EVENT_READ | EVENT_WRITE,
-                (false, true) => EVENT_WRITE,
+                (false, true) => EVENT_READ | EVENT_WRITE,
+                (false, false) => EVENT_WRITE,
             };
             if sel.get_key(&conn.sock)?.events != want {
                 sel.modify(&conn.sock, want, false)?;

@@ -45,6 +45,9 @@ pub const EVENT_READ: u32 = 1;
 /// `selectors.EVENT_WRITE`.
 pub const EVENT_WRITE: u32 = 2;
 
+/// The most ready sockets the host returns from one wait.
+const HOST_MAX_EVENTS: u32 = 4096;
+
 /// Python's `FD_SETSIZE - 1`: what `epoll.poll(maxevents=-1)` asks for.
 const DEFAULT_MAXEVENTS: u32 = 1023;
 
@@ -98,8 +101,8 @@ impl Epoll {
 
     /// `poll(timeout, maxevents)`: waits until a registered socket is ready or `timeout`
     /// seconds pass (`None` or negative: without limit), and returns `(fileno, events)` for at
-    /// most `maxevents` of them (`-1`: 1023, as Python; more than 4096 are returned by later
-    /// calls). An empty list means the timeout passed.
+    /// most `maxevents` of them (`-1`: 1023, as Python), each once. An empty list means the
+    /// timeout passed.
     pub fn poll(&self, timeout: Option<f64>, maxevents: i32) -> Result<Vec<(i32, u32)>> {
         let max = match maxevents {
             -1 => DEFAULT_MAXEVENTS,
@@ -110,7 +113,23 @@ impl Epoll {
                 )));
             }
         };
-        let ready = self.raw()?.wait(wait_ns(timeout)?, max)?;
+        let raw = self.raw()?;
+        let mut ready = raw.wait(wait_ns(timeout)?, max.min(HOST_MAX_EVENTS))?;
+        // The host returns at most 4096 per wait: the rest of a larger batch is taken at once,
+        // until a socket comes round again (Linux re-queues a level-triggered one behind the
+        // others), so that each is reported once, as one epoll_wait(2) would.
+        let mut last = ready.len();
+        while last == HOST_MAX_EVENTS as usize && (ready.len() as u32) < max {
+            let more = raw.wait(Some(0), (max - ready.len() as u32).min(HOST_MAX_EVENTS))?;
+            last = more.len();
+            let seen: std::collections::HashSet<u64> = ready.iter().map(|r| r.key).collect();
+            let fresh = more.iter().take_while(|r| !seen.contains(&r.key)).count();
+            let repeated = fresh < more.len();
+            ready.extend(more.into_iter().take(fresh));
+            if repeated {
+                break;
+            }
+        }
         Ok(ready
             .into_iter()
             .map(|r| (r.key as i32, r.events))

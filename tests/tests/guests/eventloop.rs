@@ -84,6 +84,19 @@ fn epoll_echo_thousand() {
     assert_eq!(out, format!("most held at once: {N}\nclosed: {N}\n"));
 }
 
+/// One guest holds 10,000 sockets at once (5,000 socketpairs), every one registered in one
+/// epoll, and one wait reports the 5,000 that are readable.
+#[test]
+fn epoll_hold_ten_thousand() {
+    let out = Guest::new(EPOLL_ECHO)
+        .arg("hold")
+        .arg(10_000)
+        .max_sockets(10_001)
+        .time_limit(Duration::from_secs(120))
+        .run_ok();
+    assert_eq!(out, "held 10000 sockets; 5000 ready in one wait\n");
+}
+
 /// `--timeout 1` ends a guest waiting on an epoll with nothing registered (no socket to shut
 /// down: the host's cancel eventfd wakes it).
 #[test]

@@ -130,3 +130,86 @@ fn example_mux_echo_server() {
     assert_eq!(out.stdout.len(), data.len());
     assert!(out.stdout == data, "the echo differs");
 }
+
+/// Peers that misbehave crash nothing: one sends without reading until its sends would block
+/// (the server stops reading from it at 1 MiB unechoed, and the kernel's buffers fill), one
+/// resets its connection in the middle of a transfer; meanwhile another client is served, and
+/// the first then reads back every byte it sent, in order.
+#[test]
+fn example_mux_echo_faults() {
+    use std::io::{ErrorKind, Read};
+    use std::net::TcpStream;
+    use std::os::fd::AsRawFd;
+
+    let (_server, addr) = Server::start(EXAMPLE_MUX_ECHO_SERVER);
+    let pattern = |i: usize| (i % 251) as u8;
+
+    // A peer that never reads: non-blocking sends until the pipe is full (bounded: 64 MiB).
+    let mut hog = TcpStream::connect(addr).unwrap();
+    hog.set_nonblocking(true).unwrap();
+    let chunk: Vec<u8> = (0..65536).map(pattern).collect();
+    let (mut sent, mut blocked_for) = (0usize, 0);
+    while sent < 64 << 20 && blocked_for < 50 {
+        let offset = sent % 65536;
+        match hog.write(&chunk[offset..]) {
+            Ok(n) => {
+                sent += n;
+                blocked_for = 0;
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                blocked_for += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => panic!("the hog's send: {e}"),
+        }
+    }
+    assert!(
+        sent < 64 << 20,
+        "the server kept reading a peer that never reads"
+    );
+
+    // A peer that resets in the middle of a transfer.
+    let mut resetter = TcpStream::connect(addr).unwrap();
+    resetter.write_all(&vec![7u8; 512 << 10]).unwrap();
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket and a `linger` of the size given.
+    let rc = unsafe {
+        libc::setsockopt(
+            resetter.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            std::ptr::from_ref(&linger).cast(),
+            size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0);
+    drop(resetter);
+
+    // Someone else is served meanwhile.
+    let mut polite = TcpStream::connect(addr).unwrap();
+    polite
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    polite.write_all(b"still there?").unwrap();
+    let mut back = [0u8; 12];
+    polite.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"still there?");
+
+    // The hog reads back everything it sent, in order.
+    hog.set_nonblocking(false).unwrap();
+    hog.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 65536];
+    while got < sent {
+        let n = hog.read(&mut buf).unwrap();
+        assert!(n > 0, "the echo ended after {got} of {sent} bytes");
+        for (k, &b) in buf[..n].iter().enumerate() {
+            assert_eq!(b, pattern((got + k) % 65536), "byte {}", got + k);
+        }
+        got += n;
+    }
+}

@@ -5,6 +5,8 @@
 //!   `DefaultSelector` with non-blocking sockets; echoes every byte, exits once CONNECTIONS
 //!   connections have closed, and prints the most it held at once.
 //! - `forever`: waits on an empty epoll without a timeout (the host's time limit ends it).
+//! - `hold N`: holds N sockets at once (N/2 socketpairs), all registered in one epoll,
+//!   makes every pair's first end readable and counts the ready ones in one wait.
 //! - `limit`: under `--max-sockets 2`, makes two epoll instances, then a third and a socket
 //!   (both refused), then a socket once one instance is closed.
 use std::collections::HashMap;
@@ -195,6 +197,23 @@ fn main() {
             args[1].parse().expect("PORT"),
             args[2].parse().expect("CONNECTIONS"),
         ),
+        "hold" => {
+            let n: usize = args[1].parse().expect("N");
+            let ep = Epoll::new().unwrap();
+            let pairs: Vec<(Socket, Socket)> = (0..n / 2)
+                .map(|_| socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap())
+                .collect();
+            for (a, b) in &pairs {
+                ep.register(a, EPOLLIN).unwrap();
+                b.send(b"x").unwrap();
+            }
+            let ready = ep.poll(Some(10.0), n as i32).unwrap();
+            println!(
+                "held {} sockets; {} ready in one wait",
+                pairs.len() * 2,
+                ready.len()
+            );
+        }
         "limit" => {
             let mut first = Epoll::new().unwrap();
             let _second = Epoll::new().unwrap();
