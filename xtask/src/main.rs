@@ -9,9 +9,11 @@
 
 mod bench;
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
@@ -145,21 +147,28 @@ fn demo() -> Result<()> {
         .args(["--timeout", "60"])
         .arg(examples.join("echo_server.wasm"))
         .arg(format!("127.0.0.1:{port}"))
-        .arg("2");
+        .arg("1")
+        .stdout(Stdio::piped());
     let mut server = Running(server_cmd.spawn().context("start the guest echo server")?);
 
-    // Wait (bounded) until the guest server listens.
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if started.elapsed() > Duration::from_secs(30) {
-            bail!("the guest echo server did not start listening on 127.0.0.1:{port}");
+    // The server says when it listens; its lines are passed on as they come. No probe
+    // connects: the guests' conversation is all the server sees.
+    let stdout = server.0.stdout.take().context("the server's stdout")?;
+    let (listening_tx, listening_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if line.starts_with("echo server listening on") {
+                let _ = listening_tx.send(());
+            }
         }
-        if let Some(status) = server.0.try_wait()? {
-            bail!("the guest echo server exited early: {status}");
+    });
+    if listening_rx.recv_timeout(Duration::from_secs(30)).is_err() {
+        match server.0.try_wait()? {
+            Some(status) => bail!("the guest echo server exited early: {status}"),
+            None => bail!("the guest echo server did not start listening on 127.0.0.1:{port}"),
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
-    // That probe was the first of the two connections the server serves.
 
     println!("\n== guest echo client, policy:");
     for r in &client_rules {
