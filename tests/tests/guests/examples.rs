@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use capsock_tests::{
-    EXAMPLE_HTTP_SERVER, EXAMPLE_MUX_ECHO_SERVER, Scratch, connect_when_listening, free_port,
+    EXAMPLE_CHAT_SERVER, EXAMPLE_HTTP_CLIENT, EXAMPLE_HTTP_SERVER, EXAMPLE_MUX_ECHO_SERVER,
+    EXAMPLE_RESP_CLIENT, EXAMPLE_UDP_ECHO, Scratch, connect_when_listening, free_port,
+    free_udp_port,
 };
 
 use super::cli::host_bin;
@@ -20,18 +22,39 @@ impl Server {
     fn start(guest: &str) -> (Server, SocketAddr) {
         let port = free_port("127.0.0.1");
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let child = Command::new(host_bin())
-            .args(["run", "--timeout", "120", "--allow"])
-            .arg(format!("bind tcp://{addr}"))
-            .args(["--allow", "accept tcp://127.0.0.1:*", guest])
+        let bind = format!("bind tcp://{addr}");
+        let server = Server::run(guest, &[&bind, "accept tcp://127.0.0.1:*"], addr);
+        (server, addr)
+    }
+
+    /// `host run` of `guest ADDR` with `rules` allowed, once it printed its first line (each
+    /// example server says it listens).
+    fn run(guest: &str, rules: &[&str], addr: SocketAddr) -> Server {
+        let mut cmd = Command::new(host_bin());
+        cmd.args(["run", "--timeout", "120"]);
+        for rule in rules {
+            cmd.args(["--allow", rule]);
+        }
+        let mut child = cmd
+            .arg(guest)
             .arg(addr.to_string())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("run host");
+        let stdout = child.stdout.take().expect("piped");
         let server = Server(child);
-        drop(connect_when_listening(addr));
-        (server, addr)
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the server says it listens");
+        assert!(line.contains("listening on"), "{line:?}");
+        server
     }
 }
 
@@ -212,4 +235,168 @@ fn example_mux_echo_faults() {
         }
         got += n;
     }
+}
+
+/// A python3 UDP client gets every datagram back from `udp_echo` (up to 60,000 bytes); a
+/// sender no `recv` rule allows (127.0.0.2) is never answered.
+#[test]
+fn example_udp_echo() {
+    use std::net::UdpSocket;
+    let port = free_udp_port("127.0.0.1");
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let bind = format!("bind udp://{addr}");
+    let rules = [
+        &bind[..],
+        "recv udp://127.0.0.1:*",
+        "send udp://127.0.0.1:*",
+    ];
+    let _server = Server::run(EXAMPLE_UDP_ECHO, &rules, addr);
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    client
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = vec![0u8; 65536];
+    for size in [1usize, 1400, 60_000] {
+        let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        client.send_to(&data, addr).unwrap();
+        let (n, from) = client.recv_from(&mut buf).unwrap();
+        assert_eq!((n, from), (size, addr));
+        assert!(buf[..n] == data[..], "datagram of {size}");
+    }
+    let stranger = UdpSocket::bind("127.0.0.2:0").unwrap();
+    stranger
+        .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    stranger.send_to(b"anyone?", addr).unwrap();
+    assert!(
+        stranger.recv_from(&mut buf).is_err(),
+        "the stranger got an answer"
+    );
+    // The server still answers the allowed client.
+    client.send_to(b"still", addr).unwrap();
+    let (n, _) = client.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"still");
+}
+
+/// `resp_client` against redis-server on loopback: SET, GET, INCR and a pipeline of 100.
+#[test]
+fn example_resp_client() {
+    let port = free_port("127.0.0.1");
+    let dir = Scratch::new("resp");
+    let mut redis = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(&dir.0)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run redis-server");
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    drop(connect_when_listening(addr));
+    let (ok, out, err) = run(
+        host_bin().to_str().unwrap(),
+        &[
+            "run",
+            "--timeout",
+            "60",
+            "--allow",
+            &format!("connect tcp://{addr}"),
+            EXAMPLE_RESP_CLIENT,
+            &addr.to_string(),
+        ],
+    );
+    let _ = redis.kill();
+    let _ = redis.wait();
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "SET capsock:greeting hello from a wasm guest -> OK\n\
+         GET capsock:greeting -> hello from a wasm guest\n\
+         DEL capsock:counter -> 0\n\
+         INCR capsock:counter -> 1\n\
+         INCR capsock:counter -> 2\n\
+         INCR capsock:counter -> 3\n\
+         pipelined 100 INCR -> 4 .. 103\n"
+    );
+}
+
+/// `http_client` against python3's http.server: the status line, the headers, the body.
+#[test]
+fn example_http_client() {
+    let port = free_port("127.0.0.1");
+    let dir = Scratch::new("http-client");
+    dir.file("hello.txt", "a file served by python3\n");
+    let mut server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .arg("--directory")
+        .arg(&dir.0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run python3 -m http.server");
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    drop(connect_when_listening(addr));
+    let (ok, out, err) = run(
+        host_bin().to_str().unwrap(),
+        &[
+            "run",
+            "--timeout",
+            "60",
+            "--allow",
+            &format!("connect tcp://{addr}"),
+            EXAMPLE_HTTP_CLIENT,
+            &format!("http://{addr}/hello.txt"),
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ok, "{err}");
+    assert!(out.starts_with("HTTP/1.0 200 OK\r\n"), "{out}");
+    assert!(out.contains("Content-Length: 25\r\n"), "{out}");
+    assert!(out.ends_with("\r\n\na file served by python3\n"), "{out}");
+}
+
+/// Three clients of `chat_server`: joins announced, a line reaches the two others, a leave
+/// announced.
+#[test]
+fn example_chat_server() {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+
+    let (_server, addr) = Server::start(EXAMPLE_CHAT_SERVER);
+    let join = || {
+        let s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        (s, r, line)
+    };
+    let next = |r: &mut BufReader<TcpStream>| {
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        line
+    };
+    let (mut a, mut ra, welcome) = join();
+    assert_eq!(welcome, "welcome, you are [1]\n");
+    let (_b, mut rb, welcome) = join();
+    assert_eq!(welcome, "welcome, you are [2]\n");
+    assert_eq!(next(&mut ra), "[2] joined\n");
+    let (c, mut rc, welcome) = join();
+    assert_eq!(welcome, "welcome, you are [3]\n");
+    assert_eq!(next(&mut ra), "[3] joined\n");
+    assert_eq!(next(&mut rb), "[3] joined\n");
+    a.write_all(b"hello, all\n").unwrap();
+    assert_eq!(next(&mut rb), "[1] hello, all\n");
+    assert_eq!(next(&mut rc), "[1] hello, all\n");
+    drop((c, rc));
+    assert_eq!(next(&mut ra), "[3] left\n");
+    assert_eq!(next(&mut rb), "[3] left\n");
 }
