@@ -237,7 +237,7 @@ fn example_mux_echo_faults() {
     }
 }
 
-/// A python3 UDP client gets every datagram back from `udp_echo` (up to 60,000 bytes); a
+/// A native UDP client gets every datagram back from `udp_echo` (up to 60,000 bytes); a
 /// sender no `recv` rule allows (127.0.0.2) is never answered.
 #[test]
 fn example_udp_echo() {
