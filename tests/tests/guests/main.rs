@@ -17,6 +17,7 @@ mod newcomer;
 mod packet;
 mod policy;
 mod policyfile;
+mod python;
 mod raw;
 mod sockopts;
 mod stdnet;
@@ -29,8 +30,8 @@ mod vsock;
 #[allow(unused_imports)]
 use self::{
     bypass::*, can::*, cli::*, eventloop::*, functions::*, makefile::*, multiplex::*, netlink::*,
-    packet::*, policy::*, policyfile::*, raw::*, sockopts::*, stdnet::*, tcp::*, timeouts::*,
-    udp::*, unix::*, vsock::*,
+    packet::*, policy::*, policyfile::*, python::*, raw::*, sockopts::*, stdnet::*, tcp::*,
+    timeouts::*, udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {
