@@ -27,14 +27,14 @@ use crate::{cargo, ensure_wasm_target, root, run};
 
 /// The CPUs the peer and the contender are pinned to: the first two this process may run on.
 #[derive(Clone, Copy)]
-struct Pins {
-    peer: usize,
-    contender: usize,
+pub(crate) struct Pins {
+    pub(crate) peer: usize,
+    pub(crate) contender: usize,
 }
 
 impl Pins {
     /// `None` when fewer than two CPUs are available (then nothing is pinned).
-    fn choose() -> Option<Pins> {
+    pub(crate) fn choose() -> Option<Pins> {
         // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
         let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
         // SAFETY: a valid pointer to a local of the size passed.
@@ -313,7 +313,7 @@ impl Programs {
 }
 
 /// Restricts the process about to be executed to one CPU.
-fn pin(cmd: &mut Command, cpu: Option<usize>) {
+pub(crate) fn pin(cmd: &mut Command, cpu: Option<usize>) {
     let Some(cpu) = cpu else { return };
     // SAFETY: the closure runs in the child between fork and exec; it only calls
     // async-signal-safe functions (sched_setaffinity) on a stack-local cpu_set_t.
@@ -330,13 +330,13 @@ fn pin(cmd: &mut Command, cpu: Option<usize>) {
 }
 
 /// A child that is killed and reaped when dropped, unless it was reaped already.
-struct Proc {
-    child: Child,
+pub(crate) struct Proc {
+    pub(crate) child: Child,
     reaped: bool,
 }
 
 impl Proc {
-    fn spawn(cmd: &mut Command) -> Result<Proc> {
+    pub(crate) fn spawn(cmd: &mut Command) -> Result<Proc> {
         let child = cmd
             .spawn()
             .with_context(|| format!("cannot start {cmd:?}"))?;
@@ -368,7 +368,7 @@ impl Proc {
     }
 
     /// Waits at most `limit` for the child to exit successfully.
-    fn finish(&mut self, limit: Duration, what: &str) -> Result<()> {
+    pub(crate) fn finish(&mut self, limit: Duration, what: &str) -> Result<()> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -445,7 +445,7 @@ fn tv_ns(tv: libc::timeval) -> f64 {
     tv.tv_sec as f64 * 1e9 + tv.tv_usec as f64 * 1e3
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -605,7 +605,7 @@ struct Series {
     nodelay: bool,
 }
 
-fn median(v: &[f64]) -> Option<f64> {
+pub(crate) fn median(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -672,6 +672,8 @@ struct Options {
     only: Option<String>,
     /// Count instructions per operation under callgrind instead of timing.
     instructions: bool,
+    /// The event-loop benchmark (`servers.rs`) instead.
+    servers: bool,
 }
 
 impl Options {
@@ -690,6 +692,7 @@ impl Options {
                 }
                 "--only" => options.only = Some(args.next().context(USAGE)?.clone()),
                 "--instructions" => options.instructions = true,
+                "--servers" => options.servers = true,
                 other => bail!("unknown option {other:?}; {USAGE}"),
             }
         }
@@ -706,6 +709,9 @@ impl Options {
 /// Runs the benchmark: `args` is what follows `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
+    if options.servers {
+        return crate::servers::servers(options.quick, options.rounds);
+    }
     let quick = options.quick;
     let mut sizes = if quick { QUICK } else { FULL };
     if let Some(rounds) = options.rounds {
@@ -1159,8 +1165,10 @@ mod tests {
                 rounds: Some(9),
                 only: Some("pingpong".into()),
                 instructions: false,
+                servers: false,
             }
         );
+        assert!(parse(&["--servers", "--quick"]).unwrap().servers);
         for bad in [
             &["--rounds", "0"][..],
             &["--rounds"],

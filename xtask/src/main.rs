@@ -5,9 +5,12 @@
 //! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
 //! - `cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]`: native std::net, capsock
 //!   and wasi:sockets side by side (see `bench.rs`); `cargo xtask bench --instructions [--only
-//!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind.
+//!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind;
+//!   `cargo xtask bench --servers [--quick] [--rounds N]`: the event loop under load, a guest
+//!   server against a native epoll one (see `servers.rs`).
 
 mod bench;
+mod servers;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART] | bench --servers [--quick] [--rounds N]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
