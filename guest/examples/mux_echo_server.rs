@@ -23,6 +23,8 @@ struct Conn {
     sock: Socket,
     pending: Vec<u8>,
     eof: bool,
+    /// The events it is registered for.
+    events: u32,
 }
 
 fn main() -> Result<(), capsock::Error> {
@@ -51,8 +53,16 @@ fn main() -> Result<(), capsock::Error> {
                 while let Some((sock, _)) = would_block(server.accept())? {
                     sock.setblocking(false)?;
                     sel.register(&sock, EVENT_READ, false)?;
-                    let (pending, eof) = (Vec::new(), false);
-                    conns.insert(sock.fileno(), Conn { sock, pending, eof });
+                    let (pending, eof, events) = (Vec::new(), false, EVENT_READ);
+                    conns.insert(
+                        sock.fileno(),
+                        Conn {
+                            sock,
+                            pending,
+                            eof,
+                            events,
+                        },
+                    );
                 }
                 continue;
             }
@@ -89,8 +99,9 @@ fn main() -> Result<(), capsock::Error> {
                 (false, true) => EVENT_READ | EVENT_WRITE,
                 (false, false) => EVENT_WRITE,
             };
-            if sel.get_key(&conn.sock)?.events != want {
+            if conn.events != want {
                 sel.modify(&conn.sock, want, false)?;
+                conn.events = want;
             }
         }
     }
