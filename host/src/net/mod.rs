@@ -481,20 +481,26 @@ impl NetSocket {
         (self.kind == Kind::Raw && self.is_ip()).then_some(self.proto as u16)
     }
 
-    /// `socket(AF_PACKET, kind, 0)` under the guard's permit, `kind` being `SOCK_RAW` or
-    /// `SOCK_DGRAM`. The socket is made with protocol 0, which hears nothing (with another
-    /// protocol Linux would deliver every interface's frames at once); `proto` (network byte
-    /// order, as `socket()` takes it) is what a bind that names no protocol then asks for, on
-    /// the interface the guard allowed.
-    pub fn packet(
+    /// A packet or CAN socket (the permit says which) under the guard's permit: see
+    /// [`NetSocket::packet`] and [`NetSocket::can`].
+    pub fn link_socket(
         kind: Kind,
         proto: i32,
         permit: &Permit<LinkSocket>,
         mode: Mode,
     ) -> SocketResult<Self> {
-        let LinkSocket(Link::Packet) = permit.target() else {
-            return Err(Errno::AFNOSUPPORT.into());
-        };
+        match permit.target() {
+            LinkSocket(Link::Packet) => NetSocket::packet(kind, proto, mode),
+            LinkSocket(Link::Can) => NetSocket::can(kind, proto, mode),
+        }
+    }
+
+    /// `socket(AF_PACKET, kind, 0)`, `kind` being `SOCK_RAW` or `SOCK_DGRAM`. The socket is
+    /// made with protocol 0, which hears nothing (with another protocol Linux would deliver
+    /// every interface's frames at once); `proto` (network byte order, as `socket()` takes
+    /// it) is what a bind that names no protocol then asks for, on the interface the guard
+    /// allowed.
+    fn packet(kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
         if !(0..=0xffff).contains(&proto) {
             return Err(SocketError::os_msg(
                 Errno::INVAL,
@@ -504,20 +510,11 @@ impl NetSocket {
         NetSocket::datagrams_of((Family::Packet, kind, proto), mode)
     }
 
-    /// `socket(AF_CAN, SOCK_RAW, CAN_RAW)` under the guard's permit, which then hears
-    /// nothing: a `CAN_RAW` socket hears every CAN interface from the moment it is made, until
+    /// `socket(AF_CAN, SOCK_RAW, CAN_RAW)`, which then hears nothing: a `CAN_RAW` socket hears every CAN interface from the moment it is made, until
     /// its filter is emptied (`CAN_RAW_FILTER` with no filter, done here at once); the bind the
     /// guard allows gives it back the filter that hears everything, on that interface only.
     /// Other CAN protocols are `EPROTONOSUPPORT`.
-    pub fn can(
-        kind: Kind,
-        proto: i32,
-        permit: &Permit<LinkSocket>,
-        mode: Mode,
-    ) -> SocketResult<Self> {
-        let LinkSocket(Link::Can) = permit.target() else {
-            return Err(Errno::AFNOSUPPORT.into());
-        };
+    fn can(kind: Kind, proto: i32, mode: Mode) -> SocketResult<Self> {
         if (kind, proto) != (Kind::Raw, libc::CAN_RAW) {
             return Err(SocketError::os_msg(
                 Errno::PROTONOSUPPORT,

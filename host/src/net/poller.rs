@@ -44,6 +44,22 @@ const ALLOWED: EventFlags = EventFlags::IN
 #[derive(Debug)]
 pub struct Poller {
     epoll: OwnedFd,
+    events: Events,
+}
+
+/// The buffer `epoll_wait(2)` fills, kept between waits (a wait allocates nothing but the list
+/// it returns).
+struct Events(Vec<Event>);
+
+// SAFETY: `Event` is not `Send` only because its data is a union with a pointer member. The
+// host stores and reads only `u64` keys through it, never a pointer, so the buffer holds plain
+// integers and may move to another thread with the store that owns it.
+unsafe impl Send for Events {}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Events(capacity {})", self.0.capacity())
+    }
 }
 
 /// The guest's event mask as epoll takes it: `EINVAL` naming the bits it may not ask for.
@@ -81,7 +97,10 @@ impl Poller {
             EventData::new_u64(CANCEL_KEY),
             EventFlags::IN,
         )?;
-        Ok(Poller { epoll })
+        Ok(Poller {
+            epoll,
+            events: Events(Vec::new()),
+        })
     }
 
     /// `epoll_ctl(EPOLL_CTL_ADD)` of `sock` for `events`, reported with `key`.
@@ -108,7 +127,7 @@ impl Poller {
     /// `EINTR` with the time that remains: at most `max` (clamped to 1..=[`MAX_EVENTS`])
     /// `(key, events)` pairs. A cancellation ends it in a trap.
     pub fn wait(
-        &self,
+        &mut self,
         timeout: Option<Duration>,
         max: u32,
         cancel: &Canceller,
@@ -119,7 +138,9 @@ impl Poller {
         // Exactly the room asked for: what epoll reports it takes off its ready list (an
         // edge-triggered or one-shot event would be lost if the host dropped it).
         let room = max.clamp(1, MAX_EVENTS) as usize;
-        let mut events: Vec<Event> = Vec::with_capacity(room);
+        let events = &mut self.events.0;
+        events.clear();
+        events.reserve(room);
         let deadline = timeout.map(|d| Instant::now().checked_add(d));
         let n = loop {
             let left = match deadline {
@@ -137,7 +158,7 @@ impl Poller {
         // most `room`, which `reserve` made room for).
         unsafe { events.set_len(n) };
         let mut ready = Vec::with_capacity(n);
-        for event in &events {
+        for event in events.iter() {
             // Copied out: the struct is packed on x86-64.
             let (data, flags) = (event.data, event.flags);
             match data.u64() {
@@ -161,7 +182,7 @@ mod tests {
     #[test]
     fn reports_ready_sockets_by_key() {
         let cancel = Canceller::new().unwrap();
-        let p = Poller::new(&cancel).unwrap();
+        let mut p = Poller::new(&cancel).unwrap();
         let (a, b) = pair();
         p.register(&a, libc::EPOLLIN as u32, 7).unwrap();
         let e = p.register(&a, libc::EPOLLIN as u32, 7).unwrap_err();
@@ -191,7 +212,7 @@ mod tests {
     #[test]
     fn edge_triggered_and_oneshot_fire_once() {
         let cancel = Canceller::new().unwrap();
-        let p = Poller::new(&cancel).unwrap();
+        let mut p = Poller::new(&cancel).unwrap();
         let (a, b) = pair();
         let (c, d) = pair();
         p.register(&a, (libc::EPOLLIN | libc::EPOLLET) as u32, 1)
@@ -220,7 +241,7 @@ mod tests {
     #[test]
     fn bounds_keys_bits_and_counts() {
         let cancel = Canceller::new().unwrap();
-        let p = Poller::new(&cancel).unwrap();
+        let mut p = Poller::new(&cancel).unwrap();
         let (a, b) = pair();
         let e = p.register(&a, libc::EPOLLIN as u32, u64::MAX).unwrap_err();
         assert_eq!(e.errno(), Some(Errno::INVAL));
@@ -238,7 +259,7 @@ mod tests {
     #[test]
     fn a_cancellation_ends_a_wait_with_no_socket() {
         let cancel = std::sync::Arc::new(Canceller::new().unwrap());
-        let p = Poller::new(&cancel).unwrap();
+        let mut p = Poller::new(&cancel).unwrap();
         let canceller = std::sync::Arc::clone(&cancel);
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));

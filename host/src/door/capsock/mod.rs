@@ -192,15 +192,15 @@ impl TryFrom<&SocketAddress> for NetAddr {
                 port: v.port,
             }),
             SocketAddress::Packet(p) => Ok(NetAddr::Packet(PacketAddr {
-                ifname: p.ifname.clone(),
+                ifname: ifname(&p.ifname)?,
                 ifindex: 0,
                 proto: p.proto,
                 pkttype: p.pkttype,
                 hatype: p.hatype,
                 addr: p.addr.clone(),
             })),
-            SocketAddress::Can(CanAddress::Raw(ifname)) => Ok(NetAddr::Can(CanAddr {
-                ifname: ifname.clone(),
+            SocketAddress::Can(CanAddress::Raw(name)) => Ok(NetAddr::Can(CanAddr {
+                ifname: ifname(name)?,
                 ifindex: 0,
             })),
             SocketAddress::Can(_) => Err(SocketError::os_msg(
@@ -212,6 +212,19 @@ impl TryFrom<&SocketAddress> for NetAddr {
                 "this address family is not available in this capsock host (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_VSOCK, AF_PACKET and AF_CAN are)",
             )),
         }
+    }
+}
+
+/// An interface name as the guard decides it: one with a NUL byte is `EINVAL` (Python's
+/// "embedded null character"), since the kernel would read it only up to the NUL, a name the
+/// guard never saw.
+fn ifname(name: &str) -> SocketResult<String> {
+    match name.contains('\0') {
+        true => Err(SocketError::os_msg(
+            Errno::INVAL,
+            "an interface name must not contain a NUL byte",
+        )),
+        false => Ok(name.to_owned()),
     }
 }
 
@@ -349,5 +362,11 @@ mod tests {
         }));
         let e = NetAddr::try_from(&isotp).unwrap_err();
         assert_eq!(e.errno(), Some(Errno::PROTONOSUPPORT), "{e}");
+        // An interface name the kernel would cut at a NUL is refused before any decision.
+        let cut = SocketAddress::Can(CanAddress::Raw("lo\0x".into()));
+        assert_eq!(
+            NetAddr::try_from(&cut).unwrap_err().errno(),
+            Some(Errno::INVAL)
+        );
     }
 }

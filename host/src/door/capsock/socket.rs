@@ -385,10 +385,7 @@ impl HostSocket for CapsockCtxView<'_> {
             let mode = mode(timeout);
             let sock = match (&netlink, &link, &raw) {
                 (Some(permit), _, _) => NetSocket::netlink(kind, permit, mode)?,
-                (_, Some(permit), _) if family == Family::Can => {
-                    NetSocket::can(kind, proto, permit, mode)?
-                }
-                (_, Some(permit), _) => NetSocket::packet(kind, proto, permit, mode)?,
+                (_, Some(permit), _) => NetSocket::link_socket(kind, proto, permit, mode)?,
                 (_, _, Some(permit)) => NetSocket::raw_ip(family, proto, permit, mode)?,
                 _ => NetSocket::new(family, kind, proto, mode)?,
             };
@@ -808,7 +805,7 @@ impl HostPoller for CapsockCtxView<'_> {
         timeout: Option<u64>,
         max_events: u32,
     ) -> SocketResult<Vec<Ready>> {
-        let poller = self.table.get(&this)?;
+        let poller = self.table.get_mut(&this)?;
         let timeout = timeout.map(Duration::from_nanos);
         let ready = poller.wait(timeout, max_events, &self.ctx.cancel)?;
         Ok(ready
