@@ -377,6 +377,17 @@ impl Netns {
         netns
     }
 
+    /// Lets every group make ICMP echo ("ping") sockets in the namespace
+    /// (`net.ipv4.ping_group_range`), as many distributions do; Debian allows none.
+    pub fn allow_ping(&self) {
+        let status = self
+            .command("sysctl")
+            .args(["-qw", "net.ipv4.ping_group_range=0 2147483647"])
+            .status()
+            .expect("run sysctl");
+        assert!(status.success(), "sysctl in the namespace");
+    }
+
     /// `program` run inside the namespace (`ip netns exec NAME program`).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
         let mut cmd = std::process::Command::new("ip");

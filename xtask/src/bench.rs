@@ -628,7 +628,7 @@ fn fmt_ns(ns: Option<f64>) -> String {
     }
 }
 
-fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(crate) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
@@ -642,7 +642,7 @@ fn fmt_ratio(r: Option<f64>) -> String {
 /// The ratio `a / b` within each round: the contenders of a round ran back to back, so these
 /// are paired comparisons, and their range shows how far one run's ratio can be trusted on
 /// this machine. Empty unless both contenders have a figure for every round.
-fn round_ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub(crate) fn round_ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
     if a.len() != b.len() || b.iter().any(|&b| b <= 0.0) {
         return Vec::new();
     }
@@ -650,7 +650,7 @@ fn round_ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 /// A median ratio with the range of the per-round ratios: `1.05× (0.98–1.12)`.
-fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
+pub(crate) fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
     let lo = rounds.iter().copied().reduce(f64::min);
     let hi = rounds.iter().copied().reduce(f64::max);
     match (r, lo, hi) {
@@ -659,7 +659,7 @@ fn fmt_ratio_range(r: Option<f64>, rounds: &[f64]) -> String {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only NAME-PART] | --instructions [--only NAME-PART]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only NAME-PART] | --instructions [--only NAME-PART] | --servers [--quick] [--rounds N]";
 
 /// The command line of `cargo xtask bench`.
 #[derive(Debug, Default, PartialEq)]

@@ -12,15 +12,15 @@
 //!
 //! The harness reports (and writes `target/bench/servers.json`); it asserts no target.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
-use crate::bench::{Pins, Proc, median, pin};
+use crate::bench::{Pins, Proc, fmt_ratio_range, median, pin, ratio, round_ratios};
 use crate::{cargo, ensure_wasm_target, root, run};
 
 /// The two servers.
@@ -174,17 +174,6 @@ fn per_connection(p: &Paths, server: Server, n: usize, pins: Option<Pins>) -> Re
     Ok((held - idle) / n as f64)
 }
 
-fn fmt_ratio_range(values: &[f64]) -> String {
-    let (Some(m), Some(lo), Some(hi)) = (
-        median(values),
-        values.iter().copied().reduce(f64::min),
-        values.iter().copied().reduce(f64::max),
-    ) else {
-        return "–".to_owned();
-    };
-    format!("{m:.2}× ({lo:.2}–{hi:.2})")
-}
-
 /// Runs the event-loop benchmark.
 pub fn servers(quick: bool, rounds: Option<usize>) -> Result<()> {
     ensure_wasm_target()?;
@@ -259,25 +248,23 @@ pub fn servers(quick: bool, rounds: Option<usize>) -> Result<()> {
         }
         let col =
             |s: Server, k: usize| -> Vec<f64> { runs[s as usize].iter().map(|r| r[k]).collect() };
-        let ratios = |k: usize| -> Vec<f64> {
-            col(Server::Capsock, k)
-                .iter()
-                .zip(col(Server::Native, k))
-                .map(|(c, n)| c / n)
-                .collect()
+        // capsock/native: the ratio of the medians, with the range of the rounds' ratios.
+        let ratios = |k: usize| {
+            let (c, n) = (col(Server::Capsock, k), col(Server::Native, k));
+            fmt_ratio_range(ratio(median(&c), median(&n)), &round_ratios(&c, &n))
         };
         let med = |s, k| median(&col(s, k)).unwrap_or(0.0);
         println!(
             "| {conns} | {:.0} / {:.0} | {} | {:.0} / {:.0} | {} | {:.1} µs / {:.1} µs | {} |",
             med(Server::Native, 0),
             med(Server::Capsock, 0),
-            fmt_ratio_range(&ratios(0)),
+            ratios(0),
             med(Server::Native, 1),
             med(Server::Capsock, 1),
-            fmt_ratio_range(&ratios(1)),
+            ratios(1),
             med(Server::Native, 2) / 1e3,
             med(Server::Capsock, 2) / 1e3,
-            fmt_ratio_range(&ratios(2)),
+            ratios(2),
         );
         results.push(json!({
             "connections": conns,
@@ -300,12 +287,9 @@ pub fn servers(quick: bool, rounds: Option<usize>) -> Result<()> {
         "loaded": results,
         "memory_per_idle_connection_bytes": {"held": held, "native": native, "capsock": capsock},
     });
-    write_json(&out_dir.join("servers.json"), &report)
-}
-
-fn write_json(path: &Path, value: &Value) -> Result<()> {
-    let mut f = std::fs::File::create(path)?;
-    writeln!(f, "{}", serde_json::to_string_pretty(value)?)?;
+    let path = out_dir.join("servers.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
     println!("== results written to {}", path.display());
     Ok(())
 }

@@ -20,6 +20,8 @@ use capsock_tests::{
 };
 
 use super::cli::host_bin;
+use super::peer::Peer;
+use super::unix::PY_ACCEPT_ONE;
 
 /// What a finished `host` process printed.
 pub(super) struct Ran {
@@ -112,39 +114,6 @@ pub(super) fn host_run(
         .arg(guest)
         .args(guest_args);
     run_bounded(cmd)
-}
-
-/// A python3 script run in a namespace as a native peer, started once it printed `ready`.
-pub(super) struct Peer {
-    child: std::process::Child,
-    out: BufReader<std::process::ChildStdout>,
-}
-
-impl Peer {
-    /// Runs `script` with `args` in `ns` and waits for its `ready` line.
-    pub(super) fn start(ns: &Netns, script: &str, args: &[String]) -> Peer {
-        let mut child = ns
-            .command("python3")
-            .arg("-c")
-            .arg(script)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run python3");
-        let mut out = BufReader::new(child.stdout.take().expect("piped"));
-        let mut line = String::new();
-        out.read_line(&mut line).expect("the peer's first line");
-        assert_eq!(line, "ready\n", "the peer did not start");
-        Peer { child, out }
-    }
-
-    /// Waits for the peer to exit: whether it succeeded, and what it printed after `ready`.
-    pub(super) fn finish(mut self) -> (bool, String) {
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.out, &mut rest).expect("the peer's output");
-        let ok = self.child.wait().expect("wait for the peer").success();
-        (ok, rest)
-    }
 }
 
 /// `host policy explain FILE VERB TARGET [--resolved-to ADDR] [--v6only]`: the exit status
@@ -984,14 +953,9 @@ except BlockingIOError:
 #[test]
 pub fn policy_protocols() {
     let ns = Netns::new("protocols", &[]);
-    let status = ns
-        .command("sysctl")
-        .args(["-qw", "net.ipv4.ping_group_range=0 2147483647"])
-        .status()
-        .expect("run sysctl");
-    assert!(status.success(), "sysctl in the namespace");
+    ns.allow_ping();
     let port = 5300;
-    let peer = Peer::start(&ns, PY_OTHER_PROTOCOLS, &[port.to_string()]);
+    let peer = Peer::python_in(&ns, PY_OTHER_PROTOCOLS, &[&port.to_string()]).ready();
     let args = [
         "--allow".to_owned(),
         "send udp://127.0.0.1:*".to_owned(),
@@ -1002,7 +966,7 @@ pub fn policy_protocols() {
     let mut guest_args = vec![port.to_string()];
     guest_args.extend(tries.iter().map(|t| t.to_string()));
     let ran = host_run(Some(&ns), &args, POLICY_PROTOCOLS, &guest_args);
-    let (_, rest) = peer.finish();
+    let rest = peer.output();
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     let refused = |spec: &str, errno: i32, what: &str| {
         format!("{spec} -> socket: errno Some({errno}): capsock: {what}")
@@ -1048,16 +1012,9 @@ pub fn policy_protocols() {
     );
 }
 
-/// In the namespace: a Unix server at argv[1] that says `ready`, then prints what each message
-/// of one connection carries: its text, and the family of every descriptor in it.
+/// After [`PY_ACCEPT_ONE`], in the namespace: prints what each message of the connection
+/// carries: its text, and the family of every descriptor in it.
 const PY_SMUGGLED: &str = r#"
-import socket, sys
-srv = socket.socket(socket.AF_UNIX)
-srv.bind(sys.argv[1])
-srv.listen()
-srv.settimeout(30)
-print("ready", flush=True)
-conn, _ = srv.accept()
 conn.settimeout(30)
 while True:
     msg, fds, _, _ = socket.recv_fds(conn, 100, 4)
@@ -1075,15 +1032,10 @@ while True:
 #[test]
 pub fn policy_smuggle() {
     let ns = Netns::new("smuggle", &[]);
-    let status = ns
-        .command("sysctl")
-        .args(["-qw", "net.ipv4.ping_group_range=0 2147483647"])
-        .status()
-        .expect("run sysctl");
-    assert!(status.success(), "sysctl in the namespace");
+    ns.allow_ping();
     let dir = Scratch::new("smuggle");
     let path = dir.path("native.sock").display().to_string();
-    let peer = Peer::start(&ns, PY_SMUGGLED, std::slice::from_ref(&path));
+    let peer = Peer::python_in(&ns, &[PY_ACCEPT_ONE, PY_SMUGGLED].concat(), &[&path]).ready();
     let allow = [
         "--allow",
         &format!("connect unix:{path}"),
@@ -1098,8 +1050,7 @@ pub fn policy_smuggle() {
     ]
     .map(str::to_owned);
     let ran = host_run(Some(&ns), &allow, POLICY_SMUGGLE, &[path]);
-    let (ok, said) = peer.finish();
-    assert!(ok, "the native peer failed: {said}");
+    let said = peer.output();
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     let refused = |what: &str| {
         format!(

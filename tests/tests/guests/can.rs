@@ -7,7 +7,8 @@ use std::process::Command;
 
 use capsock_tests::{CAN, Netns};
 
-use super::bypass::{Peer, host_run};
+use super::bypass::host_run;
+use super::peer::Peer;
 
 /// What `socket(AF_CAN, SOCK_RAW, CAN_RAW)` gives a native program: `ok`, or the errno.
 fn native_can() -> String {
@@ -92,10 +93,9 @@ pub fn can() {
         let up = ns.command("ip").args(["link", "set", name, "up"]).status();
         assert!(up.unwrap().success(), "ip link set {name} up");
     }
-    let peer = Peer::start(&ns, PY_PEER, &[]);
+    let peer = Peer::python_in(&ns, PY_PEER, &[]).ready();
     let ran = host_run(Some(&ns), &allow, CAN, &["frames".to_owned()]);
-    let (ok, said) = peer.finish();
-    assert!(ok && said == "heard the guest\n", "the native peer: {said}");
+    assert_eq!(peer.output(), "heard the guest\n");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,

@@ -78,6 +78,18 @@ fn run(program: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `host run --allow 'connect tcp://ADDR' GUEST ARG`, a client example as the README runs it:
+/// its exit status, stdout and stderr.
+fn client(guest: &str, addr: SocketAddr, arg: &str) -> (bool, String, String) {
+    let rule = format!("connect tcp://{addr}");
+    let host = host_bin();
+    let host = host.to_str().expect("a UTF-8 path");
+    run(
+        host,
+        &["run", "--timeout", "60", "--allow", &rule, guest, arg],
+    )
+}
+
 /// curl against `http_server`: status, headers and body; a second request on the same
 /// connection (keep-alive); 404 and 405; then a bounded wrk run with no socket errors and no
 /// answer but 2xx.
@@ -293,18 +305,7 @@ fn example_resp_client() {
         .expect("run redis-server");
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     drop(connect_when_listening(addr));
-    let (ok, out, err) = run(
-        host_bin().to_str().unwrap(),
-        &[
-            "run",
-            "--timeout",
-            "60",
-            "--allow",
-            &format!("connect tcp://{addr}"),
-            EXAMPLE_RESP_CLIENT,
-            &addr.to_string(),
-        ],
-    );
+    let (ok, out, err) = client(EXAMPLE_RESP_CLIENT, addr, &addr.to_string());
     let _ = redis.kill();
     let _ = redis.wait();
     assert!(ok, "{err}");
@@ -342,17 +343,10 @@ fn example_http_client() {
         .expect("run python3 -m http.server");
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     drop(connect_when_listening(addr));
-    let (ok, out, err) = run(
-        host_bin().to_str().unwrap(),
-        &[
-            "run",
-            "--timeout",
-            "60",
-            "--allow",
-            &format!("connect tcp://{addr}"),
-            EXAMPLE_HTTP_CLIENT,
-            &format!("http://{addr}/hello.txt"),
-        ],
+    let (ok, out, err) = client(
+        EXAMPLE_HTTP_CLIENT,
+        addr,
+        &format!("http://{addr}/hello.txt"),
     );
     let _ = server.kill();
     let _ = server.wait();

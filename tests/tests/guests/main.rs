@@ -15,6 +15,7 @@ mod multiplex;
 mod netlink;
 mod newcomer;
 mod packet;
+mod peer;
 mod policy;
 mod policyfile;
 mod python;

@@ -1,12 +1,10 @@
 //! `AF_NETLINK` (`NETLINK_ROUTE`) through the real `host run`, in a network namespace the test
 //! makes (only `lo`): a guest lists what the kernel says, and can change nothing.
 
-use std::io::Read;
-use std::process::Stdio;
-
 use capsock_tests::{NETLINK_ROUTE, Netns};
 
 use super::bypass::host_run;
+use super::peer::Peer;
 
 #[test]
 pub fn netlink_route() {
@@ -63,26 +61,10 @@ print("added", flush=True)
 #[test]
 fn netlink_notifications() {
     let ns = Netns::new("netlink-watch", &[]);
-    let mut adder = ns
-        .command("python3")
-        .arg("-c")
-        .arg(PY_ADD_LINK)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
+    let adder = Peer::python_in(&ns, PY_ADD_LINK, &[]);
     let allow = ["--allow".to_owned(), "send netlink:route".to_owned()];
     let ran = host_run(Some(&ns), &allow, NETLINK_ROUTE, &["watch".to_owned()]);
-    let mut said = String::new();
-    adder
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut said)
-        .unwrap();
-    assert!(
-        adder.wait().unwrap().success() && said == "added\n",
-        "the adder: {said}"
-    );
+    assert_eq!(adder.output(), "added\n");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout, "peeked 16 bytes, MSG_TRUNC true\nheard RTM_NEWLINK for capsock0\n",
@@ -123,24 +105,10 @@ print("sent", flush=True)
 #[test]
 fn netlink_hears_only_the_kernel() {
     let ns = Netns::new("netlink-forge", &[]);
-    let mut forger = ns
-        .command("python3")
-        .arg("-c")
-        .arg(PY_FORGER)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
+    let forger = Peer::python_in(&ns, PY_FORGER, &[]);
     let allow = ["--allow".to_owned(), "send netlink:route".to_owned()];
     let ran = host_run(Some(&ns), &allow, NETLINK_ROUTE, &["hear".to_owned()]);
-    let mut said = String::new();
-    forger
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut said)
-        .unwrap();
-    let status = forger.wait().unwrap();
-    assert!(status.success() && said == "sent\n", "the forger: {said}");
+    assert_eq!(forger.output(), "sent\n");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout, "something arrived: true\nlink lo\n",

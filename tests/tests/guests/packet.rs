@@ -4,7 +4,8 @@
 
 use capsock_tests::{Netns, PACKET};
 
-use super::bypass::{Peer, host_run};
+use super::bypass::host_run;
+use super::peer::Peer;
 
 /// In the namespace: hears `v1` (every protocol), says `ready`, waits (at most 30 s) for the
 /// guest's frame, then sends one on `lo` (which the guest must not hear) and one on `v1`.
@@ -40,7 +41,7 @@ pub fn packet() {
         let status = ns.command("ip").args(args).status().unwrap();
         assert!(status.success(), "ip {args:?}");
     }
-    let peer = Peer::start(&ns, PY_PEER, &[]);
+    let peer = Peer::python_in(&ns, PY_PEER, &[]).ready();
     let allow = [
         "--allow".to_owned(),
         "bind packet:v*".to_owned(),
@@ -48,8 +49,7 @@ pub fn packet() {
         "send packet:v0".to_owned(),
     ];
     let ran = host_run(Some(&ns), &allow, PACKET, &["frames".to_owned()]);
-    let (ok, said) = peer.finish();
-    assert!(ok && said == "heard the guest\n", "the native peer: {said}");
+    assert_eq!(peer.output(), "heard the guest\n");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,

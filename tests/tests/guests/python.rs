@@ -1,26 +1,10 @@
 //! python3's `socket` module as the native peer: TCP half-close and UDP, as Python programs
 //! see a capsock guest.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
 use capsock_tests::{PYTHON_PEER, free_port, free_udp_port};
 
 use super::bypass::host_run;
-
-/// Starts python3 with `script` and `port`, once it printed `ready`.
-fn python(script: &str, port: u16) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new("python3")
-        .args(["-c", script, &port.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    (child, out)
-}
+use super::peer::Peer;
 
 /// A server that reads to end of stream, then answers and closes its side.
 const PY_HALF_CLOSE: &str = r#"
@@ -55,14 +39,11 @@ print("echoed 3", flush=True)
 #[test]
 pub fn python_peer() {
     let port = free_port("127.0.0.1");
-    let (mut child, mut out) = python(PY_HALF_CLOSE, port);
+    let peer = Peer::python(PY_HALF_CLOSE, &[&port.to_string()]).ready();
     let addr = format!("127.0.0.1:{port}");
     let allow = ["--allow".to_owned(), format!("connect tcp://{addr}")];
     let ran = host_run(None, &allow, PYTHON_PEER, &["shutdown".to_owned(), addr]);
-    let mut said = String::new();
-    out.read_to_string(&mut said).unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(said, "server got: request\n");
+    assert_eq!(peer.output(), "server got: request\n");
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
         ran.stdout,
@@ -72,7 +53,7 @@ pub fn python_peer() {
     );
 
     let port = free_udp_port("127.0.0.1");
-    let (mut child, mut out) = python(PY_UDP_ECHO, port);
+    let peer = Peer::python(PY_UDP_ECHO, &[&port.to_string()]).ready();
     let addr = format!("127.0.0.1:{port}");
     let allow = [
         "--allow".to_owned(),
@@ -81,10 +62,7 @@ pub fn python_peer() {
         format!("connect udp://{addr}"),
     ];
     let ran = host_run(None, &allow, PYTHON_PEER, &["udp".to_owned(), addr]);
-    let mut said = String::new();
-    out.read_to_string(&mut said).unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(said, "echoed 3\n");
+    assert_eq!(peer.output(), "echoed 3\n");
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
         ran.stdout,

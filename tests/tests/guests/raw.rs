@@ -4,7 +4,8 @@
 
 use capsock_tests::{Netns, RAW_IP};
 
-use super::bypass::{Peer, host_run};
+use super::bypass::host_run;
+use super::peer::Peer;
 
 /// In the namespace: hears protocol 253, says `ready`, waits (at most 30 s) for the guest's
 /// `hello`, then sends `stranger` from 127.0.0.2 and `reply` from 127.0.0.1 to 127.0.0.1.
@@ -25,7 +26,7 @@ s.sendto(b"reply", ("127.0.0.1", 0))
 #[test]
 pub fn raw_ip() {
     let ns = Netns::new("raw", &[]);
-    let peer = Peer::start(&ns, PY_PEER, &[]);
+    let peer = Peer::python_in(&ns, PY_PEER, &[]).ready();
     let allow = [
         "--allow",
         "send raw://127.0.0.1:253",
@@ -34,8 +35,7 @@ pub fn raw_ip() {
     ]
     .map(str::to_owned);
     let ran = host_run(Some(&ns), &allow, RAW_IP, &["exchange".to_owned()]);
-    let (ok, said) = peer.finish();
-    assert!(ok && said == "heard the guest\n", "the native peer: {said}");
+    assert_eq!(peer.output(), "heard the guest\n");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,

@@ -1,62 +1,12 @@
 //! `AF_UNIX` sockets with peers nobody here wrote (python3's `socketserver` and `socket`), and
 //! the confinement of paths to the directories their rules name.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use capsock_tests::{Guest, Scratch, UNIX_FDS, UNIX_PEERS, UNIX_SOCKETS};
 
-/// A native peer program (python3, socat, redis-server), killed when dropped.
-struct Peer(Child);
-
-impl Peer {
-    /// python3 running `program` with `args`.
-    fn spawn(program: &str, args: &[&str]) -> Peer {
-        let mut command = Command::new("python3");
-        command.arg("-c").arg(program).args(args);
-        Peer::run(command)
-    }
-
-    /// Any program, its stdout read by the test.
-    fn run(mut command: Command) -> Peer {
-        let child = command
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
-        Peer(child)
-    }
-
-    /// Waits (bounded: 60 s) for it to exit, and returns what it printed.
-    fn output(mut self) -> String {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                let mut out = String::new();
-                use std::io::Read;
-                self.0
-                    .stdout
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut out)
-                    .unwrap();
-                assert!(status.success(), "python3 failed: {out}");
-                return out;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "python3 ran too long"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::peer::Peer;
 
 /// python3's `socketserver` echoing one line on a `UnixStreamServer` at argv[1] (`\0name` for
 /// an abstract name, given as `@name`), for one connection.
@@ -92,14 +42,6 @@ s.sendall(b"from python\n")
 print(s.makefile("rb").readline().decode().strip())
 "#;
 
-fn wait_ready(server: &mut Peer) {
-    use std::io::{BufRead, BufReader};
-    let out = server.0.stdout.as_mut().unwrap();
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-}
-
 /// socketpair in its three types, then a guest client of python3's server, a guest server of
 /// python3's client, and an abstract name.
 #[test]
@@ -114,8 +56,7 @@ pub fn unix_sockets() {
 
     let dir = Scratch::new("unix-peers");
     let path = dir.path("echo.sock").display().to_string();
-    let mut server = Peer::spawn(PY_ECHO_SERVER, &[&path]);
-    wait_ready(&mut server);
+    let server = Peer::python(PY_ECHO_SERVER, &[&path]).ready();
     let out = Guest::new(UNIX_SOCKETS)
         .arg("connect")
         .arg(&path)
@@ -133,7 +74,7 @@ pub fn unix_sockets() {
     drop(server);
 
     let guest_path = dir.path("guest.sock").display().to_string();
-    let client = Peer::spawn(PY_CLIENT, &[&guest_path]);
+    let client = Peer::python(PY_CLIENT, &[&guest_path]);
     let out = Guest::new(UNIX_SOCKETS)
         .arg("serve")
         .arg(&guest_path)
@@ -146,8 +87,7 @@ pub fn unix_sockets() {
     assert_eq!(client.output(), "from python\n");
 
     let name = format!("@capsock-test-{}", std::process::id());
-    let mut server = Peer::spawn(PY_ECHO_SERVER, &[&name]);
-    wait_ready(&mut server);
+    let _server = Peer::python(PY_ECHO_SERVER, &[&name]).ready();
     let out = Guest::new(UNIX_SOCKETS)
         .arg("connect")
         .arg(&name)
@@ -201,7 +141,7 @@ fn unix_escapes_are_denied() {
 
 /// The start of the python3 programs below: a Unix stream server at argv[1] that says `ready`
 /// and accepts one connection, `conn`.
-const PY_ACCEPT_ONE: &str = r#"
+pub(super) const PY_ACCEPT_ONE: &str = r#"
 import os, socket, sys
 srv = socket.socket(socket.AF_UNIX)
 srv.bind(sys.argv[1])
@@ -276,8 +216,7 @@ pub fn unix_fds() {
 
     let dir = Scratch::new("unix-fds");
     let path = dir.path("pass.sock").display().to_string();
-    let mut native = Peer::spawn(&[PY_ACCEPT_ONE, PY_PASS_TO_GUEST].concat(), &[&path]);
-    wait_ready(&mut native);
+    let native = Peer::python(&[PY_ACCEPT_ONE, PY_PASS_TO_GUEST].concat(), &[&path]).ready();
     let out = Guest::new(UNIX_FDS)
         .arg("from-native")
         .arg(&path)
@@ -312,8 +251,7 @@ pub fn unix_fds() {
     );
 
     let path = dir.path("take.sock").display().to_string();
-    let mut native = Peer::spawn(&[PY_ACCEPT_ONE, PY_TAKE_FROM_GUEST].concat(), &[&path]);
-    wait_ready(&mut native);
+    let native = Peer::python(&[PY_ACCEPT_ONE, PY_TAKE_FROM_GUEST].concat(), &[&path]).ready();
     let out = Guest::new(UNIX_FDS)
         .arg("to-native")
         .arg(&path)
@@ -437,7 +375,7 @@ pub fn unix_peers() {
     ]);
     {
         use std::io::Write;
-        let mut stdin = client.0.stdin.take().unwrap();
+        let mut stdin = client.stdin();
         stdin.write_all(b"hello from socat\n").unwrap();
     }
     let out = Guest::new(UNIX_PEERS)
@@ -450,7 +388,7 @@ pub fn unix_peers() {
 
     let guest_path = dir.path("guest.sock").display().to_string();
     let friend = dir.path("friend.sock").display().to_string();
-    let senders = Peer::spawn(PY_DGRAM_SENDERS, &[&dir.0.display().to_string()]);
+    let senders = Peer::python(PY_DGRAM_SENDERS, &[&dir.0.display().to_string()]);
     let out = Guest::new(UNIX_PEERS)
         .arg("dgram")
         .arg(&guest_path)
