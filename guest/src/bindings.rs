@@ -4,4 +4,6 @@
 wit_bindgen::generate!({
     path: "../wit",
     world: "guest",
+    // One `pollable` type with the WASI crate's, so one `poll` takes both.
+    with: { "wasi:io/poll@0.2.12": wasip2::io::poll },
 });

@@ -58,8 +58,12 @@ pub use resolver::{
     gethostname, getnameinfo, getprotobyname, getservbyname, getservbyport, if_indextoname,
     if_nameindex, if_nametoindex,
 };
-pub use select::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, Ready, poll, select};
+pub use select::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, Ready, SocketPollable, poll, select};
 pub use socket::{
     Ancillary, OptValue, RecvFds, RecvMsg, RecvMsgInto, Socket, getdefaulttimeout, recv_fds,
     send_fds, setdefaulttimeout, socket, socketpair,
 };
+/// The WASI 0.2 interfaces (the `wasip2` crate), for waiting on a
+/// [`Socket::subscribe`] pollable together with clocks, standard input and wasi:sockets
+/// streams in one [`wasi::io::poll::poll`].
+pub use wasip2 as wasi;

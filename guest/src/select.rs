@@ -111,3 +111,46 @@ pub fn select<'a>(
     }
     Ok(ready)
 }
+
+/// A socket's readiness as a WASI pollable ([`Socket::subscribe`]): it dereferences to
+/// [`wasi::io::poll::Pollable`](crate::wasi::io::poll::Pollable), so one
+/// [`wasi::io::poll::poll`](crate::wasi::io::poll::poll) waits on capsock sockets together with
+/// clocks, standard input and wasi:sockets streams. It borrows the socket, which therefore
+/// stays open while the pollable lives (the host requires that order).
+#[derive(Debug)]
+pub struct SocketPollable<'a> {
+    pollable: crate::wasi::io::poll::Pollable,
+    _socket: std::marker::PhantomData<&'a Socket>,
+}
+
+impl std::ops::Deref for SocketPollable<'_> {
+    type Target = crate::wasi::io::poll::Pollable;
+
+    fn deref(&self) -> &Self::Target {
+        &self.pollable
+    }
+}
+
+impl Socket {
+    /// A pollable that is ready while `poll(2)` would report one of `events` (`POLLIN`,
+    /// `POLLPRI`, `POLLOUT`; an error or a hang-up always counts) on this socket. Readiness is
+    /// rechecked at every wait, as `select.poll` does. `EBADF` once the socket is closed.
+    ///
+    /// ```no_run
+    /// use capsock::wasi::{clocks::monotonic_clock, io::poll};
+    /// # fn main() -> capsock::Result<()> {
+    /// let sock = capsock::create_connection(("127.0.0.1", 8080), Default::default())?;
+    /// let readable = sock.subscribe(capsock::POLLIN)?;
+    /// let second = monotonic_clock::subscribe_duration(1_000_000_000);
+    /// let ready = poll::poll(&[&readable, &second]);
+    /// println!("{}", if ready.contains(&0) { "data" } else { "a second passed" });
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn subscribe(&self, events: i16) -> Result<SocketPollable<'_>> {
+        Ok(SocketPollable {
+            pollable: self.raw()?.subscribe(to_events(events)),
+            _socket: std::marker::PhantomData,
+        })
+    }
+}

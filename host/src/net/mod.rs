@@ -18,6 +18,7 @@
 pub mod msg;
 pub mod netlink;
 pub mod poller;
+pub mod readiness;
 // Safe Rust only: its C calls are in `resolve::glibc`, which allows `unsafe` for itself alone.
 #[deny(unsafe_code)]
 pub mod resolve;
@@ -57,7 +58,10 @@ pub struct NetSocket {
     /// The entry in the guest's canceller, once the glue registered the socket. Declared
     /// before `fd`: it must leave the canceller before the fd closes.
     registration: Option<Registration>,
-    fd: OwnedFd,
+    /// Shared only with the socket's [`Readiness`] pollables, which the resource table makes
+    /// children of the socket: they never outlive it in the guest's view, and holding the
+    /// descriptor (not its number) means none of them can act on a number reused afterwards.
+    fd: Arc<OwnedFd>,
     /// What the host last set on the open file description (shared with dups).
     state: Arc<FdState>,
     family: Family,
@@ -301,7 +305,7 @@ impl NetSocket {
     ) -> NetSocket {
         NetSocket {
             registration: None,
-            fd,
+            fd: Arc::new(fd),
             state: Arc::new(state),
             family,
             kind,
@@ -951,7 +955,7 @@ impl NetSocket {
                     }
                     let sock = NetSocket {
                         registration: None,
-                        fd,
+                        fd: Arc::new(fd),
                         state: Arc::new(FdState::accepted(&self.state, nonblock)),
                         family: self.family,
                         kind: self.kind,
@@ -1356,7 +1360,7 @@ impl NetSocket {
         let fd = rustix::io::fcntl_dupfd_cloexec(&self.fd, 0)?;
         Ok(NetSocket {
             registration: None,
-            fd,
+            fd: Arc::new(fd),
             state: Arc::clone(&self.state),
             family: self.family,
             kind: self.kind,

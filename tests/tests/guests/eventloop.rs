@@ -1,14 +1,16 @@
 //! The event loop (`select.epoll`, `selectors.DefaultSelector`): its semantics, a guest
 //! server holding 1,000 connections at once with every byte echoed, and a wait the host's
-//! time limit ends.
+//! time limit ends; capsock sockets as `wasi:io/poll` pollables beside WASI's own.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use capsock_tests::{EPOLL_ECHO, Guest, connect_when_listening, free_port};
+use capsock_tests::{EPOLL_ECHO, Guest, POLLABLES, connect_when_listening, free_port};
 
-use super::cli::host;
+use super::cli::{host, host_bin};
+use super::peer::Peer;
 
 #[test]
 pub fn epoll_echo() {
@@ -104,5 +106,96 @@ fn epoll_forever() {
     let run = host(&["run", "--timeout", "1", EPOLL_ECHO, "forever"]);
     assert_eq!(run.code, Some(134), "{run:?}");
     assert_eq!(run.stdout, "waiting on an empty epoll\n", "{run:?}");
+    assert!(run.stderr.contains("time limit"), "{run:?}");
+}
+
+/// Reads the peer's side of `pollables mix`: which connection is which from its first line,
+/// then the commands on the capsock one, answering each; returns the commands it saw.
+fn pollables_peer(listener: TcpListener) -> Vec<String> {
+    let accept = || {
+        let (stream, _) = listener.accept().expect("accept");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut hello = String::new();
+        reader
+            .read_line(&mut hello)
+            .expect("the connection's hello");
+        (hello, stream, reader)
+    };
+    let (first, second) = (accept(), accept());
+    let ((_, mut capsock, mut commands), (_, mut wasi, _)) = match first.0.as_str() {
+        "capsock\n" => (first, second),
+        _ => (second, first),
+    };
+    let mut seen = Vec::new();
+    loop {
+        let mut line = String::new();
+        if commands.read_line(&mut line).expect("a command") == 0 {
+            break;
+        }
+        let command = line.trim_end().to_string();
+        match command.as_str() {
+            "poke capsock" => capsock.write_all(b"A").unwrap(),
+            "poke wasi" => wasi.write_all(b"B").unwrap(),
+            _ => {}
+        }
+        seen.push(command);
+        if line == "close\n" {
+            break;
+        }
+    }
+    seen
+}
+
+/// A capsock socket is a `wasi:io/poll` pollable: one `poll` waits on it together with a
+/// wasi:sockets stream, a clock and standard input, and reports each as it becomes ready, and
+/// no longer once the data was read (level-triggered). Through `host run` with a native peer.
+#[test]
+pub fn pollables() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || pollables_peer(listener));
+    let mut command = Command::new(host_bin());
+    command
+        .args(["run", "--timeout", "60", "--allow"])
+        .arg(format!("connect tcp://127.0.0.1:{port}"))
+        .args([POLLABLES, "mix", &port.to_string()])
+        .stdin(Stdio::piped());
+    let mut guest = Peer::run(command);
+    let mut before = String::new();
+    while !before.ends_with("waiting for stdin\n") {
+        let line = guest.line();
+        assert!(!line.is_empty(), "the guest ended early: {before}");
+        before.push_str(&line);
+    }
+    guest.stdin().write_all(b"hello from stdin\n").unwrap();
+    let after = guest.output();
+    assert_eq!(
+        before + &after,
+        "idle: [2]\n\
+         capsock data: [0]\n\
+         capsock read: \"A\"\n\
+         after reading: [2]\n\
+         wasi data: [1]\n\
+         wasi read: \"B\"\n\
+         wasi drained: []\n\
+         writable: [0]\n\
+         waiting for stdin\n\
+         stdin: [2]\n\
+         stdin read: \"hello from stdin\\n\"\n\
+         peer closed: [0]\n\
+         capsock at the end: []\n"
+    );
+    assert_eq!(peer.join().unwrap(), ["poke capsock", "poke wasi", "close"]);
+}
+
+/// `--timeout 1` ends a guest blocked in `wasi:io/poll` on a capsock pollable.
+#[test]
+fn pollables_forever() {
+    let run = host(&["run", "--timeout", "1", POLLABLES, "forever"]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "waiting on a silent socket\n", "{run:?}");
     assert!(run.stderr.contains("time limit"), "{run:?}");
 }

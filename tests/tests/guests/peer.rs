@@ -43,6 +43,16 @@ impl Peer {
         self.child.stdin.take().expect("a piped stdin")
     }
 
+    /// Its next line of output (bounded by the test's own read of a live child: the caller's
+    /// peer must print it).
+    pub(super) fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.out
+            .read_line(&mut line)
+            .expect("a line of the peer's output");
+        line
+    }
+
     /// Waits for the `ready` line a server prints once it listens; returns the peer.
     pub(super) fn ready(mut self) -> Peer {
         let mut line = String::new();

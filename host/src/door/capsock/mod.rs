@@ -19,10 +19,13 @@ pub(crate) mod bindings {
         path: "../wit",
         world: "guest",
         imports: { default: trappable },
+        // The world's `wasi:io/poll` is wasmtime-wasi's, whose linker functions need it.
+        require_store_data_send: true,
         trappable_error_type: {
             "capsock:sockets/types.error" => crate::error::SocketError,
         },
         with: {
+            "wasi:io/poll": wasmtime_wasi::p2::bindings::io::poll,
             "capsock:sockets/socket.socket": crate::net::NetSocket,
             "capsock:sockets/socket.poller": crate::net::poller::Poller,
         },
@@ -37,11 +40,19 @@ use bindings::capsock::sockets::types::{
 /// Adds capsock's interfaces (`capsock:sockets/{types,socket,resolver}`) to a linker whose store
 /// data implements [`CapsockView`].
 ///
+/// `socket.subscribe` returns a `wasi:io/poll` pollable, which wasmtime-wasi serves: link WASI
+/// too (`wasmtime_wasi::p2::add_to_linker_sync`), over the same resource table.
+///
 /// The sends are defined twice (the generated bindings, then zero-copy versions that replace
 /// them), so this turns the linker's shadowing on for the call and leaves it off, wasmtime's
 /// default: call [`Linker::allow_shadowing`] again afterwards if you rely on it.
 pub fn add_to_linker<T: CapsockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    bindings::Guest::add_to_linker::<T, Capsock>(linker, T::capsock)?;
+    // Interface by interface: `wasi:io/poll`, whose `pollable` `socket.subscribe` returns, is
+    // wasmtime-wasi's, which the embedder links (`wasmtime_wasi::p2::add_to_linker_*`).
+    use bindings::capsock::sockets as wit;
+    wit::types::add_to_linker::<T, Capsock>(linker, T::capsock)?;
+    wit::socket::add_to_linker::<T, Capsock>(linker, T::capsock)?;
+    wit::resolver::add_to_linker::<T, Capsock>(linker, T::capsock)?;
     super::redefine(linker, socket::add_zero_copy_sends)
 }
 

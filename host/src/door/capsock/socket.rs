@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
+use wasmtime_wasi::p2::{DynPollable, subscribe};
 
 use super::bindings::capsock::sockets::socket::{
     Ancillary, AncillaryIn, AncillaryOut, Host, HostPoller, HostSocket, Message, OptionValue,
@@ -25,6 +26,7 @@ use crate::audit::Event;
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{Guard, Iface, Permit};
 use crate::net::poller::Poller;
+use crate::net::readiness::Readiness;
 use crate::net::{Family, Kind, Mode, NetAddr, NetSocket, SendPermit, msg, sockopt, wait};
 use crate::policy::{Link, Verb};
 
@@ -715,6 +717,16 @@ impl HostSocket for CapsockCtxView<'_> {
 
     fn proto(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<i32> {
         Ok(self.table.get(&this)?.proto())
+    }
+
+    fn subscribe(
+        &mut self,
+        this: Resource<NetSocket>,
+        events: PollEvents,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
+        let readiness = Readiness::new(self.table.get(&this)?, to_poll_flags(events));
+        let readiness = self.table.push_child(readiness, &this)?;
+        subscribe(self.table, readiness)
     }
 
     fn drop(&mut self, this: Resource<NetSocket>) -> wasmtime::Result<()> {

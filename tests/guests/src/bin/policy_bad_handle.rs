@@ -5,6 +5,7 @@
 wit_bindgen::generate!({
     path: "../../wit",
     world: "guest",
+    generate_all,
 });
 
 use crate::capsock::sockets::socket::Socket;

@@ -7,6 +7,7 @@
 wit_bindgen::generate!({
     path: "../../wit",
     world: "guest",
+    generate_all,
 });
 
 use crate::capsock::sockets::resolver;
