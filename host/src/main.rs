@@ -198,6 +198,10 @@ struct RunArgs {
     /// Stop the guest after this many seconds (a trap, even inside a blocking socket call).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     timeout: Option<Duration>,
+    /// The most linear memory the guest may have, e.g. 64MiB (past it, growing memory fails;
+    /// a Rust guest then aborts) [default: the policy file's max-memory, else 4 GiB, wasm32's].
+    #[arg(long, value_name = "SIZE", value_parser = capsock_host::policy::file::parse_size)]
+    max_memory: Option<u64>,
     /// The guest component (.wasm).
     guest: PathBuf,
     /// Arguments passed to the guest.
@@ -288,6 +292,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         policy: Arc::new(file.policy),
         max_sockets,
         timeout: args.timeout,
+        max_memory: args.max_memory.or(file.limits.max_memory),
         inherit_stdin: true,
         audit,
         print_denials: !args.quiet,

@@ -29,6 +29,60 @@ pub struct GuestState {
     wasi: WasiCtx,
     table: ResourceTable,
     capsock: CapsockCtx,
+    memory: MemoryLimit,
+}
+
+/// `--max-memory`: the guest's linear memories together may hold at most `max` bytes. A
+/// growth past it fails as the guest's `memory.grow` fails (it returns -1; a Rust guest then
+/// aborts, a C guest's `malloc` returns NULL), and the refusal is remembered for the message.
+#[derive(Debug, Default)]
+struct MemoryLimit {
+    max: Option<u64>,
+    /// The bytes of linear memory the guest has now, all memories together.
+    used: u64,
+    /// The total a refused growth asked for, the last time one was refused.
+    refused: Option<u64>,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimit {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool> {
+        let wanted = self
+            .used
+            .saturating_add(desired.saturating_sub(current) as u64);
+        if self.max.is_some_and(|max| wanted > max) {
+            self.refused = Some(wanted);
+            return Ok(false);
+        }
+        self.used = wanted;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+impl MemoryLimit {
+    /// What to say about a run that ended in `error`, when a growth had been refused.
+    fn explain(&self) -> Option<String> {
+        let (max, wanted) = (self.max?, self.refused?);
+        Some(format!(
+            "the guest reached its memory limit (--max-memory {}): it asked for {} of linear \
+             memory in all; raise --max-memory (or the policy file's max-memory) if it needs more",
+            crate::policy::file::format_size(max),
+            crate::policy::file::format_size(wanted),
+        ))
+    }
 }
 
 impl WasiView for GuestState {
@@ -74,6 +128,9 @@ pub struct RunConfig {
     pub max_sockets: usize,
     /// Wall-clock limit for the whole run; past it the guest is stopped with a trap.
     pub timeout: Option<Duration>,
+    /// The most bytes of linear memory the guest may have, all its memories together (`None`:
+    /// what wasm32 allows, 4 GiB a memory).
+    pub max_memory: Option<u64>,
     /// Whether the guest reads the host's standard input (otherwise it reads nothing).
     pub inherit_stdin: bool,
     /// The guest's standard output.
@@ -101,6 +158,7 @@ impl Default for RunConfig {
             policy: Arc::new(Policy::default()),
             max_sockets: DEFAULT_MAX_SOCKETS,
             timeout: None,
+            max_memory: None,
             inherit_stdin: false,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
@@ -349,8 +407,13 @@ impl Runner {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             capsock,
+            memory: MemoryLimit {
+                max: config.max_memory,
+                ..MemoryLimit::default()
+            },
         };
         let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.memory);
         // Epochs are engine-wide: another guest's deadline also ticks this store, so each tick
         // asks this guest's own canceller whether it is this guest that must stop.
         store.set_epoch_deadline(1);
@@ -400,6 +463,10 @@ impl Runner {
                 None => {
                     let e = match cancel.reason() {
                         Some(reason) => e.context(reason),
+                        None => e,
+                    };
+                    let e = match store.data().memory.explain() {
+                        Some(why) => e.context(why),
                         None => e,
                     };
                     Err(e)

@@ -8,6 +8,7 @@
 //! deny-private = false        # optional: the same as --deny-private
 //! [limits]
 //! max-sockets = 256
+//! max-memory = "64MiB"        # the guest's linear memory; bytes, or a size like "512KiB"
 //! ```
 //!
 //! Unknown keys are rejected, and a bad rule is reported with the file, the list and index of
@@ -38,6 +39,15 @@ struct RawFile {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawLimits {
     max_sockets: Option<usize>,
+    max_memory: Option<RawSize>,
+}
+
+/// A size as a file writes it: a number of bytes, or a string [`parse_size`] reads.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(u64),
+    Text(String),
 }
 
 /// The `[limits]` table of a policy file; `None` where the file sets nothing.
@@ -45,6 +55,66 @@ struct RawLimits {
 pub struct Limits {
     /// `max-sockets`: the most sockets the guest may hold open at once.
     pub max_sockets: Option<usize>,
+    /// `max-memory`: the most bytes of linear memory the guest may have.
+    pub max_memory: Option<u64>,
+}
+
+/// The binary and decimal units [`parse_size`] reads, longest first, in lower case.
+const UNITS: [(&str, u64); 10] = [
+    ("kib", 1 << 10),
+    ("mib", 1 << 20),
+    ("gib", 1 << 30),
+    ("kb", 1_000),
+    ("mb", 1_000_000),
+    ("gb", 1_000_000_000),
+    ("k", 1 << 10),
+    ("m", 1 << 20),
+    ("g", 1 << 30),
+    ("b", 1),
+];
+
+/// Reads a size: a whole number of bytes with an optional unit, `B`, `K`/`KiB`, `M`/`MiB`,
+/// `G`/`GiB` (powers of 1024, as `ulimit` and container runtimes read `k`, `m`, `g`) or
+/// `KB`/`MB`/`GB` (powers of 1000), in any case: `65536`, `64MiB`, `1g`.
+///
+/// # Errors
+///
+/// Says what was expected, for anything else (an empty number, a fraction, an unknown unit,
+/// a size past 2^64 - 1 bytes).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = trimmed.split_at(digits);
+    let unit = unit.trim().to_ascii_lowercase();
+    let scale = match unit.as_str() {
+        "" => 1,
+        unit => UNITS
+            .iter()
+            .find(|(name, _)| *name == unit)
+            .map(|(_, scale)| *scale)
+            .ok_or_else(|| {
+                format!(
+                    "invalid size {text:?}: expected a whole number of bytes with an optional \
+                     unit (B, KiB, MiB, GiB, KB, MB, GB), e.g. 64MiB"
+                )
+            })?,
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid size {text:?}: expected a whole number, e.g. 64MiB"))?;
+    number
+        .checked_mul(scale)
+        .ok_or_else(|| format!("invalid size {text:?}: more than 2^64 - 1 bytes"))
+}
+
+/// A size for people: whole GiB, MiB or KiB when it is one, else bytes.
+pub fn format_size(bytes: u64) -> String {
+    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if bytes >= scale && bytes.is_multiple_of(scale) {
+            return format!("{} {unit}", bytes / scale);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// A parsed policy file: its rules (and `deny-private`) and its limits.
@@ -102,10 +172,18 @@ impl PolicyFile {
                 .map_err(|e| error(format!("deny[{i}]: {e}")))?;
         }
         policy.set_deny_private(raw.deny_private);
+        let max_memory = match raw.limits.max_memory {
+            None => None,
+            Some(RawSize::Bytes(n)) => Some(n),
+            Some(RawSize::Text(text)) => {
+                Some(parse_size(&text).map_err(|e| error(format!("limits.max-memory: {e}")))?)
+            }
+        };
         Ok(PolicyFile {
             policy,
             limits: Limits {
                 max_sockets: raw.limits.max_sockets,
+                max_memory,
             },
         })
     }
@@ -148,8 +226,14 @@ impl PolicyFile {
         if self.policy.denies_private() {
             out.push_str("deny-private = true\n");
         }
+        if self.limits != Limits::default() {
+            out.push_str("\n[limits]\n");
+        }
         if let Some(n) = self.limits.max_sockets {
-            out.push_str(&format!("\n[limits]\nmax-sockets = {n}\n"));
+            out.push_str(&format!("max-sockets = {n}\n"));
+        }
+        if let Some(n) = self.limits.max_memory {
+            out.push_str(&format!("max-memory = {n}\n"));
         }
         out
     }
@@ -168,17 +252,19 @@ allow = ["CONNECT tcp://Example.com.:443", "resolve example.com", "connect tcp:/
 deny = ["connect tcp://10.0.0.0/8:*"]
 [limits]
 max-sockets = 16
+max-memory = "64MiB"
 "#;
 
     #[test]
     fn parses_and_prints_the_normal_form() {
         let file = PolicyFile::parse(GOOD, "p.toml").unwrap();
         assert_eq!(file.limits.max_sockets, Some(16));
+        assert_eq!(file.limits.max_memory, Some(64 << 20));
         let text = file.to_toml();
         assert_eq!(
             text,
             "allow = [\n  \"connect tcp://example.com:443\",\n  \"resolve example.com\",\n  \"connect tcp://*:*\",\n]\n\
-             deny = [\n  \"connect tcp://10.0.0.0/8:*\",\n]\n\n[limits]\nmax-sockets = 16\n"
+             deny = [\n  \"connect tcp://10.0.0.0/8:*\",\n]\n\n[limits]\nmax-sockets = 16\nmax-memory = 67108864\n"
         );
         assert_eq!(PolicyFile::parse(&text, "again").unwrap(), file);
         let empty = PolicyFile::parse("", "e.toml").unwrap();
@@ -190,6 +276,38 @@ max-sockets = 16
             private.to_toml(),
             "allow = []\ndeny = []\ndeny-private = true\n"
         );
+    }
+
+    #[test]
+    fn sizes() {
+        for (text, bytes) in [
+            ("65536", 65536),
+            ("64MiB", 64 << 20),
+            ("64 mib", 64 << 20),
+            ("1g", 1 << 30),
+            ("2K", 2048),
+            ("3KB", 3000),
+            ("5GB", 5_000_000_000),
+            ("7b", 7),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for text in [
+            "",
+            "MiB",
+            "1.5MiB",
+            "-1",
+            "64 parsecs",
+            "99999999999999999999G",
+            "1 TiB",
+        ] {
+            let error = parse_size(text).unwrap_err();
+            assert!(error.starts_with("invalid size"), "{text}: {error}");
+        }
+        assert_eq!(format_size(64 << 20), "64 MiB");
+        assert_eq!(format_size(3 << 30), "3 GiB");
+        assert_eq!(format_size(1000), "1000 bytes");
+        assert_eq!(format_size(1536), "1536 bytes");
     }
 
     #[test]
@@ -216,6 +334,11 @@ max-sockets = 16
             ("[limit]\nmax-sockets = 3", "unknown field `limit`"),
             ("allow = \"connect tcp://*:*\"", "invalid type"),
             ("[limits]\nmax-sockets = -1", "max-sockets"),
+            (
+                "[limits]\nmax-memory = \"64 parsecs\"",
+                "limits.max-memory: invalid size",
+            ),
+            ("[limits]\nmax-memory = -1", "max-memory"),
             ("allow = [", "p.toml: "),
         ] {
             let error = PolicyFile::parse(text, "p.toml").unwrap_err().to_string();

@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use capsock_tests::{
-    CLI_BLOCK, CLI_BLOCK_STD, CLI_CACHE_PLANT, CLI_CHATTY, CLI_EXIT, CLI_TRAP, FN_PURE,
+    CLI_BLOCK, CLI_BLOCK_STD, CLI_CACHE_PLANT, CLI_CHATTY, CLI_EXIT, CLI_HOG, CLI_TRAP, FN_PURE,
     POLICY_LIMITS, POLICY_PROBE, STDNET_PROBE, Scratch, audit_row, audit_rows, free_port,
     tcp_echo_server,
 };
@@ -1374,4 +1374,60 @@ fn cli_no_cache() {
         after[0].1 > old,
         "a cached run took the entry and marked it used"
     );
+}
+
+/// `--timeout 1` stops a guest spinning in wasm that never calls the host: the epoch deadline
+/// interrupts running code, exit 134, with the time limit named.
+#[test]
+pub fn cli_hog() {
+    let run = host(&["run", "--timeout", "1", CLI_HOG, "spin"]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert_eq!(run.stdout, "spinning\n", "{run:?}");
+    assert!(
+        run.stderr.contains("the run exceeded its time limit of 1s"),
+        "{run:?}"
+    );
+}
+
+/// `--max-memory` bounds the guest's linear memory: growing past it fails, the Rust guest
+/// aborts (exit 134), and the host says which limit it reached and how to raise it. Under the
+/// limit the guest gets what it asks; the policy file's `max-memory` applies when the command
+/// line sets none; a bad size is refused before the run.
+#[test]
+fn cli_max_memory() {
+    let run = host(&["run", "--max-memory", "64MiB", CLI_HOG, "grow", "200"]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert!(run.stdout.starts_with("holding 16 MiB\n"), "{run:?}");
+    assert!(!run.stdout.contains("holding 64 MiB"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the guest reached its memory limit (--max-memory 64 MiB): it asked for"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("raise --max-memory"), "{run:?}");
+
+    let run = host(&["run", "--max-memory", "128MiB", CLI_HOG, "grow", "96"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.ends_with("held 96 MiB\n"), "{run:?}");
+
+    let dir = Scratch::new("max-memory");
+    let file = dir.file("p.toml", "[limits]\nmax-memory = \"32MiB\"\n");
+    let run = host(&[
+        "run",
+        "--policy",
+        file.to_str().unwrap(),
+        CLI_HOG,
+        "grow",
+        "64",
+    ]);
+    assert_eq!(run.code, Some(134), "{run:?}");
+    assert!(run.stderr.contains("(--max-memory 32 MiB)"), "{run:?}");
+
+    let run = host(&["run", "--max-memory", "64 parsecs", CLI_HOG, "grow", "1"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stderr.contains("invalid size \"64 parsecs\""),
+        "{run:?}"
+    );
+    assert_eq!(run.stdout, "", "{run:?}");
 }
