@@ -47,9 +47,23 @@ impl SocketError {
     }
 }
 
+/// The kernel's errno, with the strerror text; running out of descriptors also says whose
+/// limit it is and what to do, since the guest cannot see the host's `ulimit`.
 impl From<Errno> for SocketError {
     fn from(e: Errno) -> Self {
-        SocketError::Os(e, None)
+        match e {
+            Errno::MFILE => SocketError::os_msg(
+                e,
+                "Too many open files: the host process is at its limit of open descriptors \
+                 (RLIMIT_NOFILE); close sockets, or raise the limit the host runs with (ulimit -n)",
+            ),
+            Errno::NFILE => SocketError::os_msg(
+                e,
+                "Too many open files in system: the host machine is at its limit of open files \
+                 (fs.file-max)",
+            ),
+            _ => SocketError::Os(e, None),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod can;
 mod cli;
 mod eventloop;
 mod examples;
+mod faults;
 mod functions;
 mod makefile;
 mod multiplex;
@@ -30,9 +31,9 @@ mod vsock;
 
 #[allow(unused_imports)]
 use self::{
-    bypass::*, can::*, cli::*, eventloop::*, functions::*, makefile::*, multiplex::*, netlink::*,
-    packet::*, policy::*, policyfile::*, python::*, raw::*, sockopts::*, stdnet::*, tcp::*,
-    timeouts::*, udp::*, unix::*, vsock::*,
+    bypass::*, can::*, cli::*, eventloop::*, faults::*, functions::*, makefile::*, multiplex::*,
+    netlink::*, packet::*, policy::*, policyfile::*, python::*, raw::*, sockopts::*, stdnet::*,
+    tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {

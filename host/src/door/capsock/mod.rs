@@ -49,6 +49,10 @@ use bindings::capsock::sockets::types::{
 pub fn add_to_linker<T: CapsockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // Interface by interface: `wasi:io/poll`, whose `pollable` `socket.subscribe` returns, is
     // wasmtime-wasi's, which the embedder links (`wasmtime_wasi::p2::add_to_linker_*`).
+    // wasmtime-wasi makes its tokio runtime (an epoll and an eventfd) at its first use, and
+    // panics if it cannot: made now, a guest that later uses up the host's descriptors gets
+    // EMFILE instead of taking the host down when it first waits on a pollable.
+    wasmtime_wasi::runtime::in_tokio(async {});
     use bindings::capsock::sockets as wit;
     wit::types::add_to_linker::<T, Capsock>(linker, T::capsock)?;
     wit::socket::add_to_linker::<T, Capsock>(linker, T::capsock)?;
