@@ -7,6 +7,7 @@ use wasmtime::component::{HasData, ResourceTable};
 use crate::audit::{AuditSink, Monitor, Stats};
 use crate::guard::Guard;
 use crate::net::Canceller;
+use crate::net::resolve::Dns;
 use crate::policy::Policy;
 use crate::policy::learn::Learner;
 
@@ -63,6 +64,7 @@ pub struct CapsockCtxBuilder {
     cancel: Option<Arc<Canceller>>,
     max_sockets: Option<usize>,
     monitor: Monitor,
+    dns: Option<Dns>,
 }
 
 impl CapsockCtxBuilder {
@@ -118,6 +120,12 @@ impl CapsockCtxBuilder {
         self
     }
 
+    /// Sends the guest's name lookups (both doors) to `dns` instead of the system resolver.
+    pub fn dns(mut self, dns: Dns) -> Self {
+        self.dns = Some(dns);
+        self
+    }
+
     /// Builds the context (creating a canceller's eventfd if none was shared).
     pub fn build(self) -> std::io::Result<CapsockCtx> {
         let cancel = match self.cancel {
@@ -128,6 +136,7 @@ impl CapsockCtxBuilder {
             self.policy.unwrap_or_default(),
             self.monitor,
             self.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
+            self.dns,
         );
         Ok(CapsockCtx {
             guard: Arc::new(guard),

@@ -198,6 +198,10 @@ struct RunArgs {
     /// Stop the guest after this many seconds (a trap, even inside a blocking socket call).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     timeout: Option<Duration>,
+    /// Send the guest's name lookups (capsock's and std::net's) to this DNS server instead of
+    /// the system resolver (no /etc/hosts; names under localhost stay local) [port: 53].
+    #[arg(long, value_name = "ADDR[:PORT]", value_parser = parse_dns)]
+    dns: Option<std::net::SocketAddr>,
     /// The most linear memory the guest may have, e.g. 64MiB (past it, growing memory fails;
     /// a Rust guest then aborts) [default: the policy file's max-memory, else 4 GiB, wasm32's].
     #[arg(long, value_name = "SIZE", value_parser = capsock_host::policy::file::parse_size)]
@@ -227,6 +231,18 @@ fn parse_dir(s: &str) -> Result<(PathBuf, String), String> {
         ));
     }
     Ok((PathBuf::from(host), guest.to_owned()))
+}
+
+fn parse_dns(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    match s.parse::<std::net::IpAddr>() {
+        Ok(ip) => Ok(std::net::SocketAddr::new(ip, 53)),
+        Err(_) => Err(format!(
+            "expected a DNS server's address, e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:5353, got {s:?}"
+        )),
+    }
 }
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {
@@ -293,6 +309,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         max_sockets,
         timeout: args.timeout,
         max_memory: args.max_memory.or(file.limits.max_memory),
+        dns: args.dns,
         inherit_stdin: true,
         audit,
         print_denials: !args.quiet,

@@ -128,6 +128,9 @@ pub struct RunConfig {
     pub max_sockets: usize,
     /// Wall-clock limit for the whole run; past it the guest is stopped with a trap.
     pub timeout: Option<Duration>,
+    /// The DNS server the guest's lookups go to, both doors (`--dns`); `None`: the system
+    /// resolver.
+    pub dns: Option<std::net::SocketAddr>,
     /// The most bytes of linear memory the guest may have, all its memories together (`None`:
     /// what wasm32 allows, 4 GiB a memory).
     pub max_memory: Option<u64>,
@@ -159,6 +162,7 @@ impl Default for RunConfig {
             max_sockets: DEFAULT_MAX_SOCKETS,
             timeout: None,
             max_memory: None,
+            dns: None,
             inherit_stdin: false,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
@@ -399,6 +403,10 @@ impl Runner {
         }
         if let Some(stats) = config.stats {
             builder = builder.stats(stats);
+        }
+        if let Some(server) = config.dns {
+            builder =
+                builder.dns(crate::net::resolve::Dns::new(server).map_err(wasmtime::Error::msg)?);
         }
         let capsock = builder.build()?;
         crate::door::wasi::wire(&mut wasi, capsock.guard());

@@ -3,6 +3,8 @@
 //!
 //! One engine serves every test in a binary and each component is compiled once.
 
+pub mod dns;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};

@@ -32,6 +32,7 @@ use rustix::io::Errno;
 
 use crate::audit::{Event, Monitor, Stats, Subject};
 use crate::error::{SocketError, SocketResult};
+use crate::net::resolve::Dns;
 use crate::net::{NetAddr, NetSocket, UnixAddr, UnixDest, unix};
 use crate::policy::{
     Decision, Link, NetlinkProto, Policy, Proto, Rule, Target, UnixTarget, Verb, normal_path,
@@ -64,6 +65,7 @@ impl Permit<Lookup> {
         Permit::new(Lookup {
             host: host.map(str::to_owned),
             name: None,
+            dns: None,
         })
     }
 }
@@ -72,7 +74,7 @@ impl Permit<Lookup> {
 impl Permit<Reverse> {
     /// A reverse-lookup permit for the net core's own unit tests.
     pub(crate) fn test_reverse() -> Self {
-        Permit::new(Reverse)
+        Permit::new(Reverse { dns: None })
     }
 }
 
@@ -129,6 +131,8 @@ pub struct Lookup {
     /// The name in normal form, when the host is a name (not a numeric address): what the
     /// addresses obtained are remembered under.
     name: Option<String>,
+    /// The DNS server that answers (`--dns`), else the system resolver.
+    dns: Option<Dns>,
 }
 
 impl Lookup {
@@ -136,11 +140,25 @@ impl Lookup {
     pub(crate) fn host(&self) -> Option<&str> {
         self.host.as_deref()
     }
+
+    /// The DNS server that answers this lookup (`--dns`); `None`: the system resolver.
+    pub(crate) fn dns(&self) -> Option<&Dns> {
+        self.dns.as_ref()
+    }
 }
 
 /// A permitted reverse lookup of an address.
 #[derive(Debug)]
-pub struct Reverse;
+pub struct Reverse {
+    dns: Option<Dns>,
+}
+
+impl Reverse {
+    /// The DNS server that answers this lookup (`--dns`); `None`: the system resolver.
+    pub(crate) fn dns(&self) -> Option<&Dns> {
+        self.dns.as_ref()
+    }
+}
 
 /// Why the guard refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,16 +246,24 @@ pub struct Guard {
     resolved: ResolvedNames,
     open: AtomicUsize,
     max_sockets: usize,
+    /// The DNS server the lookups it permits go to (`--dns`), else the system resolver.
+    dns: Option<Dns>,
 }
 
 impl Guard {
-    pub(crate) fn new(policy: Arc<Policy>, monitor: Monitor, max_sockets: usize) -> Guard {
+    pub(crate) fn new(
+        policy: Arc<Policy>,
+        monitor: Monitor,
+        max_sockets: usize,
+        dns: Option<Dns>,
+    ) -> Guard {
         Guard {
             policy,
             monitor,
             resolved: ResolvedNames::default(),
             open: AtomicUsize::new(0),
             max_sockets,
+            dns,
         }
     }
 
@@ -692,16 +718,19 @@ impl Guard {
         event: Event,
         host: Option<&str>,
     ) -> Result<Permit<Lookup>, Denied> {
+        let dns = self.dns.clone();
         let Some(host) = host else {
             return Ok(Permit::new(Lookup {
                 host: None,
                 name: None,
+                dns,
             }));
         };
         if host.is_empty() || crate::policy::is_numeric_host(host) {
             return Ok(Permit::new(Lookup {
                 host: Some(host.to_owned()),
                 name: None,
+                dns,
             }));
         }
         let decision = self.policy.check_resolve(host);
@@ -709,6 +738,7 @@ impl Guard {
         Ok(Permit::new(Lookup {
             host: Some(host.to_owned()),
             name: crate::policy::normal_name(host),
+            dns,
         }))
     }
 
@@ -761,7 +791,10 @@ impl Guard {
         address: &str,
     ) -> Result<Permit<Reverse>, Denied> {
         let decision = self.policy.check_resolve_any();
-        self.enforce(event, Subject::Reverse(address), &decision, Reverse)
+        let reverse = Reverse {
+            dns: self.dns.clone(),
+        };
+        self.enforce(event, Subject::Reverse(address), &decision, reverse)
     }
 
     /// Takes `n` socket slots, or refuses with the limit's message when the guest would hold

@@ -26,7 +26,7 @@ fn guard(rules: &[&str], deny_private: bool) -> Guard {
         stats: Arc::new(Stats::default()),
         ..Monitor::default()
     };
-    Guard::new(Arc::new(policy), monitor, 16)
+    Guard::new(Arc::new(policy), monitor, 16, None)
 }
 
 /// A lookup of `name` that answered `addrs`, as a door makes one.

@@ -13,6 +13,7 @@ mod faults;
 mod functions;
 mod makefile;
 mod multiplex;
+mod names;
 mod netlink;
 mod newcomer;
 mod packet;
@@ -32,8 +33,8 @@ mod vsock;
 #[allow(unused_imports)]
 use self::{
     bypass::*, can::*, cli::*, eventloop::*, faults::*, functions::*, makefile::*, multiplex::*,
-    netlink::*, packet::*, policy::*, policyfile::*, python::*, raw::*, sockopts::*, stdnet::*,
-    tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
+    names::*, netlink::*, packet::*, policy::*, policyfile::*, python::*, raw::*, sockopts::*,
+    stdnet::*, tcp::*, timeouts::*, udp::*, unix::*, vsock::*,
 };
 
 macro_rules! assert_test_exists {

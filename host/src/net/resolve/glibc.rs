@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::ffi::{CStr, c_char, c_int};
 use std::io;
 use std::mem::{self, MaybeUninit};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ptr;
 
 use rustix::io::Errno;
@@ -564,6 +564,51 @@ unsafe fn null_terminated(array: *mut *mut c_char) -> impl Iterator<Item = *cons
         next = unsafe { next.add(1) };
         Some(item.cast_const())
     })
+}
+
+/// `getifaddrs(3)` (then `freeifaddrs(3)`): whether the host has an IPv4 address other than
+/// 127.0.0.1, and an IPv6 address other than ::1 — what glibc's `getaddrinfo` asks (through
+/// netlink, in `__check_pf`) for `AI_ADDRCONFIG`. `(false, false)` when the call fails.
+pub(super) fn seen_families() -> (bool, bool) {
+    /// Frees the list on every path.
+    struct List(*mut libc::ifaddrs);
+    impl Drop for List {
+        fn drop(&mut self) {
+            // SAFETY: the pointer came from a successful `getifaddrs` and is freed once.
+            unsafe { libc::freeifaddrs(self.0) }
+        }
+    }
+
+    let mut first: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: `first` is a valid out-pointer; on success it holds a list freed by `List`.
+    if unsafe { libc::getifaddrs(&mut first) } != 0 {
+        return (false, false);
+    }
+    let list = List(first);
+    let (mut v4, mut v6) = (false, false);
+    let mut p = list.0;
+    while !p.is_null() {
+        // SAFETY: `p` is an entry of the list, alive until `list` drops.
+        let entry = unsafe { &*p };
+        if !entry.ifa_addr.is_null() {
+            // SAFETY: `ifa_addr` points to a sockaddr whose family says its real type.
+            match c_int::from(unsafe { (*entry.ifa_addr).sa_family }) {
+                libc::AF_INET => {
+                    // SAFETY: an AF_INET address is a sockaddr_in.
+                    let sin = unsafe { &*entry.ifa_addr.cast::<libc::sockaddr_in>() };
+                    v4 |= u32::from_be(sin.sin_addr.s_addr) != u32::from(Ipv4Addr::LOCALHOST);
+                }
+                libc::AF_INET6 => {
+                    // SAFETY: an AF_INET6 address is a sockaddr_in6.
+                    let sin6 = unsafe { &*entry.ifa_addr.cast::<libc::sockaddr_in6>() };
+                    v6 |= Ipv6Addr::from(sin6.sin6_addr.s6_addr) != Ipv6Addr::LOCALHOST;
+                }
+                _ => {}
+            }
+        }
+        p = entry.ifa_next;
+    }
+    (v4, v6)
 }
 
 #[cfg(test)]

@@ -63,7 +63,10 @@
 //! declared): CPython's logic, errors and decoding. The C calls themselves, with every raw
 //! pointer, are in `glibc`, one function per C call.
 
+mod dns;
 mod glibc;
+
+pub use dns::Dns;
 
 use std::ffi::{CStr, CString, c_int};
 use std::io;
@@ -74,7 +77,9 @@ use rustix::io::Errno;
 use super::sys;
 use crate::error::{SocketError, SocketResult};
 use crate::guard::{Lookup, Permit, Reverse};
+use dns::Failure;
 use glibc::{AddrInfoEntry, AddrInfoList, HostEnt};
+use hickory_resolver::proto::rr::RecordType;
 
 /// One result of `getaddrinfo(3)`: Python's `(family, type, proto, canonname, sockaddr)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,14 +134,29 @@ pub fn getaddrinfo(
     let service = service
         .map(|s| c_arg(s, "embedded null character in service name"))
         .transpose()?;
-    let list = call_getaddrinfo(
-        host.as_deref(),
-        service.as_deref(),
-        family,
-        socktype,
-        protocol,
-        flags,
-    )?;
+    match (lookup.target().dns(), host.as_deref()) {
+        (Some(dns), Some(host)) => dns_getaddrinfo(
+            dns,
+            host,
+            service.as_deref(),
+            family,
+            socktype,
+            protocol,
+            flags,
+        ),
+        (_, host) => entries(&call_getaddrinfo(
+            host,
+            service.as_deref(),
+            family,
+            socktype,
+            protocol,
+            flags,
+        )?),
+    }
+}
+
+/// The `AF_INET` and `AF_INET6` entries of a `getaddrinfo(3)` result, in its order.
+fn entries(list: &AddrInfoList) -> SocketResult<Vec<AddrInfo>> {
     let mut out = Vec::new();
     for ai in list.iter() {
         let Some(addr) = ai.addr() else {
@@ -182,6 +202,11 @@ pub fn getnameinfo(
     {
         return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
     }
+    if let Some(dns) = reverse.and_then(|r| r.target().dns())
+        && flags & libc::NI_NUMERICHOST == 0
+    {
+        return dns_getnameinfo(dns, addr, flags);
+    }
     let (host, serv) =
         glibc::getnameinfo(&addr, flags).map_err(|(rc, os_error)| gai_error(rc, os_error))?;
     Ok((decode_strict(&host)?, decode_strict(&serv)?))
@@ -199,7 +224,7 @@ pub fn getnameinfo(
 /// "gethostbyname() argument 1 must be encoded string without null bytes, not str")`.
 pub fn gethostbyname(lookup: &Permit<Lookup>) -> SocketResult<Ipv4Addr> {
     let name = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyname")?;
-    match setipaddr(&name, libc::AF_INET)? {
+    match setipaddr(lookup.target().dns(), &name, libc::AF_INET)? {
         IpAddr::V4(a) => Ok(a),
         IpAddr::V6(_) => Err(SocketError::os_msg(
             Errno::AFNOSUPPORT,
@@ -220,7 +245,13 @@ pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
         lookup.target().host().unwrap_or_default(),
         "gethostbyname_ex",
     )?;
-    let af = family_of(setipaddr(&cname, libc::AF_INET)?);
+    let dns = lookup.target().dns();
+    let af = family_of(setipaddr(dns, &cname, libc::AF_INET)?);
+    if let Some(dns) = dns
+        && !is_numeric_name(&cname)
+    {
+        return dns_hostent(dns, &cname);
+    }
     glibc::gethostbyname2_r(&cname, libc::AF_INET, |found| match found {
         Err(h_errno) => Err(h_error(h_errno)),
         Ok(h) => gethost_common(h, af),
@@ -236,10 +267,21 @@ pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
 /// "Unknown host")`. Argument errors are as for [`gethostbyname`], naming `gethostbyaddr()`.
 pub fn gethostbyaddr(
     lookup: &Permit<Lookup>,
-    _reverse: &Permit<Reverse>,
+    reverse: &Permit<Reverse>,
 ) -> SocketResult<HostEntry> {
     let cname = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyaddr")?;
-    let ip = setipaddr(&cname, libc::AF_UNSPEC)?;
+    let ip = setipaddr(lookup.target().dns(), &cname, libc::AF_UNSPEC)?;
+    if let Some(dns) = reverse.target().dns() {
+        let mut names = dns
+            .reverse(ptr_address(ip))
+            .map_err(|f| h_error(h_code(f)))?;
+        let name = names.remove(0);
+        return Ok(HostEntry {
+            name,
+            aliases: names,
+            addresses: vec![ip],
+        });
+    }
     let af = family_of(ip);
     let bytes: Vec<u8> = match ip {
         IpAddr::V4(a) => a.octets().to_vec(),
@@ -365,6 +407,11 @@ fn h_error(code: c_int) -> SocketError {
     SocketError::H(code, glibc::hstrerror(code))
 }
 
+/// `gaierror(code, gai_strerror(code))` for a code that is not `EAI_SYSTEM`.
+fn gai(code: c_int) -> SocketError {
+    SocketError::Gai(code, glibc::gai_strerror(code))
+}
+
 /// A C string argument; an interior NUL is `Os(EINVAL, message)`.
 fn c_arg(s: &str, message: &str) -> SocketResult<CString> {
     CString::new(s).map_err(|_| value_error(message))
@@ -455,8 +502,9 @@ fn pton(af: c_int, name: &CStr) -> Option<IpAddr> {
     }
 }
 
-/// CPython's `setipaddr(name, af)`: a host name (already IDNA-encoded) to one address.
-fn setipaddr(name: &CStr, af: c_int) -> SocketResult<IpAddr> {
+/// CPython's `setipaddr(name, af)`: a host name (already IDNA-encoded) to one address, asked
+/// of `dns` when the run has one.
+fn setipaddr(dns: Option<&Dns>, name: &CStr, af: c_int) -> SocketResult<IpAddr> {
     let bytes = name.to_bytes();
     if bytes.is_empty() {
         let list = call_getaddrinfo(None, Some(c"0"), af, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
@@ -497,6 +545,13 @@ fn setipaddr(name: &CStr, af: c_int) -> SocketResult<IpAddr> {
     {
         return Ok(ip);
     }
+    if let Some(dns) = dns {
+        let found = dns_getaddrinfo(dns, name, None, af, 0, 0, 0)?;
+        return found
+            .first()
+            .map(|ai| ai.addr.ip())
+            .ok_or_else(|| gai(libc::EAI_NONAME));
+    }
     let list = call_getaddrinfo(Some(name), None, af, 0, 0, 0)?;
     entry_ip(first_entry(&list)?, "unknown address family")
 }
@@ -514,6 +569,285 @@ fn entry_ip(ai: AddrInfoEntry<'_>, message: &str) -> SocketResult<IpAddr> {
     match ai.addr() {
         Some(sa) => Ok(sa.ip()),
         None => Err(SocketError::os_msg(Errno::AFNOSUPPORT, message)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups answered by `--dns`
+
+/// The `EAI_*` code glibc's `getaddrinfo` reports for a DNS failure.
+fn gai_code(failure: Failure) -> c_int {
+    match failure {
+        Failure::NoName => libc::EAI_NONAME,
+        Failure::NoData => libc::EAI_NODATA,
+        Failure::Again => libc::EAI_AGAIN,
+        Failure::Fail => libc::EAI_FAIL,
+    }
+}
+
+/// The `h_errno` glibc's `gethostbyname2_r` and `gethostbyaddr_r` report for a DNS failure.
+fn h_code(failure: Failure) -> c_int {
+    match failure {
+        Failure::NoName => 1, // HOST_NOT_FOUND
+        Failure::Again => 2,  // TRY_AGAIN
+        Failure::Fail => 3,   // NO_RECOVERY
+        Failure::NoData => 4, // NO_DATA
+    }
+}
+
+/// The failure to report when every query failed: a temporary one if any was (asking again
+/// may help), then an unrecoverable one, then NXDOMAIN only when every query said so.
+fn worst(failures: &[Failure]) -> Failure {
+    [Failure::Again, Failure::Fail, Failure::NoData]
+        .into_iter()
+        .find(|f| failures.contains(f))
+        .unwrap_or(Failure::NoName)
+}
+
+/// Whether glibc takes `name` as a numeric address in `gethostbyname2_r` (its
+/// `__nss_hostname_digits_dots`: digits and dots, or an IPv6 form), answered without a query.
+fn is_numeric_name(name: &CStr) -> bool {
+    let bytes = name.to_bytes();
+    bytes.first().is_some_and(u8::is_ascii_digit)
+        && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        || bytes.contains(&b':')
+}
+
+/// The address whose PTR records name `ip`: an IPv4-mapped IPv6 address is looked up as its
+/// IPv4 address, as glibc does.
+fn ptr_address(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// `getaddrinfo(3)`'s semantics over `--dns`. glibc first answers everything that needs no
+/// DNS, with `AI_NUMERICHOST` added: bad flags, families, socket types and services are its
+/// errors, and a numeric host its answer. A name is then asked of the server (`AI_ADDRCONFIG`
+/// narrowing the families first, as glibc does), AAAA before A; with `AF_INET6` and
+/// `AI_V4MAPPED` the A records come back as `::ffff:a.b.c.d` when there is no AAAA (or always,
+/// with `AI_ALL`). Each address found is expanded by glibc (socket types, the service's port)
+/// as a numeric host, and with `AI_CANONNAME` the first entry carries the end of the CNAME
+/// chain.
+fn dns_getaddrinfo(
+    dns: &Dns,
+    host: &CStr,
+    service: Option<&CStr>,
+    family: c_int,
+    socktype: c_int,
+    protocol: c_int,
+    flags: c_int,
+) -> SocketResult<Vec<AddrInfo>> {
+    // Without AI_ADDRCONFIG, which can make glibc refuse before it looks at the host.
+    let numeric = flags | libc::AI_NUMERICHOST;
+    let probe = numeric & !libc::AI_ADDRCONFIG;
+    match glibc::getaddrinfo(Some(host), service, family, socktype, protocol, probe) {
+        Ok(list) if flags & libc::AI_ADDRCONFIG == 0 => return entries(&list),
+        // A numeric host under AI_ADDRCONFIG: glibc's own answer, with the flag.
+        Ok(_) => {
+            let list = call_getaddrinfo(Some(host), service, family, socktype, protocol, numeric)?;
+            return entries(&list);
+        }
+        Err((libc::EAI_NONAME, _)) if flags & libc::AI_NUMERICHOST == 0 => {}
+        Err((rc, os_error)) => return Err(gai_error(rc, os_error)),
+    }
+    let Ok(name) = host.to_str() else {
+        return Err(gai(libc::EAI_NONAME));
+    };
+    let mut family = family;
+    if flags & libc::AI_ADDRCONFIG != 0 {
+        let (v4, v6) = glibc::seen_families();
+        if family == libc::AF_UNSPEC && (v4 || v6) {
+            family = if !v4 {
+                libc::AF_INET6
+            } else if !v6 {
+                libc::AF_INET
+            } else {
+                family
+            };
+        } else if (family == libc::AF_INET && !v4) || (family == libc::AF_INET6 && !v6) {
+            return Err(gai(libc::EAI_NONAME));
+        }
+    }
+    let mapped = family == libc::AF_INET6 && flags & libc::AI_V4MAPPED != 0;
+    let mut found: Vec<IpAddr> = Vec::new();
+    let mut canonical = None;
+    let mut failures = Vec::new();
+    if family != libc::AF_INET {
+        match dns.forward(name, RecordType::AAAA) {
+            Ok(answer) => {
+                canonical.get_or_insert(answer.canonical);
+                found.extend(answer.addresses);
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    let want_a = match family {
+        libc::AF_INET6 => mapped && (found.is_empty() || flags & libc::AI_ALL != 0),
+        _ => true,
+    };
+    if want_a {
+        match dns.forward(name, RecordType::A) {
+            Ok(answer) => {
+                canonical.get_or_insert(answer.canonical);
+                found.extend(answer.addresses.into_iter().map(|ip| match (mapped, ip) {
+                    (true, IpAddr::V4(v4)) => IpAddr::V6(v4.to_ipv6_mapped()),
+                    _ => ip,
+                }));
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if found.is_empty() {
+        return Err(gai(gai_code(worst(&failures))));
+    }
+    destination_order(&mut found);
+    let mut out = Vec::new();
+    for ip in found {
+        let text = CString::new(ip.to_string()).expect("an address has no NUL");
+        let each = flags & (libc::AI_NUMERICSERV | libc::AI_PASSIVE) | libc::AI_NUMERICHOST;
+        let list = call_getaddrinfo(
+            Some(&text),
+            service,
+            family_of(ip),
+            socktype,
+            protocol,
+            each,
+        )?;
+        out.extend(entries(&list)?);
+    }
+    if flags & libc::AI_CANONNAME != 0
+        && let (Some(first), Some(name)) = (out.first_mut(), canonical)
+    {
+        first.canonname = name;
+    }
+    Ok(out)
+}
+
+/// glibc's default precedence table (RFC 3484 §2.1; `/etc/gai.conf` can change glibc's,
+/// not this one): the longest prefix that matches an address gives its precedence.
+const PRECEDENCE: [(Ipv6Addr, u32, u32); 5] = [
+    (Ipv6Addr::LOCALHOST, 128, 50),
+    (Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16, 30),
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96, 10),
+    (Ipv6Addr::UNSPECIFIED, 96, 20),
+    (Ipv6Addr::UNSPECIFIED, 0, 40),
+];
+
+/// An address in the IPv6 form the tables use (IPv4 as `::ffff:a.b.c.d`).
+fn as_v6(ip: IpAddr) -> Ipv6Addr {
+    match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    }
+}
+
+fn precedence(ip: IpAddr) -> u32 {
+    let bits = u128::from(as_v6(ip));
+    PRECEDENCE
+        .iter()
+        .find(|(prefix, len, _)| {
+            *len == 0 || bits >> (128 - len) == u128::from(*prefix) >> (128 - len)
+        })
+        .map_or(40, |(_, _, precedence)| *precedence)
+}
+
+/// RFC 6724's scope of an address: 2 link-local (loopback included), 5 site-local, 14 global.
+fn scope(ip: IpAddr) -> u8 {
+    match ip {
+        IpAddr::V4(v4) if v4.is_loopback() || v4.is_link_local() => 2,
+        IpAddr::V4(_) => 14,
+        IpAddr::V6(v6) if v6.is_multicast() => v6.segments()[0] as u8 & 0x0f,
+        IpAddr::V6(v6) if v6.is_loopback() || v6.is_unicast_link_local() => 2,
+        IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfec0 => 5,
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(14, |v4| scope(IpAddr::V4(v4))),
+    }
+}
+
+/// The source address the kernel would use to reach `ip` (a UDP `connect(2)`, which sends
+/// nothing), or `None` when it has no route: how glibc finds the destinations it cannot use.
+fn source_of(ip: IpAddr) -> Option<IpAddr> {
+    use rustix::net::{AddressFamily, SocketFlags, SocketType};
+    let family = match ip {
+        IpAddr::V4(_) => AddressFamily::INET,
+        IpAddr::V6(_) => AddressFamily::INET6,
+    };
+    let fd =
+        rustix::net::socket_with(family, SocketType::DGRAM, SocketFlags::CLOEXEC, None).ok()?;
+    rustix::net::connect(&fd, &SocketAddr::new(ip, 9)).ok()?;
+    match rustix::net::getsockname(&fd).ok()?.try_into().ok()? {
+        SocketAddr::V4(a) => Some(IpAddr::V4(*a.ip())),
+        SocketAddr::V6(a) => Some(IpAddr::V6(*a.ip())),
+    }
+}
+
+/// Orders the addresses of a name as glibc's `getaddrinfo` does (RFC 3484/6724 destination
+/// selection), by the rules that need no knowledge of the host's address flags: usable
+/// destinations first (1), then those whose source has their scope (2), higher precedence
+/// (6), smaller scope (8); otherwise the answer's order (10).
+fn destination_order(addrs: &mut [IpAddr]) {
+    if addrs.len() < 2 {
+        return;
+    }
+    // The sort key, smallest first: unusable, source of another scope, precedence (higher
+    // first), scope.
+    let key = |ip: IpAddr| {
+        let source = source_of(ip);
+        let matching = source.is_some_and(|src| scope(src) == scope(ip));
+        (
+            source.is_none(),
+            !matching,
+            std::cmp::Reverse(precedence(ip)),
+            scope(ip),
+        )
+    };
+    let mut keyed: Vec<_> = addrs.iter().map(|&ip| (ip, key(ip))).collect();
+    keyed.sort_by_key(|(_, key)| *key);
+    for (slot, (ip, _)) in addrs.iter_mut().zip(keyed) {
+        *slot = ip;
+    }
+}
+
+/// `gethostbyname2_r(3)` with `AF_INET` over `--dns`: the end of the CNAME chain, the names
+/// that led to it, and the A records; a failure is glibc's `herror`.
+fn dns_hostent(dns: &Dns, name: &CStr) -> SocketResult<HostEntry> {
+    let text = name.to_str().map_err(|_| h_error(1))?;
+    let answer = dns
+        .forward(text, RecordType::A)
+        .map_err(|f| h_error(h_code(f)))?;
+    Ok(HostEntry {
+        name: answer.canonical,
+        aliases: answer.aliases,
+        addresses: answer.addresses,
+    })
+}
+
+/// `getnameinfo(3)` over `--dns`: glibc formats the service and the numeric host (and
+/// rejects bad flags); the host's name is the first PTR record's, without the host's own
+/// domain under `NI_NOFQDN`. Without one it is the numeric host, or, under `NI_NAMEREQD`,
+/// `EAI_NONAME` (`EAI_AGAIN` when the server could not answer), as glibc reports.
+fn dns_getnameinfo(dns: &Dns, addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
+    let (numeric, serv) = glibc::getnameinfo(&addr, flags | libc::NI_NUMERICHOST)
+        .map_err(|(rc, os_error)| gai_error(rc, os_error))?;
+    let serv = decode_strict(&serv)?;
+    match dns.reverse(ptr_address(addr.ip())) {
+        Ok(names) => {
+            let mut name = names.into_iter().next().unwrap_or_default();
+            if flags & libc::NI_NOFQDN != 0
+                && let Ok(own) = glibc::gethostname()
+                && let Some((_, domain)) = String::from_utf8_lossy(&own).split_once('.')
+                && let Some(short) = name.strip_suffix(&format!(".{domain}"))
+            {
+                name = short.to_owned();
+            }
+            Ok((name, serv))
+        }
+        Err(failure) if flags & libc::NI_NAMEREQD != 0 => Err(gai(match failure {
+            Failure::Again => libc::EAI_AGAIN,
+            _ => libc::EAI_NONAME,
+        })),
+        Err(_) => Ok((decode_strict(&numeric)?, serv)),
     }
 }
 
