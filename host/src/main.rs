@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Run a guest component (built for wasm32-wasip2) to completion; exits with its status.
     #[command(after_help = run_help())]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Check policy files and explain their decisions.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -174,6 +174,14 @@ struct RunArgs {
     /// allow rule names them explicitly.
     #[arg(long)]
     deny_private: bool,
+    /// What gethostname() tells the guest [default: the policy file's hostname, else
+    /// localhost: the host's own name is not revealed].
+    #[arg(long, value_name = "NAME", value_parser = parse_hostname)]
+    hostname: Option<String>,
+    /// Let the guest learn every network interface of the host (if_nameindex …); otherwise
+    /// only lo and the interfaces its packet: and can: rules name.
+    #[arg(long)]
+    reveal_interfaces: bool,
     /// Do not print policy denials on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -233,6 +241,10 @@ fn parse_dir(s: &str) -> Result<(PathBuf, String), String> {
     Ok((PathBuf::from(host), guest.to_owned()))
 }
 
+fn parse_hostname(s: &str) -> Result<String, String> {
+    capsock_host::policy::file::check_hostname(s).map(|()| s.to_owned())
+}
+
 fn parse_dns(s: &str) -> Result<std::net::SocketAddr, String> {
     if let Ok(addr) = s.parse() {
         return Ok(addr);
@@ -262,6 +274,12 @@ fn policy(args: &RunArgs) -> Result<PolicyFile> {
     let policy = &mut file.policy;
     if args.deny_private {
         policy.set_deny_private(true);
+    }
+    if let Some(name) = &args.hostname {
+        policy.set_hostname(name.clone());
+    }
+    if args.reveal_interfaces {
+        policy.set_reveal_interfaces(true);
     }
     for rule in &args.allow {
         policy
@@ -380,7 +398,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Policy(command) => policy_command(command),
     };
     match result {

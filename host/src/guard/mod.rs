@@ -74,7 +74,10 @@ impl Permit<Lookup> {
 impl Permit<Reverse> {
     /// A reverse-lookup permit for the net core's own unit tests.
     pub(crate) fn test_reverse() -> Self {
-        Permit::new(Reverse { dns: None })
+        Permit::new(Reverse {
+            dns: None,
+            hostname: crate::policy::DEFAULT_HOSTNAME.to_owned(),
+        })
     }
 }
 
@@ -151,9 +154,16 @@ impl Lookup {
 #[derive(Debug)]
 pub struct Reverse {
     dns: Option<Dns>,
+    /// The host name the guest was granted (its domain is what `NI_NOFQDN` strips).
+    hostname: String,
 }
 
 impl Reverse {
+    /// The host name the policy grants the guest.
+    pub(crate) fn hostname(&self) -> &str {
+        &self.hostname
+    }
+
     /// The DNS server that answers this lookup (`--dns`); `None`: the system resolver.
     pub(crate) fn dns(&self) -> Option<&Dns> {
         self.dns.as_ref()
@@ -793,6 +803,7 @@ impl Guard {
         let decision = self.policy.check_resolve_any();
         let reverse = Reverse {
             dns: self.dns.clone(),
+            hostname: self.policy.hostname().to_owned(),
         };
         self.enforce(event, Subject::Reverse(address), &decision, reverse)
     }

@@ -31,6 +31,9 @@ struct RawFile {
     deny: Vec<String>,
     #[serde(default)]
     deny_private: bool,
+    hostname: Option<String>,
+    #[serde(default)]
+    reveal_interfaces: bool,
     #[serde(default)]
     limits: RawLimits,
 }
@@ -107,6 +110,29 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("invalid size {text:?}: more than 2^64 - 1 bytes"))
 }
 
+/// Checks a host name a policy grants (`--hostname`, the file's `hostname`): 1 to 64 bytes
+/// (Linux's `HOST_NAME_MAX`) of letters, digits, `-`, `_` and `.`.
+///
+/// # Errors
+///
+/// Says what was wrong.
+pub fn check_hostname(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 64 {
+        return Err(format!(
+            "invalid host name {name:?}: it must be 1 to 64 bytes long"
+        ));
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        Some(c) => Err(format!(
+            "invalid host name {name:?}: {c:?} is not a letter, digit, '-', '_' or '.'"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A size for people: whole GiB, MiB or KiB when it is one, else bytes.
 pub fn format_size(bytes: u64) -> String {
     for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
@@ -172,6 +198,11 @@ impl PolicyFile {
                 .map_err(|e| error(format!("deny[{i}]: {e}")))?;
         }
         policy.set_deny_private(raw.deny_private);
+        policy.set_reveal_interfaces(raw.reveal_interfaces);
+        if let Some(name) = raw.hostname {
+            check_hostname(&name).map_err(|e| error(format!("hostname: {e}")))?;
+            policy.set_hostname(name);
+        }
         let max_memory = match raw.limits.max_memory {
             None => None,
             Some(RawSize::Bytes(n)) => Some(n),
@@ -226,6 +257,12 @@ impl PolicyFile {
         if self.policy.denies_private() {
             out.push_str("deny-private = true\n");
         }
+        if let Some(name) = self.policy.granted_hostname() {
+            out.push_str(&format!("hostname = {}\n", toml_string(name)));
+        }
+        if self.policy.reveals_interfaces() {
+            out.push_str("reveal-interfaces = true\n");
+        }
         if self.limits != Limits::default() {
             out.push_str("\n[limits]\n");
         }
@@ -270,6 +307,21 @@ max-memory = "64MiB"
         let empty = PolicyFile::parse("", "e.toml").unwrap();
         assert_eq!(empty, PolicyFile::default());
         assert_eq!(empty.to_toml(), "allow = []\ndeny = []\n");
+        let shown = PolicyFile::parse(
+            "hostname = \"build-7.ci\"\nreveal-interfaces = true",
+            "h.toml",
+        )
+        .unwrap();
+        assert_eq!(shown.policy.hostname(), "build-7.ci");
+        assert!(shown.policy.reveals_iface("eth0"));
+        assert_eq!(
+            shown.to_toml(),
+            "allow = []\ndeny = []\nhostname = \"build-7.ci\"\nreveal-interfaces = true\n"
+        );
+        assert_eq!(PolicyFile::parse(&shown.to_toml(), "again").unwrap(), shown);
+        assert_eq!(empty.policy.hostname(), "localhost");
+        assert!(!empty.policy.reveals_iface("eth0"));
+        assert!(empty.policy.reveals_iface("lo"));
         let private = PolicyFile::parse("deny-private = true", "d.toml").unwrap();
         assert!(private.policy.denies_private());
         assert_eq!(
@@ -339,6 +391,14 @@ max-memory = "64MiB"
                 "limits.max-memory: invalid size",
             ),
             ("[limits]\nmax-memory = -1", "max-memory"),
+            (
+                "hostname = \"a b\"",
+                "hostname: invalid host name \"a b\": ' ' is not",
+            ),
+            (
+                "hostname = \"\"",
+                "hostname: invalid host name \"\": it must be 1 to 64",
+            ),
             ("allow = [", "p.toml: "),
         ] {
             let error = PolicyFile::parse(text, "p.toml").unwrap_err().to_string();

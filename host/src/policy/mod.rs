@@ -104,7 +104,15 @@ pub struct Policy {
     /// `localhost`): only then can the names a guest resolved an address from change a
     /// decision, so only then does the guard look them up.
     name_rules: bool,
+    /// `--hostname NAME`: what `gethostname()` tells the guest (default [`DEFAULT_HOSTNAME`]).
+    hostname: Option<String>,
+    /// `--reveal-interfaces`: the guest may learn every interface of the host, not only `lo`
+    /// and those its link rules name.
+    reveal_interfaces: bool,
 }
+
+/// What `gethostname()` tells a guest unless the policy grants a name: it reveals nothing.
+pub const DEFAULT_HOSTNAME: &str = "localhost";
 
 impl Policy {
     /// A policy that allows nothing; the same as `Policy::default()`.
@@ -164,6 +172,45 @@ impl Policy {
     /// Whether `--deny-private` is on.
     pub fn denies_private(&self) -> bool {
         self.deny_private
+    }
+
+    /// Grants the guest a host name (`--hostname`): what `gethostname()` answers.
+    pub fn set_hostname(&mut self, name: impl Into<String>) -> &mut Policy {
+        self.hostname = Some(name.into());
+        self
+    }
+
+    /// The host name the policy grants, if it grants one.
+    pub fn granted_hostname(&self) -> Option<&str> {
+        self.hostname.as_deref()
+    }
+
+    /// What `gethostname()` tells the guest: the granted name, else [`DEFAULT_HOSTNAME`].
+    pub fn hostname(&self) -> &str {
+        self.hostname.as_deref().unwrap_or(DEFAULT_HOSTNAME)
+    }
+
+    /// Lets the guest learn every interface of the host (`--reveal-interfaces`).
+    pub fn set_reveal_interfaces(&mut self, on: bool) -> &mut Policy {
+        self.reveal_interfaces = on;
+        self
+    }
+
+    /// Whether `--reveal-interfaces` is on.
+    pub fn reveals_interfaces(&self) -> bool {
+        self.reveal_interfaces
+    }
+
+    /// Whether the guest may learn that the interface `name` exists (`if_nameindex`,
+    /// `if_nametoindex`, `if_indextoname`): `lo`, an interface an allow rule for packet or CAN
+    /// sockets covers, or any under `--reveal-interfaces`.
+    pub fn reveals_iface(&self, name: &str) -> bool {
+        name == "lo"
+            || self.reveal_interfaces
+            || self.rules.iter().any(|(effect, rule)| {
+                *effect == Effect::Allow
+                    && matches!(rule.target(), Target::Iface(_, pattern) if pattern.matches(name))
+            })
     }
 
     /// Whether the names a guest resolved an address from can change a decision: some

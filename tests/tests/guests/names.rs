@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use capsock_tests::dns::{DnsServer, Zone};
-use capsock_tests::{DNS_NAMES, Netns};
+use capsock_tests::{DNS_NAMES, FN_REVEAL, Netns};
 
 use super::bypass::{Ran, host_run};
 
@@ -238,4 +238,49 @@ fn dns_names_bad_server() {
         "{run:?}"
     );
     assert_eq!(run.stdout, "", "{run:?}");
+}
+
+/// What the host reveals is granted, not ambient: by default the guest learns the host name
+/// `localhost` and the interface `lo` only; `--hostname` grants a name, a packet rule the
+/// interface it names, `--reveal-interfaces` all of them (a namespace with `lo`, `v0`, `v1`).
+#[test]
+pub fn fn_reveal() {
+    let ns = namespace("reveal");
+    let run = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let ran = host_run(Some(&ns), &args, FN_REVEAL, &[]);
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        ran.stdout
+    };
+    assert_eq!(
+        run(&[]),
+        "gethostname: localhost\n\
+         getfqdn: localhost\n\
+         if_nameindex: lo\n\
+         if_nametoindex lo: found\n\
+         if_nametoindex v0: OSError([Errno 19] no interface with this name)\n\
+         if_nametoindex v1: OSError([Errno 19] no interface with this name)\n\
+         if_indextoname 1-8: lo\n"
+    );
+    assert_eq!(
+        run(&["--hostname", "build-7.ci", "--allow", "bind packet:v0"]),
+        "gethostname: build-7.ci\n\
+         getfqdn: build-7.ci\n\
+         if_nameindex: lo v0\n\
+         if_nametoindex lo: found\n\
+         if_nametoindex v0: found\n\
+         if_nametoindex v1: OSError([Errno 19] no interface with this name)\n\
+         if_indextoname 1-8: lo v0\n"
+    );
+    let all = run(&["--reveal-interfaces"]);
+    assert!(
+        all.contains("if_nametoindex v1: found\n") && all.contains("if_indextoname 1-8: lo "),
+        "{all}"
+    );
+    let refused = super::cli::host(&["run", "--hostname", "a b", FN_REVEAL]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused.stderr.contains("invalid host name \"a b\""),
+        "{refused:?}"
+    );
 }

@@ -137,8 +137,9 @@ impl Host for CapsockCtxView<'_> {
         Ok(host_entry(resolve::gethostbyaddr(&lookup, &reverse)?))
     }
 
+    /// The name the policy grants (`--hostname`), `localhost` by default: never the host's.
     fn gethostname(&mut self) -> SocketResult<String> {
-        resolve::gethostname()
+        Ok(self.ctx.guard.policy().hostname().to_owned())
     }
 
     fn getservbyname(&mut self, name: String, protocol: Option<String>) -> SocketResult<u16> {
@@ -153,15 +154,28 @@ impl Host for CapsockCtxView<'_> {
         resolve::getprotobyname(&name)
     }
 
+    /// The interfaces the policy reveals (`lo`, those its link rules name, or all under
+    /// `--reveal-interfaces`); the others are left out, as if absent.
     fn if_nameindex(&mut self) -> SocketResult<Vec<(u32, String)>> {
-        resolve::if_nameindex()
+        let policy = self.ctx.guard.policy();
+        let mut all = resolve::if_nameindex()?;
+        all.retain(|(_, name)| policy.reveals_iface(name));
+        Ok(all)
     }
 
     fn if_nametoindex(&mut self, name: String) -> SocketResult<u32> {
-        resolve::if_nametoindex(&name)
+        // A NUL is Python's ValueError, whatever the name: the argument is checked first.
+        match name.contains('\0') || self.ctx.guard.policy().reveals_iface(&name) {
+            true => resolve::if_nametoindex(&name),
+            false => resolve::if_nametoindex_absent(),
+        }
     }
 
     fn if_indextoname(&mut self, index: u32) -> SocketResult<String> {
-        resolve::if_indextoname(index)
+        let name = resolve::if_indextoname(index)?;
+        match self.ctx.guard.policy().reveals_iface(&name) {
+            true => Ok(name),
+            false => Err(resolve::if_indextoname_absent()),
+        }
     }
 }

@@ -444,18 +444,6 @@ fn nss_lookup_from<E, R>(
 // ---------------------------------------------------------------------------------------------
 // The host name and interfaces
 
-/// `gethostname(2)` into a 1024-byte buffer, as CPython's (one byte is kept for the NUL, so
-/// the result is always terminated): the bytes before the NUL. A failure is the errno.
-pub(super) fn gethostname() -> Result<Vec<u8>, Errno> {
-    let mut buf = [0u8; 1024];
-    // SAFETY: `buf` is writable for the length given, one byte less than its size.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
-    if rc < 0 {
-        return Err(sys::last_errno());
-    }
-    Ok(until_nul(&buf).to_vec())
-}
-
 /// `if_nameindex(3)` (then `if_freenameindex(3)`): every interface as `(index, name bytes)`, in
 /// the C library's order (a NULL name is empty). A failure is the errno.
 pub(super) fn if_nameindex() -> Result<Vec<(u32, Vec<u8>)>, Errno> {

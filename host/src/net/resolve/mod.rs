@@ -202,10 +202,11 @@ pub fn getnameinfo(
     {
         return Err(value_error("getnameinfo(): flowinfo must be 0-1048575."));
     }
-    if let Some(dns) = reverse.and_then(|r| r.target().dns())
+    if let Some(reverse) = reverse
+        && let Some(dns) = reverse.target().dns()
         && flags & libc::NI_NUMERICHOST == 0
     {
-        return dns_getnameinfo(dns, addr, flags);
+        return dns_getnameinfo(dns, reverse.target().hostname(), addr, flags);
     }
     let (host, serv) =
         glibc::getnameinfo(&addr, flags).map_err(|(rc, os_error)| gai_error(rc, os_error))?;
@@ -293,14 +294,6 @@ pub fn gethostbyaddr(
     })
 }
 
-/// `gethostname(3)`, as Python's `socket.gethostname()` (a 1024-byte buffer, as CPython's). A
-/// failure is `Os(errno)`. Bytes that are not UTF-8 are replaced (CPython decodes with the
-/// file-system encoding's `surrogateescape`).
-pub fn gethostname() -> SocketResult<String> {
-    let name = glibc::gethostname()?;
-    Ok(String::from_utf8_lossy(&name).into_owned())
-}
-
 /// `getservbyname_r(3)`, as Python's `socket.getservbyname(servicename[, protocolname])`: the
 /// service's port in host byte order.
 ///
@@ -366,12 +359,24 @@ pub fn if_nameindex() -> SocketResult<Vec<(u32, String)>> {
 pub fn if_nametoindex(name: &str) -> SocketResult<u32> {
     let cname = c_arg(name, "embedded null byte in interface name")?;
     match glibc::if_nametoindex(&cname) {
-        0 => Err(SocketError::os_msg(
-            Errno::NODEV,
-            "no interface with this name",
-        )),
+        0 => if_nametoindex_absent(),
         index => Ok(index),
     }
+}
+
+/// What [`if_nametoindex`] answers for an interface that does not exist, for one the guest
+/// may not learn of.
+pub fn if_nametoindex_absent() -> SocketResult<u32> {
+    Err(SocketError::os_msg(
+        Errno::NODEV,
+        "no interface with this name",
+    ))
+}
+
+/// What [`if_indextoname`] answers for an index no interface has (`ENXIO`), for one the
+/// guest may not learn of.
+pub fn if_indextoname_absent() -> SocketError {
+    SocketError::Os(Errno::NXIO, None)
 }
 
 /// `if_indextoname(3)`, as Python's `socket.if_indextoname(index)`. Unknown index (0
@@ -824,10 +829,15 @@ fn dns_hostent(dns: &Dns, name: &CStr) -> SocketResult<HostEntry> {
 }
 
 /// `getnameinfo(3)` over `--dns`: glibc formats the service and the numeric host (and
-/// rejects bad flags); the host's name is the first PTR record's, without the host's own
-/// domain under `NI_NOFQDN`. Without one it is the numeric host, or, under `NI_NAMEREQD`,
+/// rejects bad flags); the host's name is the first PTR record's, without the domain of
+/// `hostname` (the name the guest was granted) under `NI_NOFQDN`. Without one it is the numeric host, or, under `NI_NAMEREQD`,
 /// `EAI_NONAME` (`EAI_AGAIN` when the server could not answer), as glibc reports.
-fn dns_getnameinfo(dns: &Dns, addr: SocketAddr, flags: i32) -> SocketResult<(String, String)> {
+fn dns_getnameinfo(
+    dns: &Dns,
+    hostname: &str,
+    addr: SocketAddr,
+    flags: i32,
+) -> SocketResult<(String, String)> {
     let (numeric, serv) = glibc::getnameinfo(&addr, flags | libc::NI_NUMERICHOST)
         .map_err(|(rc, os_error)| gai_error(rc, os_error))?;
     let serv = decode_strict(&serv)?;
@@ -835,8 +845,7 @@ fn dns_getnameinfo(dns: &Dns, addr: SocketAddr, flags: i32) -> SocketResult<(Str
         Ok(names) => {
             let mut name = names.into_iter().next().unwrap_or_default();
             if flags & libc::NI_NOFQDN != 0
-                && let Ok(own) = glibc::gethostname()
-                && let Some((_, domain)) = String::from_utf8_lossy(&own).split_once('.')
+                && let Some((_, domain)) = hostname.split_once('.')
                 && let Some(short) = name.strip_suffix(&format!(".{domain}"))
             {
                 name = short.to_owned();
@@ -1453,16 +1462,6 @@ mod tests {
             err(r),
             einval("encoding with 'idna' codec failed (UnicodeError: label too long)")
         );
-    }
-
-    // --- gethostname ---------------------------------------------------------------------
-
-    #[test]
-    fn gethostname_is_the_node_name() {
-        let name = gethostname().unwrap();
-        assert!(!name.is_empty());
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-        assert_eq!(name, kernel.trim_end_matches('\n'));
     }
 
     // --- services and protocols ----------------------------------------------------------
