@@ -19,7 +19,7 @@ use capsock_tests::{
     POLICY_UDP_QUEUE, Scratch, UDP_ERRQUEUE, audit_rows,
 };
 
-use super::cli::host_bin;
+use super::cli::{host_bin, host_cmd};
 use super::peer::Peer;
 use super::unix::PY_ACCEPT_ONE;
 
@@ -109,6 +109,7 @@ pub(super) fn host_run(
         Some(ns) => ns.command(&host),
         None => Command::new(&host),
     };
+    cmd.env("XDG_CACHE_HOME", super::cli::test_cache());
     cmd.args(["run", "--no-cache", "--timeout", "60"])
         .args(args)
         .arg(guest)
@@ -125,7 +126,7 @@ fn explain(
     resolved: Option<&str>,
     v6only: bool,
 ) -> (i32, String) {
-    let mut cmd = Command::new(host_bin());
+    let mut cmd = host_cmd();
     cmd.args(["policy", "explain"])
         .arg(file)
         .args([verb, target]);
@@ -775,7 +776,7 @@ pub fn policy_dual_stack() {
         "--allow".to_owned(),
         "accept tcp://127.0.0.1:*".to_owned(),
     ];
-    let mut child = Command::new(host_bin())
+    let mut child = host_cmd()
         .args(["run", "--no-cache", "--timeout", "60"])
         .args(&args)
         .arg(POLICY_DUAL_STACK)
@@ -824,7 +825,7 @@ pub fn udp_errqueue() {
     let scratch = Scratch::new("bypass-errqueue");
     let cache = scratch.0.join("cache");
     let cpu_of = |rounds: &str| {
-        let mut cmd = Command::new(host_bin());
+        let mut cmd = host_cmd();
         cmd.env("XDG_CACHE_HOME", &cache)
             .args([
                 "run",

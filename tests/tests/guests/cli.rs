@@ -69,6 +69,25 @@ pub(crate) fn host_bin() -> PathBuf {
     .clone()
 }
 
+/// The compiled-component cache every `host` the tests run uses: a directory of this test
+/// process's own, never the real home's (`XDG_CACHE_HOME`; a test that studies the cache
+/// sets its own).
+pub(crate) fn test_cache() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("capsock-test-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the test cache directory");
+        dir
+    })
+}
+
+/// `host` as a command, with the tests' own cache ([`test_cache`]).
+pub(crate) fn host_cmd() -> Command {
+    let mut cmd = Command::new(host_bin());
+    cmd.env("XDG_CACHE_HOME", test_cache());
+    cmd
+}
+
 /// Whether a source of the host (`host/src`, `host/Cargo.toml`, `wit/`) is newer than `bin`,
 /// which `cargo test -p capsock-tests` does not rebuild by itself.
 fn is_stale(bin: &Path) -> bool {
@@ -131,6 +150,7 @@ fn host_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
     let bin = host_bin();
     let start = Instant::now();
     let mut child = Command::new(bin)
+        .env("XDG_CACHE_HOME", test_cache())
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
@@ -729,7 +749,7 @@ impl PipeRun {
 /// Runs `host ARGS…` with no stdin and its stdout and stderr handled as told, stopped after
 /// 60 s.
 fn host_pipes(args: &[&str], stdout: Reader, stderr: Reader) -> PipeRun {
-    let mut child = Command::new(host_bin())
+    let mut child = host_cmd()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

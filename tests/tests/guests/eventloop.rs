@@ -4,12 +4,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use capsock_tests::{EPOLL_ECHO, Guest, POLLABLES, connect_when_listening, free_port};
 
-use super::cli::{host, host_bin};
+use super::cli::{host, host_cmd};
 use super::peer::Peer;
 
 #[test]
@@ -157,7 +157,7 @@ pub fn pollables() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let peer = std::thread::spawn(move || pollables_peer(listener));
-    let mut command = Command::new(host_bin());
+    let mut command = host_cmd();
     command
         .args(["run", "--timeout", "60", "--allow"])
         .arg(format!("connect tcp://127.0.0.1:{port}"))

@@ -11,7 +11,7 @@ use capsock_tests::{
     free_udp_port,
 };
 
-use super::cli::host_bin;
+use super::cli::{host_bin, host_cmd};
 
 /// A guest server run with `host run` until the test ends (it serves until it is stopped).
 struct Server(Child);
@@ -30,7 +30,7 @@ impl Server {
     /// `host run` of `guest ADDR` with `rules` allowed, once it printed its first line (each
     /// example server says it listens).
     fn run(guest: &str, rules: &[&str], addr: SocketAddr) -> Server {
-        let mut cmd = Command::new(host_bin());
+        let mut cmd = host_cmd();
         cmd.args(["run", "--timeout", "120"]);
         for rule in rules {
             cmd.args(["--allow", rule]);

@@ -11,7 +11,7 @@ use std::time::Duration;
 use capsock_tests::{FAULTS, Guest, Netns};
 
 use super::bypass::host_run;
-use super::cli::host_bin;
+use super::cli::{host_bin, test_cache};
 
 /// A loopback listener and the peer `serve` runs on its first connection, on a thread;
 /// returns the address and the peer's answer.
@@ -217,7 +217,8 @@ fn fault_unreachable() {
 #[test]
 fn fault_descriptors() {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+    cmd.env("XDG_CACHE_HOME", test_cache())
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
         .arg(host_bin())
         .args([
             "run",

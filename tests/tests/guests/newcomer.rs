@@ -8,7 +8,7 @@ use std::process::Command;
 
 use capsock_tests::{Scratch, tcp_echo_server};
 
-use super::cli::host_bin;
+use super::cli::host_cmd;
 
 /// The fenced blocks of `lang` in the README's "Your own guest" section, in order.
 fn readme_blocks(readme: &str, lang: &str) -> Vec<String> {
@@ -94,7 +94,7 @@ fn readme_guest() {
     let wasm = root.join("target/newcomer/wasm32-wasip2/release/hello-capsock.wasm");
 
     let (addr, server) = tcp_echo_server("127.0.0.1:0", 1);
-    let out = ok(Command::new(host_bin())
+    let out = ok(host_cmd()
         .args(["run", "--timeout", "60", "--allow"])
         .arg(format!("connect tcp://{addr}"))
         .arg(&wasm)
@@ -103,7 +103,7 @@ fn readme_guest() {
     assert_eq!(out, "the server said: hello from my guest\n");
 
     // And without the rule, the denial the README promises.
-    let out = Command::new(host_bin())
+    let out = host_cmd()
         .args(["run", "--timeout", "60"])
         .arg(&wasm)
         .arg(addr.to_string())
