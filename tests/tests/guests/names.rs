@@ -71,7 +71,16 @@ fn run(ns: &Netns, server: &DnsServer, rules: &[&str], args: &[&str]) -> Ran {
 pub fn dns_names() {
     let ns = namespace("dns");
     let server = serve(&ns);
-    let ran = run(&ns, &server, &["resolve *"], &["lookups"]);
+    // The granted host name's domain is what NI_NOFQDN strips.
+    let options = vec![
+        "--dns".to_owned(),
+        server.addr().to_string(),
+        "--allow".to_owned(),
+        "resolve *".to_owned(),
+        "--hostname".to_owned(),
+        "box.capsock.test".to_owned(),
+    ];
+    let ran = host_run(Some(&ns), &options, DNS_NAMES, &["lookups".to_owned()]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let expected = "\
 unspec: \"|[fd00::10]:80 |192.0.2.10:80\"
@@ -109,6 +118,7 @@ getnameinfo stream: (\"www.capsock.test\", \"shell\")
 getnameinfo no name: (\"192.0.2.99\", \"80\")
 getnameinfo namereqd: gaierror([Errno -2] Name or service not known)
 getnameinfo mapped: (\"www.capsock.test\", \"http\")
+getnameinfo nofqdn: (\"www\", \"http\")
 std::net: [fd00::10]:80 192.0.2.10:80
 std::net nxdomain: true
 ";

@@ -9,9 +9,9 @@ use std::net::ToSocketAddrs;
 
 use capsock::{
     AF_INET, AF_INET6, AF_UNSPEC, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST,
-    AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED, Address, NI_DGRAM, NI_NAMEREQD, NI_NUMERICHOST,
-    NI_NUMERICSERV, SOCK_STREAM, Socket, getaddrinfo, getfqdn, gethostbyaddr, gethostbyname,
-    gethostbyname_ex, getnameinfo,
+    AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED, Address, NI_DGRAM, NI_NAMEREQD, NI_NOFQDN,
+    NI_NUMERICHOST, NI_NUMERICSERV, SOCK_STREAM, Socket, getaddrinfo, getfqdn, gethostbyaddr,
+    gethostbyname, gethostbyname_ex, getnameinfo,
 };
 
 /// What a call returned, or its exception as Python prints it.
@@ -148,6 +148,10 @@ fn lookups() {
     println!(
         "getnameinfo mapped: {}",
         show(getnameinfo(("::ffff:192.0.2.10", 80), 0))
+    );
+    println!(
+        "getnameinfo nofqdn: {}",
+        nameinfo("192.0.2.10", 80, NI_NOFQDN)
     );
 
     let std_net: Vec<String> = ("www.capsock.test", 80)
