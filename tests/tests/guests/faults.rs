@@ -249,3 +249,50 @@ fn fault_descriptors() {
     );
     assert_eq!(lines.next(), Some("after closing them: 20 opened again"));
 }
+
+/// A blocking `recv` whose thread is interrupted by signals again and again (a handler
+/// installed without `SA_RESTART`, as an embedder's may be) is retried, as PEP 475 says: the
+/// guest gets the data that comes afterwards, never `InterruptedError`.
+#[test]
+fn fault_eintr() {
+    extern "C" fn ignore(_: libc::c_int) {}
+    // SAFETY: a handler that does nothing, for SIGUSR1, which nothing else in the tests uses;
+    // sa_flags without SA_RESTART is the point.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ignore as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let (addr, peer) = peer(move |mut stream| {
+        let said = line(&stream);
+        ready_tx.send(()).unwrap();
+        go_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the signals were sent");
+        stream.write_all(b"after the signals").unwrap();
+        said
+    });
+    let guest = {
+        let addr = addr.clone();
+        std::thread::spawn(move || run("eintr", &addr))
+    };
+    ready_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the guest connects");
+    use std::os::unix::thread::JoinHandleExt;
+    let thread = guest.as_pthread_t();
+    for _ in 0..50 {
+        // SAFETY: the guest's thread is alive until it has received the data, sent below.
+        unsafe { libc::pthread_kill(thread, libc::SIGUSR1) };
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    go_tx.send(()).unwrap();
+    assert_eq!(guest.join().unwrap(), "received: \"after the signals\"\n");
+    assert_eq!(peer.join().unwrap(), "ready\n");
+}

@@ -9,6 +9,8 @@
 //! - `peer-half-close`: the peer sends, then shuts its sending side: the guest reads the data,
 //!   then end of stream (twice), and still sends; the peer reads it.
 //! - `unreachable`: a connect to an address whose route is `unreachable` (`EHOSTUNREACH`).
+//! - `eintr`: says `ready`, then blocks in `recv` (no timeout) while the runner interrupts its
+//!   thread with signals; prints what it then receives.
 //! - `descriptors N`: (no ADDR) opens sockets until the host process runs out of descriptors
 //!   (`EMFILE`, its limit lowered by the runner), closes them all and opens N again.
 use capsock::errno::{EAGAIN, ECONNRESET, EHOSTUNREACH, EMFILE, EPIPE};
@@ -94,6 +96,15 @@ fn main() {
             s.sendall(b"still talking\n").unwrap();
             s.shutdown(SHUT_WR).unwrap();
             println!("sent after the peer's half-close");
+        }
+        "eintr" => {
+            let s = connect(&args[1]);
+            s.settimeout(None).unwrap();
+            s.sendall(b"ready\n").unwrap();
+            println!(
+                "received: {:?}",
+                String::from_utf8_lossy(&s.recv(100).unwrap())
+            );
         }
         "unreachable" => {
             let (host, port) = capsock_test_guests::host_port(&args[1]);
