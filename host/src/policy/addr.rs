@@ -549,6 +549,7 @@ mod tests {
             ("0x", None),
             ("0xg", None),
             ("256.1", None),
+            ("255.1", Some("255.0.0.1")),
             ("1.2.3.256", None),
             ("1.2.3.4.5", None),
             ("1..2", None),
@@ -562,6 +563,18 @@ mod tests {
             let want = want.map(|w| w.parse::<Ipv4Addr>().unwrap());
             assert_eq!(parse_inet_aton(input), want, "{input:?}");
         }
+    }
+
+    /// Only the translation and tunnelling forms reach an IPv4 address: ISATAP needs its
+    /// interface identifier (0 or 0x200 before `5efe`), and an ordinary address reaches none.
+    #[test]
+    fn which_ipv6_addresses_reach_ipv4() {
+        let v6 = |s: &str| s.parse::<Ipv6Addr>().unwrap();
+        assert!(!reaches_ipv4(v6("2606:4700::1")));
+        assert!(!reaches_ipv4(v6("fd00::10")));
+        assert!(reaches_ipv4(v6("fe80::5efe:a00:1")));
+        assert!(reaches_ipv4(v6("fe80::200:5efe:a00:1")));
+        assert!(!reaches_ipv4(v6("2001:db8::1:5efe:a00:1")));
     }
 
     #[test]

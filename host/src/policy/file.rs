@@ -330,6 +330,29 @@ max-memory = "64MiB"
         );
     }
 
+    /// `load` reads the file it is given, and names it when it cannot.
+    #[test]
+    fn loads_files() {
+        let dir = std::env::temp_dir().join(format!("capsock-policy-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.toml");
+        std::fs::write(&path, GOOD).unwrap();
+        assert_eq!(
+            PolicyFile::load(&path).unwrap(),
+            PolicyFile::parse(GOOD, "p.toml").unwrap()
+        );
+        let missing = dir.join("missing.toml");
+        let error = PolicyFile::load(&missing).unwrap_err().to_string();
+        assert!(
+            error.starts_with(&format!(
+                "{}: cannot read the policy file",
+                missing.display()
+            )),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn sizes() {
         for (text, bytes) in [
@@ -341,6 +364,13 @@ max-memory = "64MiB"
             ("3KB", 3000),
             ("5GB", 5_000_000_000),
             ("7b", 7),
+            ("1KiB", 1 << 10),
+            ("1MiB", 1 << 20),
+            ("1GiB", 1 << 30),
+            ("1k", 1 << 10),
+            ("1m", 1 << 20),
+            ("1KB", 1_000),
+            ("1MB", 1_000_000),
         ] {
             assert_eq!(parse_size(text), Ok(bytes), "{text}");
         }
@@ -360,6 +390,10 @@ max-memory = "64MiB"
         assert_eq!(format_size(3 << 30), "3 GiB");
         assert_eq!(format_size(1000), "1000 bytes");
         assert_eq!(format_size(1536), "1536 bytes");
+        assert_eq!(format_size(2048), "2 KiB");
+        assert_eq!(check_hostname(&"a".repeat(64)), Ok(()));
+        assert!(check_hostname(&"a".repeat(65)).is_err());
+        assert!(check_hostname("").is_err());
     }
 
     #[test]
@@ -377,6 +411,7 @@ max-memory = "64MiB"
         for (text, want) in cases {
             let error = PolicyFile::parse(text, "p.toml").unwrap_err();
             assert_eq!(error.to_string(), want);
+            assert_eq!(format!("p.toml: {}", error.message()), want);
         }
         // Unknown keys, wrong types and bad TOML are rejected with the file's name and the
         // offending key.

@@ -139,7 +139,9 @@ mod tests {
 
     #[test]
     fn parses_prints_and_matches() {
-        for text in ["eth1", "veth*", "*"] {
+        // The longest name Linux allows (IFNAMSIZ - 1 bytes) is a name; one byte more is not.
+        let longest = "x".repeat(MAX_IFNAME);
+        for text in ["eth1", "veth*", "*", &longest] {
             let p = parse(text).unwrap();
             assert_eq!(p.to_string(), text);
         }
@@ -155,5 +157,18 @@ mod tests {
         assert_eq!(target(Link::Packet, ""), "packet:*");
         assert_eq!(target(Link::Packet, "lo"), "packet:lo");
         assert_eq!(target(Link::Can, "vcan0"), "can:vcan0");
+    }
+
+    /// The names refusals and audit records use.
+    #[test]
+    fn link_names() {
+        assert_eq!(
+            (Link::Packet.as_str(), Link::Packet.family_name()),
+            ("packet", "AF_PACKET")
+        );
+        assert_eq!(
+            (Link::Can.as_str(), Link::Can.family_name()),
+            ("can", "AF_CAN")
+        );
     }
 }

@@ -207,6 +207,9 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         assert!(parse(&format!("@{}", "a".repeat(MAX_ABSTRACT + 1))).is_err());
+        assert!(parse(&format!("@{}", "a".repeat(MAX_ABSTRACT))).is_ok());
+        // The position an error names is the offending character's, counting the "@".
+        assert_eq!(parse("@ab*c").unwrap_err().0, 3);
     }
 
     #[test]

@@ -158,6 +158,8 @@ mod tests {
             ("17:4294967295", "vsock://17:4294967295"),
             ("0:1", "vsock://hypervisor:1"),
             ("local:7", "vsock://local:7"),
+            // A range of one port is that port.
+            ("host:9-9", "vsock://host:9"),
         ];
         for (text, want) in cases {
             let pattern = parse(text).unwrap();
