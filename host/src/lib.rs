@@ -81,6 +81,10 @@ mod net;
 pub mod policy;
 pub mod run;
 
+/// The fuzzing driver of capsock's door (feature `fuzzing`, for `fuzz/`).
+#[cfg(feature = "fuzzing")]
+pub use door::capsock::fuzz;
+
 pub use ctx::{Capsock, CapsockCtx, CapsockCtxBuilder, CapsockCtxView, CapsockView};
 pub use door::capsock::add_to_linker;
 pub use error::{SocketError, SocketResult};

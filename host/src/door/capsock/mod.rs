@@ -1,6 +1,8 @@
 //! capsock's own door: the generated bindings of `capsock:sockets` and their glue, one file per
 //! WIT interface, each thin — convert values, ask the guard, call `net`, convert back.
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 mod resolver;
 mod socket;
 mod types;
