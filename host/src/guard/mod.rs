@@ -148,6 +148,13 @@ impl Lookup {
     pub(crate) fn dns(&self) -> Option<&Dns> {
         self.dns.as_ref()
     }
+
+    /// Whether the guard decided this host as a name, under a `resolve` rule. A host it took
+    /// as a numeric address (or no host) was decided by no rule, so nothing may be asked
+    /// about it: the resolver must read it numerically or fail.
+    pub(crate) fn is_name(&self) -> bool {
+        self.name.is_some()
+    }
 }
 
 /// A permitted reverse lookup of an address.

@@ -102,6 +102,7 @@ passive: \"|0.0.0.0:80\"
 nxdomain: gaierror([Errno -2] Name or service not known)
 servfail: gaierror([Errno -3] Temporary failure in name resolution)
 localhost: \"|127.0.0.1:80\"
+bad scope: gaierror([Errno -2] Name or service not known)
 gethostbyname: \"192.0.2.10\"
 gethostbyname_ex: (\"www.capsock.test\", [\"chain.capsock.test\", \"alias.capsock.test\"], [\"192.0.2.10\"])
 gethostbyname_ex nxdomain: gaierror([Errno -2] Name or service not known)
@@ -125,7 +126,9 @@ std::net nxdomain: true
     assert_eq!(ran.stdout, expected);
     let asked = server.queries();
     assert!(
-        asked.iter().all(|(name, _)| !name.contains("localhost")),
+        asked
+            .iter()
+            .all(|(name, _)| !name.contains("localhost") && !name.contains('%')),
         "localhost went to the server: {asked:?}"
     );
     assert!(

@@ -134,8 +134,14 @@ pub fn getaddrinfo(
     let service = service
         .map(|s| c_arg(s, "embedded null character in service name"))
         .transpose()?;
-    match (lookup.target().dns(), host.as_deref()) {
-        (Some(dns), Some(host)) => dns_getaddrinfo(
+    let target = lookup.target();
+    // Under --dns a host the guard took as numeric is read numerically, never asked about.
+    let flags = match target.dns().is_some() && !target.is_name() {
+        true => flags | libc::AI_NUMERICHOST,
+        false => flags,
+    };
+    match (target.dns(), host.as_deref()) {
+        (Some(dns), Some(host)) if target.is_name() => dns_getaddrinfo(
             dns,
             host,
             service.as_deref(),
@@ -225,7 +231,7 @@ pub fn getnameinfo(
 /// "gethostbyname() argument 1 must be encoded string without null bytes, not str")`.
 pub fn gethostbyname(lookup: &Permit<Lookup>) -> SocketResult<Ipv4Addr> {
     let name = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyname")?;
-    match setipaddr(lookup.target().dns(), &name, libc::AF_INET)? {
+    match setipaddr(lookup.target(), &name, libc::AF_INET)? {
         IpAddr::V4(a) => Ok(a),
         IpAddr::V6(_) => Err(SocketError::os_msg(
             Errno::AFNOSUPPORT,
@@ -246,9 +252,9 @@ pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
         lookup.target().host().unwrap_or_default(),
         "gethostbyname_ex",
     )?;
-    let dns = lookup.target().dns();
-    let af = family_of(setipaddr(dns, &cname, libc::AF_INET)?);
-    if let Some(dns) = dns
+    let af = family_of(setipaddr(lookup.target(), &cname, libc::AF_INET)?);
+    if let Some(dns) = lookup.target().dns()
+        && lookup.target().is_name()
         && !is_numeric_name(&cname)
     {
         return dns_hostent(dns, &cname);
@@ -271,7 +277,7 @@ pub fn gethostbyaddr(
     reverse: &Permit<Reverse>,
 ) -> SocketResult<HostEntry> {
     let cname = et_arg(lookup.target().host().unwrap_or_default(), "gethostbyaddr")?;
-    let ip = setipaddr(lookup.target().dns(), &cname, libc::AF_UNSPEC)?;
+    let ip = setipaddr(lookup.target(), &cname, libc::AF_UNSPEC)?;
     if let Some(dns) = reverse.target().dns() {
         let mut names = dns
             .reverse(ptr_address(ip))
@@ -508,8 +514,8 @@ fn pton(af: c_int, name: &CStr) -> Option<IpAddr> {
 }
 
 /// CPython's `setipaddr(name, af)`: a host name (already IDNA-encoded) to one address, asked
-/// of `dns` when the run has one.
-fn setipaddr(dns: Option<&Dns>, name: &CStr, af: c_int) -> SocketResult<IpAddr> {
+/// of the run's `--dns` server when it has one and the guard decided `name` as a name.
+fn setipaddr(lookup: &Lookup, name: &CStr, af: c_int) -> SocketResult<IpAddr> {
     let bytes = name.to_bytes();
     if bytes.is_empty() {
         let list = call_getaddrinfo(None, Some(c"0"), af, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
@@ -550,14 +556,18 @@ fn setipaddr(dns: Option<&Dns>, name: &CStr, af: c_int) -> SocketResult<IpAddr> 
     {
         return Ok(ip);
     }
-    if let Some(dns) = dns {
-        let found = dns_getaddrinfo(dns, name, None, af, 0, 0, 0)?;
-        return found
-            .first()
-            .map(|ai| ai.addr.ip())
-            .ok_or_else(|| gai(libc::EAI_NONAME));
-    }
-    let list = call_getaddrinfo(Some(name), None, af, 0, 0, 0)?;
+    let numeric_only = match lookup.dns() {
+        Some(dns) if lookup.is_name() => {
+            let found = dns_getaddrinfo(dns, name, None, af, 0, 0, 0)?;
+            return found
+                .first()
+                .map(|ai| ai.addr.ip())
+                .ok_or_else(|| gai(libc::EAI_NONAME));
+        }
+        Some(_) => libc::AI_NUMERICHOST,
+        None => 0,
+    };
+    let list = call_getaddrinfo(Some(name), None, af, 0, 0, numeric_only)?;
     entry_ip(first_entry(&list)?, "unknown address family")
 }
 

@@ -100,6 +100,11 @@ fn lookups() {
         gai(Some("broken.capsock.test"), "80", AF_INET, 0)
     );
     println!("localhost: {}", gai(Some("localhost"), "80", AF_INET, 0));
+    // Numeric to the guard (no rule needed), not to the C library: nothing may be asked.
+    println!(
+        "bad scope: {}",
+        gai(Some("fe80::1%x.capsock.test"), "80", AF_INET6, 0)
+    );
 
     println!(
         "gethostbyname: {}",
