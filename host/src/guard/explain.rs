@@ -120,12 +120,8 @@ pub fn explain(
     let dual_stack = !assume.v6only;
     let verb = Verb::parse(verb)
         .ok_or_else(|| format!("unknown verb {verb:?} (expected one of {})", Verb::names()))?;
-    let rule: Rule =
-        format!("{verb} {target}")
-            .parse()
-            .map_err(|e: crate::policy::RuleError| {
-                format!("invalid query {target:?}: {}", e.message())
-            })?;
+    let rule = Rule::parse_query(&format!("{verb} {target}"))
+        .map_err(|e| format!("invalid query {target:?}: {}", e.message()))?;
     let endpoint = match rule.target() {
         Target::Name(NamePattern::Exact(name)) => {
             if !resolved_to.is_empty() {
@@ -381,6 +377,50 @@ mod tests {
         p
     }
 
+    /// A guest may connect to 0.0.0.0 or `[::]`; the guard decides them as this host, and
+    /// `explain` answers the same (found by the fuzz driver's audit oracle: `explain` refused
+    /// the query `host run` had decided).
+    #[test]
+    fn unspecified_destinations_are_this_host() {
+        let assume = Assume::default();
+        let p = policy(
+            &[
+                "connect tcp://127.0.0.1:80",
+                "send udp://[::1]:53",
+                "bind tcp://0.0.0.0:*",
+            ],
+            &[],
+            false,
+        );
+        for (verb, target, code) in [
+            ("connect", "tcp://0.0.0.0:80", 0),
+            ("connect", "tcp://0.0.0.0:81", 1),
+            ("connect", "tcp://[::]:80", 1),
+            ("send", "udp://[::]:53", 0),
+            ("send", "udp://0.0.0.0:53", 1),
+            ("bind", "tcp://0.0.0.0:8080", 0),
+            ("bind", "tcp://127.0.0.1:8080", 1),
+        ] {
+            let (got, out) = explain_code(&p, verb, target, &assume);
+            assert_eq!(got, code, "{verb} {target}: {out}");
+            let mut guard = Policy::deny_all();
+            guard.allow("connect tcp://127.0.0.1:80").unwrap();
+            guard.allow("send udp://[::1]:53").unwrap();
+            guard.allow("bind tcp://0.0.0.0:*").unwrap();
+            let verb = Verb::parse(verb).unwrap();
+            let (proto, addr) = target.split_once("://").unwrap();
+            let proto = if proto == "tcp" {
+                Proto::Tcp
+            } else {
+                Proto::Udp
+            };
+            let decided = guard.check(verb, proto, addr.parse().unwrap());
+            assert_eq!(decided.is_allowed(), code == 0, "{verb} {target}");
+        }
+        // A rule still may not name them.
+        assert!("connect tcp://0.0.0.0:80".parse::<Rule>().is_err());
+    }
+
     #[test]
     fn netlink_is_one_rule() {
         let assume = Assume::default();
@@ -624,7 +664,6 @@ mod tests {
             ("connect", "tcp://:80", &[], "expected a host"),
             ("connect", "tcp://10.1:22", &[], "invalid IPv4 address"),
             ("connect", "tcp://[fe80::1%eth0]:80", &[], "scope id"),
-            ("connect", "tcp://0.0.0.0:80", &[], "not a connect address"),
             ("connect", "tcp://*:80", &[], "one address or host name"),
             (
                 "connect",

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use super::unix::UnixAddr;
-use crate::policy::Link;
+use crate::policy::{Escaped, Link};
 
 /// Address families the net core implements. Others are refused by the door with the OS's
 /// own `EAFNOSUPPORT` before anything reaches here.
@@ -151,10 +151,8 @@ impl std::fmt::Display for NetAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NetAddr::Ip(addr) => write!(f, "{addr}"),
-            NetAddr::Unix(UnixAddr::Path(p)) => write!(f, "unix:{}", String::from_utf8_lossy(p)),
-            NetAddr::Unix(UnixAddr::Abstract(n)) => {
-                write!(f, "unix:@{}", String::from_utf8_lossy(n))
-            }
+            NetAddr::Unix(UnixAddr::Path(p)) => write!(f, "unix:{}", Escaped(p)),
+            NetAddr::Unix(UnixAddr::Abstract(n)) => write!(f, "unix:@{}", Escaped(n)),
             NetAddr::Unix(UnixAddr::Unnamed) => write!(f, "unix:"),
             NetAddr::Netlink { pid, groups } => write!(f, "netlink:pid {pid} groups {groups:#x}"),
             NetAddr::Vsock { cid, port } => f.write_str(&crate::policy::vsock_target(*cid, *port)),

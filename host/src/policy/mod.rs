@@ -71,7 +71,7 @@ pub use rule::{
     End, Endpoint, HostPattern, NamePattern, NetlinkProto, PortRange, Proto, Rule, RuleError,
     Target, Verb, VerbFacts,
 };
-pub use unix::{MAX_ABSTRACT, UnixPattern, UnixTarget, normal_path};
+pub use unix::{Escaped, MAX_ABSTRACT, UnixPattern, UnixTarget, normal_path};
 pub use vsock::{VsockPattern, target as vsock_target};
 
 /// Whether a rule allows or denies what it matches.

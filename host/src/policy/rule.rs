@@ -709,7 +709,21 @@ impl FromStr for Rule {
     type Err = RuleError;
 
     fn from_str(text: &str) -> Result<Rule, RuleError> {
-        parse_rule(text).map_err(|(at, message)| RuleError::new(text, at, message))
+        parse_rule(text, false).map_err(|(at, message)| RuleError::new(text, at, message))
+    }
+}
+
+impl Rule {
+    /// Parses `VERB TARGET` as a question about one use rather than as a rule: as a
+    /// destination, `0.0.0.0` and `[::]` are what the kernel and the guard take them for, this
+    /// host, so the query names `127.0.0.1` or `[::1]` (a rule may not name them: it would
+    /// read as "every address").
+    ///
+    /// # Errors
+    ///
+    /// As [`Rule::from_str`].
+    pub fn parse_query(text: &str) -> Result<Rule, RuleError> {
+        parse_rule(text, true).map_err(|(at, message)| RuleError::new(text, at, message))
     }
 }
 
@@ -782,7 +796,7 @@ fn offset_in(whole: &str, part: &str) -> usize {
     part.as_ptr().addr().saturating_sub(whole.as_ptr().addr())
 }
 
-fn parse_rule(text: &str) -> Result<Rule, Fail> {
+fn parse_rule(text: &str, query: bool) -> Result<Rule, Fail> {
     let mut words = text
         .split(char::is_whitespace)
         .filter(|word| !word.is_empty())
@@ -873,7 +887,7 @@ fn parse_rule(text: &str) -> Result<Rule, Fail> {
                 format!("{verb} applies to tcp only (an AF_UNIX peer has no address to decide on)"),
             );
         }
-        _ => Target::Endpoint(parse_endpoint(verb, target_word).map_err(shift(target_at))?),
+        _ => Target::Endpoint(parse_endpoint(verb, target_word, query).map_err(shift(target_at))?),
     };
     Ok(Rule { verb, target })
 }
@@ -917,7 +931,7 @@ fn parse_proto(text: &str) -> Result<Option<Proto>, Fail> {
     }
 }
 
-fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
+fn parse_endpoint(verb: Verb, text: &str, query: bool) -> Result<Endpoint, Fail> {
     let Some((proto_text, rest)) = text.split_once("://") else {
         let word_end = text
             .find(|c: char| !c.is_ascii_alphabetic() && c != '*')
@@ -957,24 +971,27 @@ fn parse_endpoint(verb: Verb, text: &str) -> Result<Endpoint, Fail> {
             (host, Some(ports))
         }
     };
-    let host = parse_host(host_text).map_err(shift(rest_at))?;
+    let mut host = parse_host(host_text).map_err(shift(rest_at))?;
     if verb != Verb::Bind
         && let HostPattern::Net(net) = &host
         && net.prefix_len() == net.max_prefix_len()
         && net.addr().is_unspecified()
     {
-        let instead = if net.addr().is_ipv4() {
-            "127.0.0.1"
-        } else {
-            "[::1]"
+        let (instead, loopback) = match net.addr() {
+            IpAddr::V4(_) => ("127.0.0.1", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            IpAddr::V6(_) => ("[::1]", IpAddr::V6(Ipv6Addr::LOCALHOST)),
         };
-        return fail(
-            rest_at,
-            format!(
-                "{host} is not a {verb} address (the kernel reads it as \"this host\"): \
-                 write {instead} or localhost"
-            ),
-        );
+        if query {
+            host = HostPattern::Net(IpNet::from(loopback));
+        } else {
+            return fail(
+                rest_at,
+                format!(
+                    "{host} is not a {verb} address (the kernel reads it as \"this host\"): \
+                     write {instead} or localhost"
+                ),
+            );
+        }
     }
     let ports = match ports_text {
         Some(text) => parse_ports(text).map_err(shift(rest_at + offset_in(rest, text)))?,

@@ -75,12 +75,43 @@ pub enum UnixTarget<'a> {
     Abstract(&'a [u8]),
 }
 
+/// As messages, the audit log and `--learn` show a target: `unix:/path`, `unix:@name`, with
+/// the bytes no rule can spell escaped ([`Escaped`]), so that two names never look alike.
 impl fmt::Display for UnixTarget<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UnixTarget::Path(p) => write!(f, "unix:{}", String::from_utf8_lossy(p)),
-            UnixTarget::Abstract(n) => write!(f, "unix:@{}", String::from_utf8_lossy(n)),
+            UnixTarget::Path(p) => write!(f, "unix:{}", Escaped(p)),
+            UnixTarget::Abstract(n) => write!(f, "unix:@{}", Escaped(n)),
         }
+    }
+}
+
+/// A guest's path or abstract name as text: UTF-8 as it is, except `\\` for a backslash and
+/// `\xNN` for a control character or a byte that is not UTF-8. Distinct names print
+/// distinctly (a lossy conversion would show `\xff` and `\xfe` both as U+FFFD), and a name
+/// without a backslash or a control character prints as a rule spells it.
+pub struct Escaped<'a>(pub &'a [u8]);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                match c {
+                    '\\' => f.write_str("\\\\")?,
+                    c if c.is_control() => {
+                        let mut utf8 = [0; 4];
+                        for b in c.encode_utf8(&mut utf8).bytes() {
+                            write!(f, "\\x{b:02x}")?;
+                        }
+                    }
+                    c => write!(f, "{c}")?,
+                }
+            }
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +207,30 @@ pub(super) fn parse(text: &str) -> Result<UnixPattern, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_print_unambiguously() {
+        let show = |t: UnixTarget<'_>| t.to_string();
+        assert_eq!(
+            show(UnixTarget::Path(b"/run/a b.sock")),
+            "unix:/run/a b.sock"
+        );
+        assert_eq!(
+            show(UnixTarget::Abstract("caf\u{e9}".as_bytes())),
+            "unix:@caf\u{e9}"
+        );
+        assert_eq!(show(UnixTarget::Abstract(b"a\xff")), "unix:@a\\xff");
+        assert_eq!(show(UnixTarget::Abstract(b"a\xfe")), "unix:@a\\xfe");
+        assert_eq!(show(UnixTarget::Abstract(b"a\\xff")), "unix:@a\\\\xff");
+        assert_eq!(
+            show(UnixTarget::Path(b"/x\n\r\0")),
+            "unix:/x\\x0a\\x0d\\x00"
+        );
+        assert_eq!(
+            show(UnixTarget::Path("/\u{85}".as_bytes())),
+            "unix:/\\xc2\\x85"
+        );
+    }
 
     #[test]
     fn parses_and_prints_normal_forms() {

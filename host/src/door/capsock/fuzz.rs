@@ -4,14 +4,18 @@
 //! ancillary data, calls on closed and half-closed sockets), for `fuzz/` (feature `fuzzing`).
 //!
 //! After every call [`Driver::check`] holds the invariants: the guard's socket count is the
-//! number of sockets and pollers the table holds, and every connected IP socket's peer is
-//! one `host policy explain` allows (`connect`, or `accept` for an accepted socket). Dropping
-//! the driver closes everything; the fuzz target counts the process's descriptors around it.
+//! number of sockets and pollers the table holds; every audit record the call wrote is the
+//! decision `host policy explain` gives for its event and target (an `allow` record precedes
+//! every system call that uses an address, so no address reached the kernel that the policy
+//! denies); and every connected IP socket's peer is one `explain` allows (`connect`, or
+//! `accept` for an accepted socket). Dropping the driver closes everything; the fuzz target
+//! counts the process's descriptors around it.
 //!
 //! Every socket is put in non-blocking mode, and timeouts are at most 1 ms, so no call waits.
 //! The policy allows loopback only and no `resolve` rule, so no lookup leaves the process.
 
-use std::sync::Arc;
+use std::io;
+use std::sync::{Arc, Mutex};
 
 use arbitrary::Arbitrary;
 use wasmtime::component::Resource;
@@ -26,11 +30,12 @@ use super::bindings::capsock::sockets::types::{
     AddressFamily, CanAddress, Ipv4SocketAddress, Ipv6SocketAddress, NetlinkAddress, PacketAddress,
     SocketAddress, SocketKind, UnixAddress, VsockAddress,
 };
+use crate::audit::AuditSink;
 use crate::ctx::{CapsockCtx, CapsockCtxView};
 use crate::guard::explain::{Assume, explain_code};
 use crate::net::NetSocket;
 use crate::net::poller::Poller;
-use crate::policy::Policy;
+use crate::policy::{Policy, UnixTarget, Verb};
 
 /// The rules the fuzzed guest runs under: loopback only, a port denied, no lookups.
 pub const RULES: [&str; 8] = [
@@ -251,6 +256,25 @@ pub struct Driver {
     /// Live socket handles, and whether each was accepted (its peer is an `accept`).
     sockets: Vec<(u32, bool)>,
     pollers: Vec<u32>,
+    /// The audit records written since the last check.
+    audit: Records,
+}
+
+/// An audit sink's bytes, shared with the driver that reads them back.
+#[derive(Clone, Default)]
+struct Records(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Records {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Default for Driver {
@@ -268,8 +292,10 @@ impl Driver {
         }
         policy.deny(DENY).expect("a valid rule");
         let policy = Arc::new(policy);
+        let audit = Records::default();
         let ctx = CapsockCtx::builder()
             .policy(policy.clone())
+            .audit(AuditSink::to_writer(audit.clone()))
             .max_sockets(64)
             .build()
             .expect("an eventfd");
@@ -279,6 +305,7 @@ impl Driver {
             policy,
             sockets: Vec::new(),
             pollers: Vec::new(),
+            audit,
         }
     }
 
@@ -546,9 +573,10 @@ impl Driver {
     }
 
     /// The invariants, checked after every call (a broken one panics, which the fuzzer
-    /// reports): the socket count is what the table holds, and no connected IP socket has a
-    /// peer the policy denies.
+    /// reports): the socket count is what the table holds, every audit record is the decision
+    /// `explain` gives, and no connected IP socket has a peer the policy denies.
     pub fn check(&mut self) {
+        self.check_audit();
         let held = self.sockets.len() + self.pollers.len();
         assert_eq!(
             self.ctx.guard.open_sockets(),
@@ -573,10 +601,101 @@ impl Driver {
                 false => "connect",
             };
             let target = format!("{proto}://{peer}");
-            let (code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
+            let (mut code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
+            if code == 2
+                && let Some(unix) = target.strip_prefix("unix:")
+            {
+                // A name no rule can spell (a space, a control character, a byte that is not
+                // UTF-8), which `explain` cannot read: decided by the policy's own check of
+                // the bytes the record names.
+                let verb = Verb::parse(verb).expect("a verb");
+                let (abstract_name, bytes) = match unix.strip_prefix('@') {
+                    Some(name) => (true, unescape(name)),
+                    None => (false, unescape(unix)),
+                };
+                let target = match abstract_name {
+                    true => UnixTarget::Abstract(&bytes),
+                    false => UnixTarget::Path(&bytes),
+                };
+                code = i32::from(!self.policy.check_unix(verb, target).is_allowed());
+            }
             assert_eq!(code, 0, "{verb} {target} reached the kernel: {why}");
         }
     }
+}
+
+impl Driver {
+    /// Re-decides every audit record written since the last check with `host policy explain`:
+    /// an `allow` must be one `explain` allows, a `deny` by a rule one it does not. Records no
+    /// rule decides are skipped: `socket.__new__` (always allowed) and targets refused for
+    /// what they are (`"refused"`: a relative or escaping `AF_UNIX` path).
+    fn check_audit(&mut self) {
+        let bytes = std::mem::take(&mut *self.audit.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let text = String::from_utf8(bytes).expect("audit records are UTF-8");
+        for line in text.lines() {
+            let record: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            let field = |name: &str| record[name].as_str().unwrap_or_default().to_owned();
+            let (event, target, decision) = (field("event"), field("target"), field("decision"));
+            if event == "socket.__new__" || field("rule") == "refused" {
+                continue;
+            }
+            let verb = Verb::ALL
+                .into_iter()
+                .find(|verb| verb.facts().event == event)
+                .map_or("resolve", Verb::as_str);
+            let (mut code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
+            if code == 2
+                && let Some(unix) = target.strip_prefix("unix:")
+            {
+                // A name no rule can spell (a space, a control character, a byte that is not
+                // UTF-8), which `explain` cannot read: decided by the policy's own check of
+                // the bytes the record names.
+                let verb = Verb::parse(verb).expect("a verb");
+                let (abstract_name, bytes) = match unix.strip_prefix('@') {
+                    Some(name) => (true, unescape(name)),
+                    None => (false, unescape(unix)),
+                };
+                let target = match abstract_name {
+                    true => UnixTarget::Abstract(&bytes),
+                    false => UnixTarget::Path(&bytes),
+                };
+                code = i32::from(!self.policy.check_unix(verb, target).is_allowed());
+            }
+            let agrees = match decision.as_str() {
+                "allow" => code == 0,
+                // A target `explain` cannot even read (a host name with an empty label) is one
+                // no rule could allow.
+                "deny" => code != 0,
+                _ => false,
+            };
+            assert!(agrees, "audit {line} but explain {verb} {target}: {why}");
+        }
+    }
+}
+
+/// The bytes an [`Escaped`](crate::policy::Escaped) name printed as.
+fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match (b, tail) {
+            (b'\\', [b'\\', tail @ ..]) => {
+                out.push(b'\\');
+                rest = tail;
+            }
+            (b'\\', [b'x', hi, lo, tail @ ..]) => {
+                let hex = std::str::from_utf8(&[*hi, *lo]).map(|h| u8::from_str_radix(h, 16));
+                out.push(hex.expect("ASCII").expect("two hex digits"));
+                rest = tail;
+            }
+            _ => {
+                out.push(b);
+                rest = tail;
+            }
+        }
+    }
+    out
 }
 
 /// The process's open descriptors.
