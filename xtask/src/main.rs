@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask demo`: builds the host and the example guests, then runs a guest echo server
 //!   and a guest client under `host run`, printing the policy each one gets.
-//! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed and runs the suite.
+//! - `cargo xtask test`: makes sure the wasm32-wasip2 target is installed, builds the suite and
+//!   runs it in a network namespace of its own (see [`test`]).
 //! - `cargo xtask bench [--quick] [--rounds N] [--only NAME-PART]`: native std::net, capsock
 //!   and wasi:sockets side by side (see `bench.rs`); `cargo xtask bench --instructions [--only
 //!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind;
@@ -90,14 +91,71 @@ fn ensure_wasm_target() -> Result<()> {
     }
 }
 
+/// Builds the suite, then runs it inside a network namespace of its own (`unshare --net
+/// --mount`): only a loopback interface, with `127.0.0.1` and `::1` (the run fails, not skips,
+/// where IPv6 is missing), and its own `/etc/hosts`, `/etc/resolv.conf` and
+/// `/etc/nsswitch.conf` (`localhost` only; a DNS server on the namespace's loopback, where none
+/// listens), so no test depends on, or reaches, the machine's network or resolver. The tests
+/// that need other interfaces or a DNS server make namespaces of their own inside it.
 fn test(extra: &[String]) -> Result<()> {
     ensure_wasm_target()?;
-    let mut cmd = cargo();
-    cmd.args(["test", "--workspace"]);
-    if !extra.is_empty() {
-        cmd.args(extra.iter().skip_while(|a| *a == "--"));
+    let args: Vec<&str> = extra
+        .iter()
+        .map(String::as_str)
+        .skip_while(|a| *a == "--")
+        .collect();
+    // Everything is built first, on the machine's network (cargo may fetch crates): the
+    // suite, and the host binary the tests run.
+    let cargo_args: Vec<&str> = args.iter().copied().take_while(|a| *a != "--").collect();
+    run(cargo()
+        .args(["test", "--workspace", "--no-run"])
+        .args(&cargo_args))?;
+    run(cargo().args(["build", "--package", "capsock-host", "--bin", "host"]))?;
+
+    let dir = root().join("target/xtask-netns");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // `localhost` is 127.0.0.1 alone: the result counts the tests assert are this file's.
+    let files = [
+        (
+            "hosts",
+            "127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n",
+        ),
+        (
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        ),
+        (
+            "nsswitch.conf",
+            "hosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    run(&mut cmd)
+    const SETUP: &str = r#"set -e
+ip link set lo up
+ip -6 addr show dev lo | grep -q 'inet6 ::1/128' || { echo "xtask: the test namespace's loopback has no ::1: this machine has no IPv6, which the suite needs" >&2; exit 1; }
+for f in hosts resolv.conf nsswitch.conf; do
+    if [ -e "/etc/$f" ]; then mount --bind "$DIR/$f" "/etc/$f"; fi
+done
+exec "$@""#;
+    let status = Command::new("unshare")
+        .args(["--net", "--mount", "--", "sh", "-c", SETUP, "sh"])
+        .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["test", "--workspace", "--offline"])
+        .args(&args)
+        .env("DIR", &dir)
+        .current_dir(root())
+        .status();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => bail!("the suite failed ({status}) in its network namespace"),
+        Err(e) => bail!(
+            "cannot start unshare ({e}): cargo xtask test runs the suite in a network namespace \
+             of its own, which needs util-linux's unshare, iproute2's ip and root"
+        ),
+    }
 }
 
 /// A child process that is killed if it is still running when dropped.
