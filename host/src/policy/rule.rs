@@ -717,7 +717,8 @@ impl Rule {
     /// Parses `VERB TARGET` as a question about one use rather than as a rule: as a
     /// destination, `0.0.0.0` and `[::]` are what the kernel and the guard take them for, this
     /// host, so the query names `127.0.0.1` or `[::1]` (a rule may not name them: it would
-    /// read as "every address").
+    /// read as "every address"); and an IPv6 address may carry a scope id (`[fe80::1%2]`),
+    /// which matching ignores.
     ///
     /// # Errors
     ///
@@ -970,6 +971,19 @@ fn parse_endpoint(verb: Verb, text: &str, query: bool) -> Result<Endpoint, Fail>
             let (host, ports) = split_host_ports(rest).map_err(shift(rest_at))?;
             (host, Some(ports))
         }
+    };
+    // A use names an IPv6 address with the scope id it was given (`[fe80::1%2]`), which no
+    // rule does: scope ids do not affect matching, so a query's is set aside.
+    let unscoped;
+    let host_text = match host_text.strip_prefix('[').and_then(|t| t.split_once('%')) {
+        Some((addr, scoped)) if query => match scoped.find(']') {
+            Some(close) => {
+                unscoped = format!("[{addr}{}", &scoped[close..]);
+                unscoped.as_str()
+            }
+            None => host_text,
+        },
+        _ => host_text,
     };
     let mut host = parse_host(host_text).map_err(shift(rest_at))?;
     if verb != Verb::Bind
