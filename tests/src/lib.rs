@@ -7,10 +7,10 @@ pub mod dns;
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use capsock_host::Policy;
 use capsock_host::audit::{AuditSink, Stats};
@@ -316,6 +316,119 @@ pub fn connect_when_listening(addr: SocketAddr) -> TcpStream {
     panic!("the guest never listened on {addr}");
 }
 
+/// Waits (bounded: 60 s) for a peer thread to end and returns what it saw; a peer that is
+/// still waiting then fails the test, naming `what`, instead of hanging it.
+pub fn join_within<T>(peer: JoinHandle<T>, what: &str) -> T {
+    let started = Instant::now();
+    while !peer.is_finished() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{what}: still running after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    peer.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// One TCP or UDP socket of the kernel's table (`/proc/net/tcp`, `udp` and their `6` twins),
+/// with IPv4-mapped addresses read as IPv4.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcSocket {
+    /// Its local address.
+    pub local: SocketAddr,
+    /// Its peer (all zeros when it has none).
+    pub remote: SocketAddr,
+    /// TCP: bytes sent and not yet acknowledged; UDP: bytes waiting to be sent.
+    pub tx_queue: u64,
+    /// TCP: bytes received and not yet read; UDP: the memory its queued datagrams take.
+    pub rx_queue: u64,
+}
+
+/// `addr` with an IPv4-mapped IPv6 address made IPv4, as the kernel's tables are compared.
+fn canonical(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip().to_canonical(), addr.port())
+}
+
+/// An address of the kernel's tables: `0100007F:1F90`, the address as the words it is
+/// stored in, each printed in host byte order.
+fn proc_addr(field: &str) -> Option<SocketAddr> {
+    let (ip, port) = field.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let word = |i: usize| {
+        let hex = ip.get(i * 8..i * 8 + 8)?;
+        u32::from_str_radix(hex, 16).ok().map(u32::to_ne_bytes)
+    };
+    let ip: IpAddr = match ip.len() {
+        8 => Ipv4Addr::from(word(0)?).into(),
+        32 => {
+            let mut bytes = [0u8; 16];
+            for i in 0..4 {
+                bytes[i * 4..i * 4 + 4].copy_from_slice(&word(i)?);
+            }
+            Ipv6Addr::from(bytes).into()
+        }
+        _ => return None,
+    };
+    Some(canonical(SocketAddr::new(ip, port)))
+}
+
+/// The `proto` (`tcp` or `udp`) sockets of the calling thread's network namespace, both
+/// families.
+pub fn proc_sockets(proto: &str) -> Vec<ProcSocket> {
+    let mut found = Vec::new();
+    for table in [proto.to_owned(), format!("{proto}6")] {
+        let path = format!("/proc/thread-self/net/{table}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let parsed = (|| {
+                let (tx, rx) = fields.get(4)?.split_once(':')?;
+                Some(ProcSocket {
+                    local: proc_addr(fields.get(1)?)?,
+                    remote: proc_addr(fields.get(2)?)?,
+                    tx_queue: u64::from_str_radix(tx, 16).ok()?,
+                    rx_queue: u64::from_str_radix(rx, 16).ok()?,
+                })
+            })();
+            found.push(parsed.unwrap_or_else(|| panic!("unreadable line of {path}: {line}")));
+        }
+    }
+    found
+}
+
+/// Polls the kernel's table of `proto` sockets (bounded: 20 s) until one satisfies `ready`,
+/// and returns it; fails the test naming `what` otherwise. For conditions only the kernel
+/// shows: a datagram queued at a guest's socket, data a guest has read.
+pub fn wait_for_socket(proto: &str, what: &str, ready: impl Fn(&ProcSocket) -> bool) -> ProcSocket {
+    let started = Instant::now();
+    loop {
+        if let Some(s) = proc_sockets(proto).into_iter().find(&ready) {
+            return s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: not seen in /proc/net/{proto} within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits (bounded: 20 s each) until the peer of `stream` has read everything written on it:
+/// the kernel has it acknowledged (our `tx_queue` is empty), and the peer's socket holds none
+/// of it unread (its `rx_queue` is empty). So a peer that writes, waits for this and writes
+/// again knows its reader has taken the first part before the second comes. Both ends must be
+/// in this thread's network namespace.
+pub fn wait_until_read(stream: &TcpStream) {
+    let me = canonical(stream.local_addr().expect("our address"));
+    let peer = canonical(stream.peer_addr().expect("the peer's address"));
+    wait_for_socket("tcp", "our data acknowledged", |s| {
+        s.local == me && s.remote == peer && s.tx_queue == 0
+    });
+    wait_for_socket("tcp", "our data read by the peer", |s| {
+        s.local == peer && s.remote == me && s.rx_queue == 0
+    });
+}
+
 /// A free TCP port on loopback, for a guest server to bind (the kernel picks it; the small
 /// race with other processes is acceptable in tests).
 pub fn free_port(host: &str) -> u16 {
@@ -395,6 +508,15 @@ impl Netns {
         let mut cmd = std::process::Command::new("ip");
         cmd.args(["netns", "exec", &self.name]).arg(program);
         cmd
+    }
+
+    /// A TCP listener on `addr` inside the namespace, listening when this returns: a guest
+    /// run in the namespace may connect at once.
+    pub fn bind_tcp(&self, addr: SocketAddr) -> TcpListener {
+        self.spawn(move || TcpListener::bind(addr))
+            .join()
+            .expect("the namespace's thread")
+            .unwrap_or_else(|e| panic!("bind the native listener {addr}: {e}"))
     }
 
     /// Runs `f` on a new thread that has entered the namespace (`setns(2)`): sockets it makes

@@ -503,15 +503,15 @@ fn check_table(tag: &str, (policy, rows): (&str, &[Row]), base_port: u16) -> usi
                 .iter()
                 .filter(|w| matches!(w, Some(Allowed(_))))
                 .count();
+            // Listening before any guest runs; a thread here takes the connections.
+            let listener = netns.bind_tcp(addr);
             listeners.push((
                 i,
                 expected,
-                netns.spawn(move || accept_bounded(addr, expected)),
+                std::thread::spawn(move || accept_bounded(&listener, expected)),
             ));
         }
     }
-    // Give the listeners a moment to bind (they are threads of this process).
-    std::thread::sleep(Duration::from_millis(200));
     let mut outputs = HashMap::new();
     for door in ["capsock", "std"] {
         let audit = scratch.0.join(format!("audit-{door}.jsonl"));
@@ -634,10 +634,9 @@ fn check_table(tag: &str, (policy, rows): (&str, &[Row]), base_port: u16) -> usi
     rows.len()
 }
 
-/// Listens on `addr` and takes up to `expected` connections, for at most 60 s; returns how
-/// many came.
-fn accept_bounded(addr: SocketAddr, expected: usize) -> usize {
-    let l = TcpListener::bind(addr).expect("bind the native listener");
+/// Takes up to `expected` connections on `l`, for at most 60 s; returns how many came.
+fn accept_bounded(l: &TcpListener, expected: usize) -> usize {
+    let addr = l.local_addr().unwrap();
     l.set_nonblocking(true).unwrap();
     let started = Instant::now();
     let mut taken = 0;
@@ -675,11 +674,8 @@ fn a_denied_name_denies_the_address_it_resolved_to() {
     );
     let netns = Netns::new("names", NAMES);
     let port = 34000;
-    let peer = netns.spawn(move || {
-        let l = TcpListener::bind(("127.0.0.5", port)).unwrap();
-        l.incoming().take(2).count()
-    });
-    std::thread::sleep(Duration::from_millis(200));
+    let listener = netns.bind_tcp(SocketAddr::from(([127, 0, 0, 5], port)));
+    let peer = std::thread::spawn(move || accept_bounded(&listener, 2));
     for door in ["capsock", "std"] {
         let rows = [
             format!("connect tcp 127.0.0.5 {port}"),
@@ -728,13 +724,31 @@ pub fn policy_udp_queue() {
             .unwrap();
         let port = peer.local_addr().unwrap().port();
         let evil = UdpSocket::bind("127.0.0.2:0").unwrap();
+        let evil_addr = evil.local_addr().unwrap();
+        // Queues `evil` and then `go` at the guest's socket, seeing each in the kernel's queue
+        // before going on, then tells the guest's control socket; returns what the guest sent.
         let feeder = std::thread::spawn(move || {
             let mut buf = [0u8; 64];
-            let (n, guest) = peer.recv_from(&mut buf).expect("the guest's ready");
-            assert_eq!(&buf[..n], b"ready");
+            let mut heard = HashMap::new();
+            while heard.len() < 2 {
+                let (n, from) = peer
+                    .recv_from(&mut buf)
+                    .expect("the guest's ready and control");
+                heard.insert(String::from_utf8_lossy(&buf[..n]).into_owned(), from);
+            }
+            let guest = heard["ready"];
             evil.send_to(b"evil", guest).unwrap();
-            std::thread::sleep(Duration::from_millis(50));
+            let queued = capsock_tests::wait_for_socket("udp", "evil queued at the guest", |s| {
+                s.local == guest && s.rx_queue > 0
+            });
             peer.send_to(b"go", guest).unwrap();
+            capsock_tests::wait_for_socket("udp", "go queued behind evil", |s| {
+                s.local == guest && s.rx_queue > queued.rx_queue
+            });
+            peer.send_to(b"queued", heard["control"]).unwrap();
+            let mut said: Vec<String> = heard.into_keys().collect();
+            said.sort();
+            said
         });
         let args = [
             "--allow".to_owned(),
@@ -750,13 +764,18 @@ pub fn policy_udp_queue() {
             POLICY_UDP_QUEUE,
             &[door.to_owned(), port.to_string()],
         );
-        feeder.join().unwrap();
+        assert_eq!(
+            capsock_tests::join_within(feeder, "the feeder"),
+            ["control", "ready"],
+            "{door}: what the guest sent"
+        );
         assert_eq!(ran.code, Some(0), "{door}: {}{}", ran.stdout, ran.stderr);
         assert_eq!(ran.stdout, "got: go\n", "{door}: {}", ran.stderr);
         // The refused sender is reported (named as what it is: no rule allows it).
         assert!(
-            ran.stderr.contains("recv from udp://127.0.0.2:")
-                && ran.stderr.contains("denied (no rule allows it)"),
+            ran.stderr.contains(&format!(
+                "recv from udp://{evil_addr} denied (no rule allows it)"
+            )),
             "{door}: {}",
             ran.stderr
         );
@@ -868,8 +887,9 @@ pub fn udp_errqueue() {
     let closed = capsock_tests::free_udp_port("127.0.0.1");
     let feeder = std::thread::spawn(move || {
         let mut buf = [0u8; 16];
-        let (_, guest) = ready.recv_from(&mut buf).expect("the guest's ready");
+        let (n, guest) = ready.recv_from(&mut buf).expect("the guest's ready");
         ready.send_to(b"good", guest).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
     });
     let args = [
         "--allow".to_owned(),
@@ -887,7 +907,7 @@ pub fn udp_errqueue() {
         ready_port.to_string(),
     ];
     let ran = host_run(None, &args, UDP_ERRQUEUE, &guest_args);
-    feeder.join().unwrap();
+    assert_eq!(capsock_tests::join_within(feeder, "the feeder"), "ready");
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
     assert_eq!(
         ran.stdout,

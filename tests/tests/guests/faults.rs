@@ -278,21 +278,64 @@ fn fault_eintr() {
         stream.write_all(b"after the signals").unwrap();
         said
     });
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
     let guest = {
         let addr = addr.clone();
-        std::thread::spawn(move || run("eintr", &addr))
+        std::thread::spawn(move || {
+            // SAFETY: gettid has no preconditions.
+            tid_tx.send(unsafe { libc::gettid() }).unwrap();
+            run("eintr", &addr)
+        })
     };
+    let tid = tid_rx.recv().expect("the guest's thread id");
     ready_rx
         .recv_timeout(Duration::from_secs(60))
         .expect("the guest connects");
     use std::os::unix::thread::JoinHandleExt;
     let thread = guest.as_pthread_t();
+    let mut slept = 0;
     for _ in 0..50 {
+        // Each signal interrupts a receive the guest's thread sleeps in (started again after
+        // the last signal).
+        slept = wait_blocked_in_recv(tid, slept);
         // SAFETY: the guest's thread is alive until it has received the data, sent below.
         unsafe { libc::pthread_kill(thread, libc::SIGUSR1) };
-        std::thread::sleep(Duration::from_millis(2));
     }
     go_tx.send(()).unwrap();
     assert_eq!(guest.join().unwrap(), "received: \"after the signals\"\n");
     assert_eq!(peer.join().unwrap(), "ready\n");
+}
+
+/// Waits (bounded: 30 s) until the thread `tid` of this process has gone to sleep more than
+/// `slept` times and sleeps in a receive system call now (`/proc/self/task/TID`: `status`
+/// counts the sleeps, `syscall` names the call a blocked thread is in); returns its sleeps.
+fn wait_blocked_in_recv(tid: libc::pid_t, slept: u64) -> u64 {
+    let task = format!("/proc/self/task/{tid}");
+    let read = |file: &str| {
+        std::fs::read_to_string(format!("{task}/{file}"))
+            .unwrap_or_else(|e| panic!("read {task}/{file}: {e}"))
+    };
+    let sleeps = || -> u64 {
+        read("status")
+            .lines()
+            .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("voluntary_ctxt_switches in the thread's status")
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let now = sleeps();
+        let call = read("syscall");
+        let number: Option<libc::c_long> =
+            call.split_whitespace().next().and_then(|n| n.parse().ok());
+        if now > slept && matches!(number, Some(libc::SYS_recvfrom | libc::SYS_recvmsg)) {
+            // Read again: the sleep it is in now counts.
+            return sleeps();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the guest's thread never slept in a receive again (syscall: {call})"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }

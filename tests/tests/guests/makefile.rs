@@ -4,36 +4,45 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
-use capsock_tests::{GUEST_TIME_LIMIT, Guest, MAKEFILE_READ, MAKEFILE_WRITE, tcp_echo_server};
+use capsock_tests::{
+    GUEST_TIME_LIMIT, Guest, MAKEFILE_READ, MAKEFILE_WRITE, join_within, tcp_echo_server,
+};
 
 /// Plays one script per connection: reads the script's name (a line), sends its bytes, and
-/// closes; at most `connections` connections.
-fn script_server(connections: usize) -> (SocketAddr, JoinHandle<()>) {
+/// closes; at most `connections` connections. Returns the names of the scripts played, in the
+/// order the connections came.
+fn script_server(connections: usize) -> (SocketAddr, JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind the script server");
     let addr = listener.local_addr().unwrap();
     let handle = std::thread::spawn(move || {
-        for stream in listener.incoming().take(connections) {
-            let Ok(stream) = stream else { continue };
-            std::thread::spawn(move || play(stream));
-        }
+        let players: Vec<_> = listener
+            .incoming()
+            .take(connections)
+            .map(|stream| {
+                let stream = stream.expect("accept a connection of the guest");
+                std::thread::spawn(move || play(stream))
+            })
+            .collect();
+        players.into_iter().map(|p| p.join().unwrap()).collect()
     });
     (addr, handle)
 }
 
-fn play(stream: TcpStream) {
+/// Plays the script the connection names; returns its name.
+fn play(stream: TcpStream) -> String {
     stream.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut name = String::new();
     if reader.read_line(&mut name).is_err() {
-        return;
+        return name;
     }
     let mut out = &stream;
     let _ = match name.trim_end() {
         "lines" => out.write_all(b"alpha\nbeta\r\ngamma delta\nlast-no-newline"),
+        // The "\n" comes only once the guest has read up to the "\r" before it.
         "split-cr" => out.write_all(b"one\rtwo\r").and_then(|()| {
-            std::thread::sleep(Duration::from_millis(200));
+            capsock_tests::wait_until_read(&stream);
             out.write_all(b"\nthree")
         }),
         "utf8" => out.write_all("héllo\né€x\nligne 2\r\nfin".as_bytes()),
@@ -43,6 +52,7 @@ fn play(stream: TcpStream) {
         "silent" => reader.read_to_end(&mut Vec::new()).map(drop),
         other => panic!("unknown script {other:?}"),
     };
+    name.trim_end().to_owned()
 }
 
 #[test]
@@ -64,7 +74,20 @@ pub fn makefile_read() {
         "ok: timed-out file refuses reads",
     ];
     assert_eq!(out.lines().collect::<Vec<_>>(), expected, "{out}");
-    server.join().unwrap();
+    assert_eq!(
+        join_within(server, "the script server"),
+        [
+            "lines",
+            "lines",
+            "split-cr",
+            "utf8",
+            "bad-utf8",
+            "unbuffered",
+            "lines",
+            "lines",
+            "silent"
+        ]
+    );
 }
 
 #[test]

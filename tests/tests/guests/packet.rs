@@ -8,13 +8,18 @@ use super::bypass::host_run;
 use super::peer::Peer;
 
 /// In the namespace: hears `v1` (every protocol), says `ready`, waits (at most 30 s) for the
-/// guest's frame, then sends one on `lo` (which the guest must not hear) and one on `v1`.
+/// guest's frame, then sends one on `lo` (which the guest must not hear) and, once it has
+/// heard that one delivered on `lo`, one on `v1`: a guest that heard `lo` would get the `lo`
+/// frame first.
 const PY_PEER: &str = r#"
-import socket, time
+import socket
 ETH_P_ALL, TYPE = 3, 0x88b5
 v1 = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
 v1.bind(("v1", 0))
 v1.settimeout(30)
+lo_in = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(TYPE))
+lo_in.bind(("lo", 0))
+lo_in.settimeout(30)
 print("ready", flush=True)
 while True:
     data = v1.recv(2048)
@@ -26,7 +31,8 @@ def frame(payload):
 lo = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
 lo.bind(("lo", 0))
 lo.send(frame(b"on lo"))
-time.sleep(0.05)
+while not lo_in.recv(2048).endswith(b"on lo"):
+    pass
 v1.send(frame(b"from peer"))
 "#;
 

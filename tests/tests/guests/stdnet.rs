@@ -222,6 +222,7 @@ fn stdnet_accept_denied_peer() {
     allowed.write_all(b"allowed").unwrap();
     let mut echo = [0u8; 7];
     allowed.read_exact(&mut echo).expect("the guest echoes");
+    assert_eq!(&echo, b"allowed");
     let out = guest.join().unwrap();
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(out.stdout, format!("{spec} -> ok, accepted 127.0.0.1\n"));

@@ -3,11 +3,10 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use capsock_tests::{
     GUEST_TIME_LIMIT, Guest, TCP_CLIENT_OPS, TCP_ECHO_CLIENT, TCP_SERVER, connect_when_listening,
-    free_port, tcp_echo_server,
+    free_port, join_within, tcp_echo_server,
 };
 
 #[test]
@@ -79,53 +78,67 @@ fn read_line(stream: &mut TcpStream) -> std::io::Result<String> {
 /// A native server that reads a command line on each connection and then acts:
 /// `PEER` writes the client's address as it sees it (`1.2.3.4:5`, `[::1]:5`) and echoes;
 /// `ECHO` echoes until EOF; `SUM` reads to EOF and answers `LEN FNV1A-HEX`; `TWO` writes `abc`,
-/// pauses 300 ms, writes `def`, then waits for EOF. Serves at most `connections` connections.
-pub(crate) fn command_server(bind: &str, connections: usize) -> (SocketAddr, JoinHandle<()>) {
+/// waits until the client has read it, writes `def`, then waits for EOF. Serves at most
+/// `connections` connections; returns the command of each, in the order they came.
+pub(crate) fn command_server(
+    bind: &str,
+    connections: usize,
+) -> (SocketAddr, JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind(bind).expect("bind the native command server");
     let addr = listener.local_addr().unwrap();
     let handle = std::thread::spawn(move || {
-        for stream in listener.incoming().take(connections) {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                stream.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
-                let Ok(command) = read_line(&mut stream) else {
-                    return;
-                };
-                let echo = |stream: &mut TcpStream| {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    while let Ok(n @ 1..) = stream.read(&mut buf) {
-                        if stream.write_all(&buf[..n]).is_err() {
-                            break;
-                        }
-                    }
-                };
-                match command.trim_end() {
-                    "PEER" => {
-                        let peer = stream.peer_addr().unwrap();
-                        if stream.write_all(format!("{peer}\n").as_bytes()).is_ok() {
-                            echo(&mut stream);
-                        }
-                    }
-                    "ECHO" => echo(&mut stream),
-                    "SUM" => {
-                        let mut data = Vec::new();
-                        if stream.read_to_end(&mut data).is_ok() {
-                            let reply = format!("{} {:016x}\n", data.len(), fnv1a(&data));
-                            let _ = stream.write_all(reply.as_bytes());
-                        }
-                    }
-                    "TWO" => {
-                        let _ = stream.write_all(b"abc");
-                        std::thread::sleep(Duration::from_millis(300));
-                        let _ = stream.write_all(b"def");
-                        let _ = stream.read_to_end(&mut Vec::new());
-                    }
-                    other => panic!("unknown command {other:?}"),
-                }
-            });
-        }
+        let sessions: Vec<_> = listener
+            .incoming()
+            .take(connections)
+            .map(|stream| {
+                let mut stream = stream.expect("accept a connection of the guest");
+                std::thread::spawn(move || serve_command(&mut stream))
+            })
+            .collect();
+        sessions.into_iter().map(|s| s.join().unwrap()).collect()
     });
     (addr, handle)
+}
+
+/// Serves one connection of [`command_server`]; returns its command.
+fn serve_command(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(GUEST_TIME_LIMIT)).ok();
+    let Ok(command) = read_line(stream) else {
+        return String::new();
+    };
+    let echo = |stream: &mut TcpStream| {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            if stream.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+    };
+    match command.trim_end() {
+        "PEER" => {
+            let peer = stream.peer_addr().unwrap();
+            if stream.write_all(format!("{peer}\n").as_bytes()).is_ok() {
+                echo(stream);
+            }
+        }
+        "ECHO" => echo(stream),
+        "SUM" => {
+            let mut data = Vec::new();
+            if stream.read_to_end(&mut data).is_ok() {
+                let reply = format!("{} {:016x}\n", data.len(), fnv1a(&data));
+                let _ = stream.write_all(reply.as_bytes());
+            }
+        }
+        // `def` comes only once the client's MSG_WAITALL receive has taken `abc`.
+        "TWO" => {
+            let _ = stream.write_all(b"abc");
+            capsock_tests::wait_until_read(stream);
+            let _ = stream.write_all(b"def");
+            let _ = stream.read_to_end(&mut Vec::new());
+        }
+        other => panic!("unknown command {other:?}"),
+    }
+    command.trim_end().to_owned()
 }
 
 /// Asserts that every `ok:` line in `expected` appears in the guest's output.
@@ -142,7 +155,7 @@ fn assert_lines(out: &str, expected: &[&str]) {
 pub fn tcp_client_ops() {
     for (bind, host) in FAMILIES {
         // PEER, ECHO, SUM, TWO sessions.
-        let (addr, _server) = command_server(bind, 4);
+        let (addr, server) = command_server(bind, 4);
         let closed = free_port(host);
         let h = rule_host(host);
         let out = Guest::new(TCP_CLIENT_OPS)
@@ -200,6 +213,10 @@ pub fn tcp_client_ops() {
             out.lines().filter(|l| l.starts_with("ok: ")).count(),
             51,
             "{out}"
+        );
+        assert_eq!(
+            join_within(server, "the command server"),
+            ["PEER", "ECHO", "SUM", "TWO"]
         );
     }
 }

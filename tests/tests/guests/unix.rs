@@ -261,14 +261,24 @@ pub fn unix_fds() {
     assert_eq!(native.output(), "take this 1 0 True\n");
 }
 
-/// Waits (bounded: 30 s) until a program has made the socket file at `path`.
-fn wait_for_path(path: &std::path::Path) {
+/// Waits (bounded: 30 s) until a program listens on the Unix socket at `path`: a line of
+/// `/proc/net/unix` names it with the listening flag (`__SO_ACCEPTCON`). Its file appears at
+/// `bind`, a moment before `listen`, when a connect is still refused.
+fn wait_listening(path: &std::path::Path) {
+    let name = path.display().to_string();
     let started = Instant::now();
-    while !path.exists() {
+    loop {
+        let table = std::fs::read_to_string("/proc/net/unix").expect("read /proc/net/unix");
+        let listening = table.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(3) == Some(&"00010000") && fields.get(7) == Some(&name.as_str())
+        });
+        if listening {
+            return;
+        }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "{} never appeared",
-            path.display()
+            "nothing listened on {name} within 30 s"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -324,7 +334,7 @@ pub fn unix_peers() {
         .args(["--unixsocketperm", "700"]);
         c
     });
-    wait_for_path(&redis_path);
+    wait_listening(&redis_path);
     let out = Guest::new(UNIX_PEERS)
         .arg("redis")
         .arg(redis_path.display())
@@ -342,7 +352,7 @@ pub fn unix_peers() {
 
     let echo_path = dir.path("echo.sock");
     let _echo = socat(&[&format!("UNIX-LISTEN:{}", echo_path.display()), "EXEC:cat"]);
-    wait_for_path(&echo_path);
+    wait_listening(&echo_path);
     let out = Guest::new(UNIX_PEERS)
         .arg("echo")
         .arg(echo_path.display())
@@ -355,7 +365,7 @@ pub fn unix_peers() {
         &format!("UNIX-LISTEN:{}", silent_path.display()),
         "EXEC:sleep 60",
     ]);
-    wait_for_path(&silent_path);
+    wait_listening(&silent_path);
     let out = Guest::new(UNIX_PEERS)
         .arg("silent")
         .arg(silent_path.display())

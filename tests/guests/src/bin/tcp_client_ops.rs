@@ -232,7 +232,10 @@ fn main() {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert_eq!(peeked, b"peekaboo");
+    assert_eq!(
+        peeked, b"peekaboo",
+        "MSG_PEEK never saw the whole echo in 20 s"
+    );
     assert_eq!(s.recv_flags(8, MSG_PEEK).unwrap(), b"peekaboo");
     assert_eq!(s.recv(8).unwrap(), b"peekaboo");
     println!("ok: MSG_PEEK then recv returns the same bytes");

@@ -10,7 +10,7 @@
 //!   from; then the guest tells the runner on `READY_PORT`, which sends `good` to the guest.
 //!   A peek of the error queue must drop the refused error from the error queue (and say
 //!   `EAGAIN`), never the normal datagram, which `recvfrom` then returns.
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use capsock::errno::{EAGAIN, ECONNREFUSED};
 use capsock::{
@@ -56,10 +56,25 @@ fn peek(closed: u16, ready: u16) {
     s.bind(("127.0.0.1", 0)).unwrap();
     s.setsockopt(IPPROTO_IP, IP_RECVERR, 1).unwrap();
     s.sendto(b"to nobody", ("127.0.0.1", closed)).unwrap();
-    // The port-unreachable error arrives on loopback at once; reading SO_ERROR takes the
-    // pending error the kernel also records, leaving the error queue's entry.
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert_eq!(s.getsockopt(SOL_SOCKET, SO_ERROR).unwrap(), ECONNREFUSED);
+    // The port-unreachable error comes back over loopback: polled (bounded) on SO_ERROR, which
+    // the kernel sets after queueing the error, and which reading takes, leaving the error
+    // queue's entry.
+    let started = Instant::now();
+    loop {
+        match s.getsockopt(SOL_SOCKET, SO_ERROR).unwrap() {
+            0 => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "no port-unreachable error within 10 s"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            e => {
+                assert_eq!(e, ECONNREFUSED);
+                break;
+            }
+        }
+    }
     s.sendto(b"ready", ("127.0.0.1", ready)).unwrap();
     s.settimeout(Some(10.0)).unwrap();
     // Wait (bounded) until the runner's datagram has arrived: a plain peek admits it.
