@@ -487,3 +487,113 @@ fn unix_abstract_names() {
         crate::net::NetAddr::Unix(crate::net::UnixAddr::Abstract(name.into_bytes()))
     );
 }
+
+/// The permits carry what the resolver needs: the DNS server the guard was built with
+/// (`--dns`), whether the host was decided as a name (only names may be asked of a server),
+/// and the host name the policy grants. And the guard keeps the limit it was given.
+#[test]
+fn lookup_and_reverse_permits_carry_the_server_and_the_names() {
+    let mut policy = Policy::deny_all();
+    policy.allow("resolve *").unwrap();
+    policy.set_hostname("box.capsock.test");
+    let policy = Arc::new(policy);
+    let dns = Dns::new(addr("127.0.0.1:5353")).unwrap();
+    let with = Guard::new(policy.clone(), Monitor::default(), 7, Some(dns));
+    let without = Guard::new(policy, Monitor::default(), 7, None);
+    assert_eq!(with.max_sockets(), 7);
+
+    let name = with
+        .lookup(Event::GetAddrInfo, Some("example.test"))
+        .unwrap();
+    assert!(name.target().dns().is_some());
+    assert!(name.target().is_name());
+    for host in [Some("127.0.0.1"), Some("::1"), None] {
+        let permit = with.lookup(Event::GetAddrInfo, host).unwrap();
+        assert!(!permit.target().is_name(), "{host:?}");
+    }
+    let name = without.lookup(Event::GetAddrInfo, Some("example.test"));
+    assert!(name.unwrap().target().dns().is_none());
+
+    let reverse = with
+        .reverse_lookup(Event::GetHostByAddr, "127.0.0.1")
+        .unwrap();
+    assert_eq!(reverse.target().hostname(), "box.capsock.test");
+    assert!(reverse.target().dns().is_some());
+    let reverse = without.reverse_lookup(Event::GetHostByAddr, "127.0.0.1");
+    assert!(reverse.unwrap().target().dns().is_none());
+}
+
+/// The guard reports to the monitor it was given: its guest's name, its counters.
+#[test]
+fn the_guard_reports_to_its_monitor() {
+    let monitor = Monitor {
+        guest: "plugin.wasm".to_owned(),
+        stats: Arc::new(Stats::default()),
+        ..Monitor::default()
+    };
+    let g = Guard::new(Arc::new(Policy::deny_all()), monitor, 16, None);
+    assert_eq!(g.monitor().guest, "plugin.wasm");
+    g.created(2, || "tcp".to_owned());
+    assert_eq!(g.stats().sockets_opened(), 2);
+}
+
+/// A datagram from a Unix sender is decided by the `recv unix:` rules, on the sender's path
+/// in normal form or its abstract name.
+#[test]
+fn unix_datagram_senders_are_decided_by_recv_rules() {
+    let g = guard(
+        &[
+            "allow recv unix:@capsock-dgram-ok",
+            "allow recv unix:/run/app/a.sock",
+        ],
+        false,
+    );
+    let sock = NetSocket::new(Family::Unix, Kind::Dgram, 0, Mode::Blocking).unwrap();
+    let mut allowed = g.datagram_filter(&sock);
+    let from = |addr: UnixAddr| NetAddr::Unix(addr);
+    assert!(allowed(&from(UnixAddr::Abstract(
+        b"capsock-dgram-ok".to_vec()
+    ))));
+    assert!(!allowed(&from(UnixAddr::Abstract(
+        b"capsock-dgram-no".to_vec()
+    ))));
+    assert!(allowed(&from(UnixAddr::Path(
+        b"/run//app/./a.sock".to_vec()
+    ))));
+    assert!(!allowed(&from(UnixAddr::Path(b"/run/app/b.sock".to_vec()))));
+    assert!(!allowed(&from(UnixAddr::Path(
+        b"/run/app/../app/a.sock".to_vec()
+    ))));
+    assert!(allowed(&from(UnixAddr::Unnamed)));
+}
+
+/// A guest's netlink messages go to the kernel (port id 0, no groups) only.
+#[test]
+fn netlink_goes_to_the_kernel_only() {
+    let g = guard(&[], false);
+    assert!(g.netlink_dest(Event::SendTo, 0, 0).is_ok());
+    assert!(g.netlink_dest(Event::SendTo, 1234, 0).is_err());
+    assert!(g.netlink_dest(Event::Connect, 0, 1).is_err());
+}
+
+/// The memory of resolved names is bounded: once it holds `MAX_RESOLVED` addresses, a new
+/// address is refused (the guard cannot forget a name and still enforce its rules), while a
+/// name resolved again to an address it knows still is remembered.
+#[test]
+fn the_memory_of_names_is_bounded() {
+    let g = guard(&["allow resolve *", "allow connect tcp://a.test:*"], false);
+    let lookup = g.lookup(Event::GetAddrInfo, Some("a.test")).unwrap();
+    let full = (0..MAX_RESOLVED as u32).map(|n| IpAddr::from(Ipv4Addr::from(0x0a00_0000 + n)));
+    g.remember(&lookup, full).unwrap();
+    let known = IpAddr::from(Ipv4Addr::from(0x0a00_0001));
+    let other = g.lookup(Event::GetAddrInfo, Some("b.test")).unwrap();
+    g.remember(&other, std::iter::once(known)).unwrap();
+    assert_eq!(g.names_of(known), ["a.test", "b.test"]);
+    let new = IpAddr::from(Ipv4Addr::new(192, 0, 2, 1));
+    let refused = g.remember(&lookup, std::iter::once(new)).unwrap_err();
+    assert!(
+        refused.message.contains("more than 65536 addresses"),
+        "{}",
+        refused.message
+    );
+}

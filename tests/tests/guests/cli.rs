@@ -1456,3 +1456,43 @@ fn cli_max_memory() {
     );
     assert_eq!(run.stdout, "", "{run:?}");
 }
+
+/// A guest that makes more distinct denials than the host prints (256) floods nobody: the
+/// first 256 are printed once each, then one line says further ones are counted, and the end
+/// of the run says how many were not printed. `--audit` still records them all.
+#[test]
+pub fn cli_denials_bounded() {
+    let ops: Vec<String> = (0..260)
+        .map(|n| format!("bind tcp 127.0.0.1:{}", 20000 + n))
+        .collect();
+    let mut args = vec!["run", "--audit", "-", POLICY_PROBE];
+    args.extend(ops.iter().map(String::as_str));
+    let run = host(&args);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 260, "{run:?}");
+    let printed = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("host: capsock policy: bind to tcp://127.0.0.1:"))
+        .count();
+    assert_eq!(printed, 256, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "host: capsock: more than 256 distinct denials; further ones are counted, not printed"
+        ),
+        "{}",
+        run.stderr
+    );
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert_eq!(
+        last, "host: capsock: 4 further distinct denials were not printed",
+        "{}",
+        run.stderr
+    );
+    let recorded = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('{') && l.contains(r#""decision":"deny""#))
+        .count();
+    assert_eq!(recorded, 260, "{}", run.stderr);
+}
