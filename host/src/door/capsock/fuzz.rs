@@ -617,7 +617,13 @@ impl Driver {
                     true => UnixTarget::Abstract(&bytes),
                     false => UnixTarget::Path(&bytes),
                 };
-                code = i32::from(!self.policy.check_unix(verb, target).is_allowed());
+                // As the guard (and `explain`) decide it: a datagram's sender by the `recv`
+                // rules, else the `connect` rules.
+                let decision = match verb {
+                    Verb::Recv => self.policy.check_unix_datagram_from(target),
+                    _ => self.policy.check_unix(verb, target),
+                };
+                code = i32::from(!decision.is_allowed());
             }
             assert_eq!(code, 0, "{verb} {target} reached the kernel: {why}");
         }
@@ -660,7 +666,13 @@ impl Driver {
                     true => UnixTarget::Abstract(&bytes),
                     false => UnixTarget::Path(&bytes),
                 };
-                code = i32::from(!self.policy.check_unix(verb, target).is_allowed());
+                // As the guard (and `explain`) decide it: a datagram's sender by the `recv`
+                // rules, else the `connect` rules.
+                let decision = match verb {
+                    Verb::Recv => self.policy.check_unix_datagram_from(target),
+                    _ => self.policy.check_unix(verb, target),
+                };
+                code = i32::from(!decision.is_allowed());
             }
             let agrees = match decision.as_str() {
                 "allow" => code == 0,
