@@ -1682,4 +1682,81 @@ mod tests {
                 .is_allowed()
         );
     }
+
+    /// Only an allow rule for packet or CAN sockets reveals an interface (besides `lo` and
+    /// `--reveal-interfaces`), and only an allow rule for a link makes its sockets possible:
+    /// a deny rule, or a rule of another kind, reveals and allows nothing.
+    #[test]
+    fn interfaces_are_revealed_by_link_allow_rules_only() {
+        let other = policy(&["allow connect tcp://127.0.0.1:80"]);
+        assert!(other.reveals_iface("lo"));
+        assert!(!other.reveals_iface("eth9"));
+        assert!(!other.allows_link(Link::Packet));
+        let denied = policy(&["deny bind packet:eth1", "deny send can:vcan0"]);
+        assert!(!denied.reveals_iface("eth1"));
+        assert!(!denied.reveals_iface("vcan0"));
+        assert!(!denied.allows_link(Link::Packet));
+        assert!(!denied.allows_link(Link::Can));
+        let allowed = policy(&["allow bind packet:eth1"]);
+        assert!(allowed.reveals_iface("eth1"));
+        assert!(!allowed.reveals_iface("eth2"));
+        assert!(allowed.allows_link(Link::Packet));
+        assert!(!allowed.allows_link(Link::Can));
+        let mut all = policy(&[]);
+        all.set_reveal_interfaces(true);
+        assert!(all.reveals_iface("eth2"));
+    }
+
+    /// A reverse lookup needs `resolve *` itself: a rule for one name does not allow it.
+    #[test]
+    fn reverse_lookups_need_resolve_any() {
+        assert!(
+            !policy(&["allow resolve example.com"])
+                .check_resolve_any()
+                .is_allowed()
+        );
+        assert!(
+            !policy(&["allow resolve *.example.com"])
+                .check_resolve_any()
+                .is_allowed()
+        );
+        assert!(
+            !policy(&["allow connect tcp://*:*"])
+                .check_resolve_any()
+                .is_allowed()
+        );
+        assert!(
+            policy(&["allow resolve *"])
+                .check_resolve_any()
+                .is_allowed()
+        );
+        let both = policy(&["allow resolve *", "deny resolve *"]);
+        let denied = both.check_resolve_any();
+        assert!(!denied.is_allowed());
+        assert!(!denied.is_private_denial());
+    }
+
+    /// Under `--deny-private`, an allow rule that names a private address lets the guest reach
+    /// it, and the decision says how: through the IPv4 address an IPv6 one embeds (NAT64
+    /// here), or the address itself.
+    #[test]
+    fn explicit_private_allows_say_how_the_address_was_reached() {
+        let mut p = policy(&[
+            "allow connect tcp://10.0.0.0/8:80",
+            "allow connect tcp://*:81",
+        ]);
+        p.set_deny_private(true);
+        let direct = p.check(Connect, Tcp, "10.0.0.1:80".parse().unwrap());
+        assert!(direct.is_allowed() && !direct.is_private_denial());
+        assert_eq!(direct.via(), None);
+        let nat64 = p.check(Connect, Tcp, "[64:ff9b::a00:1]:80".parse().unwrap());
+        assert!(nat64.is_allowed(), "{nat64:?}");
+        assert_eq!(
+            nat64.via(),
+            Some(Via::Ipv4(Ipv4Addr::new(10, 0, 0, 1), Form::Nat64))
+        );
+        // A rule that does not name the address does not let it through.
+        let other = p.check(Connect, Tcp, "10.0.0.1:81".parse().unwrap());
+        assert!(other.is_private_denial());
+    }
 }
