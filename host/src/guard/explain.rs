@@ -698,6 +698,12 @@ mod tests {
             ),
             (
                 "connect",
+                "tcp://[fd00::/8]:80",
+                &[],
+                "one address or host name",
+            ),
+            (
+                "connect",
                 "tcp://*.example.com:80",
                 &[],
                 "one address or host name",
