@@ -447,6 +447,39 @@ mod tests {
         assert!("connect tcp://[fe80::1%eth0]:80".parse::<Rule>().is_err());
     }
 
+    /// With several addresses for a name, every one must be allowed: the answer is the first
+    /// denial, else the first address's allow.
+    #[test]
+    fn every_resolved_address_must_be_allowed() {
+        let p = policy(
+            &[
+                "resolve *",
+                "connect tcp://1.2.3.4:443",
+                "connect tcp://5.6.7.8:443",
+            ],
+            &["connect tcp://10.0.0.0/8:*"],
+            false,
+        );
+        let ask = |to: &[&str]| explain_code(&p, "connect", "tcp://api.test:443", &resolved(to));
+        let (code, out) = ask(&["1.2.3.4", "5.6.7.8"]);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("rule: allow connect tcp://1.2.3.4:443"),
+            "{out}"
+        );
+        for to in [["1.2.3.4", "10.0.0.5"], ["10.0.0.5", "5.6.7.8"]] {
+            let (code, out) = ask(&to);
+            assert_eq!(code, 1, "{to:?}: {out}");
+            assert!(
+                out.contains("rule: deny connect tcp://10.0.0.0/8:*"),
+                "{out}"
+            );
+        }
+        let (code, out) = ask(&["1.2.3.4", "9.9.9.9", "10.0.0.5"]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("denied (no rule allows it)"), "{out}");
+    }
+
     #[test]
     fn netlink_is_one_rule() {
         let assume = Assume::default();

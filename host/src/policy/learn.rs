@@ -854,4 +854,31 @@ mod tests {
             assert_eq!(rule, None);
         }
     }
+
+    /// A learning run lets the guest do everything, so that everything it does is recorded.
+    #[test]
+    fn a_learning_run_allows_everything() {
+        let p = Learner::allow_everything();
+        for (verb, proto, addr) in [
+            (Verb::Connect, Proto::Tcp, "10.1.2.3:22"),
+            (Verb::Bind, Proto::Udp, "[::]:53"),
+            (Verb::Accept, Proto::Tcp, "192.0.2.7:4000"),
+            (Verb::Send, Proto::Udp, "[2001:db8::1]:9"),
+        ] {
+            assert!(
+                p.check(verb, proto, addr.parse().unwrap()).is_allowed(),
+                "{verb} {addr}"
+            );
+        }
+        assert!(p.check_resolve("anything.example").is_allowed());
+        assert!(p.check_resolve_any().is_allowed());
+        assert!(
+            p.check_unix(Verb::Connect, UnixTarget::Path(b"/run/x.sock"))
+                .is_allowed()
+        );
+        assert!(
+            p.check_unix(Verb::Bind, UnixTarget::Abstract(b"x"))
+                .is_allowed()
+        );
+    }
 }
