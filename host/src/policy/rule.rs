@@ -1711,4 +1711,27 @@ mod tests {
         }
         assert!(accepted > 0, "the generator never produced a valid rule");
     }
+
+    /// Only `send netlink:route` covers the netlink protocol `NETLINK_ROUTE` (number 0), the
+    /// one protocol a rule can name: no other send rule does.
+    #[test]
+    fn netlink_is_covered_by_its_own_rule_only() {
+        assert_eq!(
+            NetlinkProto::from_number(libc::NETLINK_ROUTE),
+            Some(NetlinkProto::Route)
+        );
+        for other in [libc::NETLINK_AUDIT, libc::NETLINK_GENERIC, -1, 99] {
+            assert_eq!(NetlinkProto::from_number(other), None, "{other}");
+        }
+        let rule = |text: &str| text.parse::<Rule>().unwrap();
+        assert!(rule("send netlink:route").matches_netlink(NetlinkProto::Route));
+        for text in [
+            "send udp://*:*",
+            "send unix:/",
+            "connect *://*:*",
+            "resolve *",
+        ] {
+            assert!(!rule(text).matches_netlink(NetlinkProto::Route), "{text}");
+        }
+    }
 }
