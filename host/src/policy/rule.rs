@@ -1518,6 +1518,8 @@ mod tests {
         ("accept can:vcan0", 7, "accept does not apply to can sockets (bind can:IFACE hears an interface, send can:IFACE sends out of it)"),
         ("bind can:", 9, "expected an interface name, e.g. packet:eth1, can:vcan0, packet:veth* or packet:*"),
         ("send raw://10.0.0.1:256", 20, "raw://HOST:PROTOS names IP protocol numbers (0-255), not 256"),
+        ("connect unix:run/app.sock", 13, "expected an absolute path (unix:/run/app.sock, unix:/run/app/) or an abstract name (unix:@name)"),
+        ("bind unix:@", 11, "expected an abstract name after \"@\", e.g. unix:@app"),
         ("accept raw://10.0.0.1:1", 7, "accept applies to tcp only (raw IP has no connections)"),
         ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),
         ("connect vsock://vm:1", 16, r#"invalid vsock CID "vm" (a number, hypervisor, local, host, any, or *)"#),
@@ -1733,5 +1735,29 @@ mod tests {
         ] {
             assert!(!rule(text).matches_netlink(NetlinkProto::Route), "{text}");
         }
+    }
+
+    /// Raw IP's "ports" are protocol numbers, 0 to 255 inclusive.
+    #[test]
+    fn raw_protocols_go_up_to_255() {
+        for text in [
+            "send raw://10.0.0.1:255",
+            "send raw://10.0.0.1:250-255",
+            "send raw://10.0.0.1:0",
+        ] {
+            assert!(text.parse::<Rule>().is_ok(), "{text}");
+        }
+    }
+
+    /// A rule built for `--learn` from an IPv6 network with host bits set is no rule, as
+    /// the parser refuses one.
+    #[test]
+    fn built_endpoints_refuse_host_bits() {
+        let net = |text: &str| HostPattern::Net(text.parse().unwrap());
+        let built = |host| Rule::endpoint(Verb::Connect, Some(Proto::Tcp), host, PortRange::ANY);
+        assert!(built(net("fd00::1/8")).is_none());
+        assert!(built(net("10.0.0.1/8")).is_none());
+        assert!(built(net("fd00::/8")).is_some());
+        assert!(built(net("10.0.0.0/8")).is_some());
     }
 }
