@@ -480,6 +480,26 @@ mod tests {
         assert!(out.contains("denied (no rule allows it)"), "{out}");
     }
 
+    /// An explicit bind is decided by the bind rules alone: the implicit bind (and a deny rule
+    /// for the wildcard it binds) matters only to a connect or send on an unbound socket.
+    #[test]
+    fn an_explicit_bind_is_not_an_implicit_one() {
+        let p = policy(
+            &["bind tcp://127.0.0.1:8080", "connect tcp://127.0.0.1:80"],
+            &["bind tcp://0.0.0.0:*"],
+            false,
+        );
+        let assume = Assume::default();
+        let (code, out) = explain_code(&p, "bind", "tcp://127.0.0.1:8080", &assume);
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = explain_code(&p, "connect", "tcp://127.0.0.1:80", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("rule: deny bind tcp://0.0.0.0:*"), "{out}");
+        let (code, out) = explain_code(&p, "connect", "tcp://127.0.0.1:81", &assume);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("no rule allows it"), "{out}");
+    }
+
     #[test]
     fn netlink_is_one_rule() {
         let assume = Assume::default();

@@ -881,4 +881,43 @@ mod tests {
                 .is_allowed()
         );
     }
+
+    /// The record lists the rules it learned, and its file says only what applies: the note
+    /// on accept rules once a peer was accepted.
+    #[test]
+    fn the_record_says_only_what_applies() {
+        let learner = Learner::new();
+        learner.used(Verb::Connect, Proto::Tcp, "10.0.0.1:22".parse().unwrap());
+        let rules: Vec<String> = learner.rules().iter().map(Rule::to_string).collect();
+        assert_eq!(rules, ["connect tcp://10.0.0.1:22"]);
+        assert!(!learner.to_toml().contains("# accept rules"));
+        learner.used(Verb::Accept, Proto::Tcp, "10.0.0.2:40000".parse().unwrap());
+        assert!(
+            learner
+                .to_toml()
+                .contains("# accept rules allow every peer port")
+        );
+    }
+
+    /// A name's comment lists at most eight of the addresses the run used through it, then
+    /// how many more.
+    #[test]
+    fn name_comments_list_eight_addresses() {
+        let addrs: Vec<IpAddr> = (1..=9).map(|n| IpAddr::from([192, 0, 2, n])).collect();
+        let learner = Learner::new();
+        learner.resolved("svc.test", &addrs);
+        for ip in &addrs[..8] {
+            learner.used(Verb::Connect, Proto::Tcp, SocketAddr::new(*ip, 443));
+        }
+        let toml = learner.to_toml();
+        assert!(
+            toml.contains("the run used 192.0.2.1, 192.0.2.2,"),
+            "{toml}"
+        );
+        assert!(toml.contains("192.0.2.8\n"), "{toml}");
+        assert!(!toml.contains(" more\n"), "{toml}");
+        learner.used(Verb::Connect, Proto::Tcp, SocketAddr::new(addrs[8], 443));
+        let toml = learner.to_toml();
+        assert!(toml.contains("192.0.2.8, 1 more\n"), "{toml}");
+    }
 }

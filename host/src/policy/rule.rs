@@ -1520,6 +1520,8 @@ mod tests {
         ("send raw://10.0.0.1:256", 20, "raw://HOST:PROTOS names IP protocol numbers (0-255), not 256"),
         ("connect unix:run/app.sock", 13, "expected an absolute path (unix:/run/app.sock, unix:/run/app/) or an abstract name (unix:@name)"),
         ("bind unix:@", 11, "expected an abstract name after \"@\", e.g. unix:@app"),
+        ("connect tcp://[fd00::]/129:1", 23, "prefix length 129 is out of range for IPv6 (0-128)"),
+        ("send icmp://[::1]x", 17, "unexpected text after \"]\""),
         ("accept raw://10.0.0.1:1", 7, "accept applies to tcp only (raw IP has no connections)"),
         ("send vsock://host:1", 5, "send does not apply to vsock (connect, bind and accept do: vsock sockets are connections)"),
         ("connect vsock://vm:1", 16, r#"invalid vsock CID "vm" (a number, hypervisor, local, host, any, or *)"#),
