@@ -112,6 +112,22 @@ fn test(extra: &[String]) -> Result<()> {
         .args(&cargo_args))?;
     run(cargo().args(["build", "--package", "capsock-host", "--bin", "host"]))?;
 
+    // Whether a namespace can be made at all, so that a refusal reads as one, not as a
+    // failing suite.
+    let can = Command::new("unshare")
+        .args(["--net", "--mount", "--", "ip", "link", "set", "lo", "up"])
+        .status();
+    if !can.as_ref().is_ok_and(|s| s.success()) {
+        bail!(
+            "cannot make a network namespace ({}): cargo xtask test runs the suite in one of its \
+             own, which needs root, util-linux's unshare and iproute2's ip; `cargo test \
+             --workspace` runs it on this machine's network instead",
+            match can {
+                Ok(status) => status.to_string(),
+                Err(e) => e.to_string(),
+            }
+        );
+    }
     let dir = root().join("target/xtask-netns");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // `localhost` is 127.0.0.1 alone: the result counts the tests assert are this file's.
@@ -151,10 +167,7 @@ exec "$@""#;
     match status {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => bail!("the suite failed ({status}) in its network namespace"),
-        Err(e) => bail!(
-            "cannot start unshare ({e}): cargo xtask test runs the suite in a network namespace \
-             of its own, which needs util-linux's unshare, iproute2's ip and root"
-        ),
+        Err(e) => bail!("cannot start unshare: {e}"),
     }
 }
 
