@@ -122,6 +122,9 @@ getnameinfo mapped: (\"www.capsock.test\", \"http\")
 getnameinfo nofqdn: (\"www\", \"http\")
 std::net: [fd00::10]:80 192.0.2.10:80
 std::net nxdomain: true
+wasi nosuch.capsock.test: name-unresolvable
+wasi broken.capsock.test: temporary-resolver-failure
+wasi v4only.capsock.test: 1 addresses
 ";
     assert_eq!(ran.stdout, expected);
     let asked = server.queries();

@@ -168,6 +168,35 @@ fn lookups() {
         .to_socket_addrs()
         .map(|a| a.count());
     println!("std::net nxdomain: {}", std_nx.is_err());
+    // The wasi:sockets errors themselves, which std::net folds into one io::Error.
+    for name in [
+        "nosuch.capsock.test",
+        "broken.capsock.test",
+        "v4only.capsock.test",
+    ] {
+        println!("wasi {name}: {}", wasi_lookup(name));
+    }
+}
+
+/// A wasi:sockets `resolve-addresses` of `name`, called directly: how many addresses it gave,
+/// or the name of its error code.
+fn wasi_lookup(name: &str) -> String {
+    use capsock::wasi::sockets::instance_network::instance_network;
+    use capsock::wasi::sockets::ip_name_lookup::{ErrorCode, resolve_addresses};
+    let network = instance_network();
+    let stream = match resolve_addresses(&network, name) {
+        Ok(stream) => stream,
+        Err(e) => return e.name().to_owned(),
+    };
+    let mut found = 0;
+    loop {
+        match stream.resolve_next_address() {
+            Ok(Some(_)) => found += 1,
+            Ok(None) => return format!("{found} addresses"),
+            Err(ErrorCode::WouldBlock) => stream.subscribe().block(),
+            Err(e) => return e.name().to_owned(),
+        }
+    }
 }
 
 fn rebind(name: &str, port: u16, rounds: usize) {
