@@ -597,3 +597,24 @@ fn the_memory_of_names_is_bounded() {
         refused.message
     );
 }
+
+/// A name the resolver could not encode (a NUL, a label IDNA refuses, an empty label) never
+/// reaches it: the guard refuses it first, even under `resolve *`.
+#[test]
+fn names_the_resolver_cannot_encode_are_refused_first() {
+    let g = guard(&["allow resolve *"], false);
+    for name in [
+        "a\0b.test",
+        "a..test",
+        "a b.test",
+        "\u{fffd}.test",
+        "x\u{2028}.test",
+        "\u{a0}.test",
+    ] {
+        let refused = g.lookup(Event::GetAddrInfo, Some(name));
+        assert!(refused.is_err(), "{name:?} was let through");
+    }
+    let long = format!("{}\u{e9}.test", "a".repeat(60));
+    assert!(g.lookup(Event::GetAddrInfo, Some(&long)).is_err(), "{long}");
+    assert!(g.lookup(Event::GetAddrInfo, Some("bücher.test")).is_ok());
+}
