@@ -144,16 +144,18 @@ impl Lookup {
         self.host.as_deref()
     }
 
-    /// The DNS server that answers this lookup (`--dns`); `None`: the system resolver.
+    /// The DNS server to ask about this host (`--dns`): only a host the guard decided as a
+    /// name, under a `resolve` rule, is asked. `None`: the system resolver, or no one (see
+    /// [`Lookup::numeric_only`]).
     pub(crate) fn dns(&self) -> Option<&Dns> {
-        self.dns.as_ref()
+        self.dns.as_ref().filter(|_| self.name.is_some())
     }
 
-    /// Whether the guard decided this host as a name, under a `resolve` rule. A host it took
-    /// as a numeric address (or no host) was decided by no rule, so nothing may be asked
-    /// about it: the resolver must read it numerically or fail.
-    pub(crate) fn is_name(&self) -> bool {
-        self.name.is_some()
+    /// Whether the host must be read as a numeric address or fail: under `--dns`, a host the
+    /// guard took as numeric (or no host) was decided by no rule, so nothing may be asked
+    /// about it, of the server or of the system resolver.
+    pub(crate) fn numeric_only(&self) -> bool {
+        self.dns.is_some() && self.name.is_none()
     }
 }
 

@@ -489,7 +489,7 @@ fn unix_abstract_names() {
 }
 
 /// The permits carry what the resolver needs: the DNS server the guard was built with
-/// (`--dns`), whether the host was decided as a name (only names may be asked of a server),
+/// (`--dns`) for a host decided as a name, and for any other that it must be read numerically,
 /// and the host name the policy grants. And the guard keeps the limit it was given.
 #[test]
 fn lookup_and_reverse_permits_carry_the_server_and_the_names() {
@@ -506,13 +506,19 @@ fn lookup_and_reverse_permits_carry_the_server_and_the_names() {
         .lookup(Event::GetAddrInfo, Some("example.test"))
         .unwrap();
     assert!(name.target().dns().is_some());
-    assert!(name.target().is_name());
+    assert!(!name.target().numeric_only());
     for host in [Some("127.0.0.1"), Some("::1"), None] {
+        // A host decided as numeric is never asked about under --dns.
         let permit = with.lookup(Event::GetAddrInfo, host).unwrap();
-        assert!(!permit.target().is_name(), "{host:?}");
+        assert!(permit.target().dns().is_none(), "{host:?}");
+        assert!(permit.target().numeric_only(), "{host:?}");
+        let permit = without.lookup(Event::GetAddrInfo, host).unwrap();
+        assert!(!permit.target().numeric_only(), "{host:?}");
     }
     let name = without.lookup(Event::GetAddrInfo, Some("example.test"));
-    assert!(name.unwrap().target().dns().is_none());
+    let name = name.unwrap();
+    assert!(name.target().dns().is_none());
+    assert!(!name.target().numeric_only());
 
     let reverse = with
         .reverse_lookup(Event::GetHostByAddr, "127.0.0.1")

@@ -135,13 +135,12 @@ pub fn getaddrinfo(
         .map(|s| c_arg(s, "embedded null character in service name"))
         .transpose()?;
     let target = lookup.target();
-    // Under --dns a host the guard took as numeric is read numerically, never asked about.
-    let flags = match target.dns().is_some() && !target.is_name() {
+    let flags = match target.numeric_only() {
         true => flags | libc::AI_NUMERICHOST,
         false => flags,
     };
     match (target.dns(), host.as_deref()) {
-        (Some(dns), Some(host)) if target.is_name() => dns_getaddrinfo(
+        (Some(dns), Some(host)) => dns_getaddrinfo(
             dns,
             host,
             service.as_deref(),
@@ -254,7 +253,6 @@ pub fn gethostbyname_ex(lookup: &Permit<Lookup>) -> SocketResult<HostEntry> {
     )?;
     let af = family_of(setipaddr(lookup.target(), &cname, libc::AF_INET)?);
     if let Some(dns) = lookup.target().dns()
-        && lookup.target().is_name()
         && !is_numeric_name(&cname)
     {
         return dns_hostent(dns, &cname);
@@ -556,18 +554,18 @@ fn setipaddr(lookup: &Lookup, name: &CStr, af: c_int) -> SocketResult<IpAddr> {
     {
         return Ok(ip);
     }
-    let numeric_only = match lookup.dns() {
-        Some(dns) if lookup.is_name() => {
-            let found = dns_getaddrinfo(dns, name, None, af, 0, 0, 0)?;
-            return found
-                .first()
-                .map(|ai| ai.addr.ip())
-                .ok_or_else(|| gai(libc::EAI_NONAME));
-        }
-        Some(_) => libc::AI_NUMERICHOST,
-        None => 0,
+    if let Some(dns) = lookup.dns() {
+        let found = dns_getaddrinfo(dns, name, None, af, 0, 0, 0)?;
+        return found
+            .first()
+            .map(|ai| ai.addr.ip())
+            .ok_or_else(|| gai(libc::EAI_NONAME));
+    }
+    let flags = match lookup.numeric_only() {
+        true => libc::AI_NUMERICHOST,
+        false => 0,
     };
-    let list = call_getaddrinfo(Some(name), None, af, 0, 0, numeric_only)?;
+    let list = call_getaddrinfo(Some(name), None, af, 0, 0, flags)?;
     entry_ip(first_entry(&list)?, "unknown address family")
 }
 
