@@ -601,30 +601,7 @@ impl Driver {
                 false => "connect",
             };
             let target = format!("{proto}://{peer}");
-            let (mut code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
-            if code == 2
-                && let Some(unix) = target.strip_prefix("unix:")
-            {
-                // A name no rule can spell (a space, a control character, a byte that is not
-                // UTF-8), which `explain` cannot read: decided by the policy's own check of
-                // the bytes the record names.
-                let verb = Verb::parse(verb).expect("a verb");
-                let (abstract_name, bytes) = match unix.strip_prefix('@') {
-                    Some(name) => (true, unescape(name)),
-                    None => (false, unescape(unix)),
-                };
-                let target = match abstract_name {
-                    true => UnixTarget::Abstract(&bytes),
-                    false => UnixTarget::Path(&bytes),
-                };
-                // As the guard (and `explain`) decide it: a datagram's sender by the `recv`
-                // rules, else the `connect` rules.
-                let decision = match verb {
-                    Verb::Recv => self.policy.check_unix_datagram_from(target),
-                    _ => self.policy.check_unix(verb, target),
-                };
-                code = i32::from(!decision.is_allowed());
-            }
+            let (code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
             assert_eq!(code, 0, "{verb} {target} reached the kernel: {why}");
         }
     }
@@ -650,30 +627,7 @@ impl Driver {
                 .into_iter()
                 .find(|verb| verb.facts().event == event)
                 .map_or("resolve", Verb::as_str);
-            let (mut code, why) = explain_code(&self.policy, verb, &target, &Assume::default());
-            if code == 2
-                && let Some(unix) = target.strip_prefix("unix:")
-            {
-                // A name no rule can spell (a space, a control character, a byte that is not
-                // UTF-8), which `explain` cannot read: decided by the policy's own check of
-                // the bytes the record names.
-                let verb = Verb::parse(verb).expect("a verb");
-                let (abstract_name, bytes) = match unix.strip_prefix('@') {
-                    Some(name) => (true, unescape(name)),
-                    None => (false, unescape(unix)),
-                };
-                let target = match abstract_name {
-                    true => UnixTarget::Abstract(&bytes),
-                    false => UnixTarget::Path(&bytes),
-                };
-                // As the guard (and `explain`) decide it: a datagram's sender by the `recv`
-                // rules, else the `connect` rules.
-                let decision = match verb {
-                    Verb::Recv => self.policy.check_unix_datagram_from(target),
-                    _ => self.policy.check_unix(verb, target),
-                };
-                code = i32::from(!decision.is_allowed());
-            }
+            let (code, why) = self.redecide(verb, &target);
             let agrees = match decision.as_str() {
                 "allow" => code == 0,
                 // A target `explain` cannot even read (a host name with an empty label) is one
@@ -683,6 +637,35 @@ impl Driver {
             };
             assert!(agrees, "audit {line} but explain {verb} {target}: {why}");
         }
+    }
+
+    /// `host policy explain VERB TARGET` for an audit record: its exit code and text. A Unix
+    /// name no rule can spell (a space, a control character, a byte that is not UTF-8, too
+    /// long once escaped), which `explain` cannot read, is decided from the bytes the record
+    /// names, as the guard and `explain` decide: a datagram's sender by the `recv` rules, else
+    /// the `connect` rules; anything else by `check_unix`.
+    fn redecide(&self, verb: &str, target: &str) -> (i32, String) {
+        let (code, why) = explain_code(&self.policy, verb, target, &Assume::default());
+        let (2, Some(unix), Some(verb)) = (code, target.strip_prefix("unix:"), Verb::parse(verb))
+        else {
+            return (code, why);
+        };
+        let bytes;
+        let target = match unix.strip_prefix('@') {
+            Some(name) => {
+                bytes = unescape(name);
+                UnixTarget::Abstract(&bytes)
+            }
+            None => {
+                bytes = unescape(unix);
+                UnixTarget::Path(&bytes)
+            }
+        };
+        let decision = match verb {
+            Verb::Recv => self.policy.check_unix_datagram_from(target),
+            _ => self.policy.check_unix(verb, target),
+        };
+        (i32::from(!decision.is_allowed()), decision.to_string())
     }
 }
 
