@@ -6,7 +6,7 @@
 //! rule names). What a matching path then reaches is confined by the guard: it resolves the
 //! rest of the path beneath the directory the rule names, refusing symbolic links.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// The target of a rule about `AF_UNIX` sockets.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -104,7 +104,7 @@ impl fmt::Display for Escaped<'_> {
                             write!(f, "\\x{b:02x}")?;
                         }
                     }
-                    c => write!(f, "{c}")?,
+                    c => f.write_char(c)?,
                 }
             }
             for b in chunk.invalid() {
