@@ -99,6 +99,7 @@ pub fn fn_resolve() {
     let common = [
         "ok: getaddrinfo numeric with service name",
         "ok: getaddrinfo passive",
+        "ok: getaddrinfo kinds",
         "ok: getnameinfo numeric",
         "ok: gethostbyname numeric",
         "ok: gethostname, services, protocols, interfaces",

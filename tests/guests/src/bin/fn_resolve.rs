@@ -1,10 +1,11 @@
-//! The resolver functions: getaddrinfo (name, numeric, service name, passive, gaierror),
+//! The resolver functions: getaddrinfo (name, numeric, service name, passive, kinds, gaierror),
 //! getnameinfo, gethostbyname, gethostname, services, protocols, interfaces; with mode
 //! `norule` only what needs no `resolve` rule, and the refusal of the rest.
 use capsock::{
-    AF_INET, AF_INET6, AI_PASSIVE, Address, EAI_NONAME, IPPROTO_TCP, NI_NUMERICHOST,
-    NI_NUMERICSERV, SOCK_STREAM, errno, getaddrinfo, gethostbyname, gethostname, getnameinfo,
-    getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
+    AF_INET, AF_INET6, AI_PASSIVE, Address, EAI_NONAME, EAI_SOCKTYPE, IPPROTO_SCTP, IPPROTO_TCP,
+    IPPROTO_UDP, NI_NUMERICHOST, NI_NUMERICSERV, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET,
+    SOCK_STREAM, errno, getaddrinfo, gethostbyname, gethostname, getnameinfo, getprotobyname,
+    getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
 };
 
 fn main() {
@@ -36,6 +37,27 @@ fn main() {
             .any(|i| i.1 == SOCK_STREAM && i.2 == IPPROTO_TCP)
     );
     println!("ok: getaddrinfo passive");
+    // The kind chooses the results as glibc does: none gives one per kind, each with its
+    // protocol; SOCK_RDM is no kind of an IP address.
+    let kinds = |kind| {
+        getaddrinfo("127.0.0.1", 80, AF_INET, kind, 0, 0)
+            .map(|infos| infos.into_iter().map(|i| (i.1, i.2)).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        kinds(0).unwrap(),
+        [
+            (SOCK_STREAM, IPPROTO_TCP),
+            (SOCK_DGRAM, IPPROTO_UDP),
+            (SOCK_RAW, 0)
+        ]
+    );
+    assert_eq!(kinds(SOCK_DGRAM).unwrap(), [(SOCK_DGRAM, IPPROTO_UDP)]);
+    assert_eq!(
+        kinds(SOCK_SEQPACKET).unwrap(),
+        [(SOCK_SEQPACKET, IPPROTO_SCTP)]
+    );
+    assert_eq!(kinds(SOCK_RDM).unwrap_err().errno(), Some(EAI_SOCKTYPE));
+    println!("ok: getaddrinfo kinds");
     let name = getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST | NI_NUMERICSERV).unwrap();
     assert_eq!(name, ("127.0.0.1".to_owned(), "80".to_owned()));
     println!("ok: getnameinfo numeric");
