@@ -9,11 +9,11 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use capsock_tests::{GUEST_TIME_LIMIT, Guest, TIMEOUT_OPS};
+use capsock_tests::{GUEST_TIME_LIMIT, Guest, TIMEOUT_OPS, join_within};
 
 /// A native server that accepts connections and never reads nor writes: it holds them until
-/// the returned sender is dropped (or [`GUEST_TIME_LIMIT`] passes).
-fn holding_server(bind: &str) -> (SocketAddr, mpsc::Sender<()>, JoinHandle<()>) {
+/// the returned sender is dropped (or [`GUEST_TIME_LIMIT`] passes), then says how many it held.
+fn holding_server(bind: &str) -> (SocketAddr, mpsc::Sender<()>, JoinHandle<usize>) {
     let listener = TcpListener::bind(bind).expect("bind the native holding server");
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -30,6 +30,11 @@ fn holding_server(bind: &str) -> (SocketAddr, mpsc::Sender<()>, JoinHandle<()>) 
                 _ => break,
             }
         }
+        // Connections still queued when the guest finished count too.
+        while let Ok((stream, _)) = listener.accept() {
+            held.push(stream);
+        }
+        held.len()
     });
     (addr, stop, handle)
 }
@@ -49,7 +54,8 @@ pub fn timeout_ops() {
             .allow(&format!("accept tcp://{rule_host}:*"))
             .run_ok();
         drop(stop);
-        server.join().unwrap();
+        // The guest connects to the holding server twice: blocking, then non-blocking.
+        assert_eq!(join_within(server, "the holding server"), 2, "{out}");
         for line in [
             "ok: new socket is blocking (gettimeout None, getblocking true)",
             "ok: settimeout(-1.0) -> ValueError (Timeout value out of range)",
