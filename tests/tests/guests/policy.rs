@@ -503,6 +503,8 @@ create SOCK_RAW -> errno 13
 socketpair AF_INET -> errno 95
 connect AF_UNIX address -> errno 97
 bind AF_NETLINK address -> errno 97
+send-to AF_UNIX address -> errno 97
+send-to IP address on AF_UNIX -> errno 97
 send flags i32::MIN -> errno 22
 send flags -1 -> errno 22
 sendall flags -1 -> errno 22

@@ -202,6 +202,7 @@ pub fn unix_fds() {
              ok: SCM_RIGHTS with 254 sockets -> errno 22\n\
              ok: unknown ancillary type -> errno 22\n\
              ok: SCM_CREDENTIALS of 8 bytes -> errno 22\n\
+             ok: SCM_RIGHTS with 253 sockets (SCM_MAX_FD) is sent\n\
              ok: SCM_CREDENTIALS with another uid -> errno 1\n\
              ok: SO_PASSCRED on a TCP socket -> errno 95\n\
              peercred uid={uid} gid={gid}\n"

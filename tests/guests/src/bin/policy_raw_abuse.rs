@@ -128,6 +128,21 @@ fn main() {
             groups: 0,
         })),
     );
+    // An address of the other family on send-to: the kernel's EAFNOSUPPORT, the host saying
+    // what the socket takes; and the same on an AF_UNIX socket given an IP address.
+    let says = |e: &Error, what: &str| {
+        assert!(
+            matches!(e, Error::Os(o) if o.message.as_deref().is_some_and(|m| m.contains(what))),
+            "{e:?}"
+        )
+    };
+    let unix = SocketAddress::Unix(UnixAddress::Path(b"/tmp/x".to_vec()));
+    let e = expect_err("send-to AF_UNIX address", s.send_to(b"x", 0, &unix));
+    says(&e, "an IP socket takes an IP address, not unix:/tmp/x");
+    let u = Socket::create(AddressFamily::Unix, SocketKind::Dgram, 0, None).expect("create");
+    let e = expect_err("send-to IP address on AF_UNIX", u.send_to(b"x", 0, &server));
+    says(&e, "an AF_UNIX socket takes a path or an abstract name");
+    drop(u);
     s.connect(&server).expect("connect to the echo server");
 
     let e = expect_err("send flags i32::MIN", s.send(b"abc", i32::MIN));

@@ -124,6 +124,15 @@ fn local() {
     );
     a.sendall(b"after\n").unwrap();
     assert_eq!(read_line(&b), "after\n", "nothing was sent before");
+    // Exactly SCM_MAX_FD sockets are sent; into room for one, the kernel closes the others.
+    assert_eq!(
+        send_fds(&a, &[b"m"], &[a.fileno(); 253], 0, None).unwrap(),
+        1
+    );
+    let (data, fds, flags, _) = recv_fds(&b, 1, 1, 0).unwrap();
+    assert_eq!((data.as_slice(), fds.len()), (&b"m"[..], 1));
+    assert_ne!(flags & MSG_CTRUNC, 0);
+    println!("ok: SCM_RIGHTS with 253 sockets (SCM_MAX_FD) is sent");
 
     // Credentials: SO_PEERCRED, then SCM_CREDENTIALS carrying them; forged ones are refused.
     let cred = a.getsockopt_buf(SOL_SOCKET, SO_PEERCRED, 12).unwrap();
