@@ -1,4 +1,4 @@
-//! `cargo xtask`: the project's two set-up commands.
+//! `cargo xtask`: the project's commands.
 //!
 //! - `cargo xtask demo`: builds the host and the example guests, then runs a guest echo server
 //!   and a guest client under `host run`, printing the policy each one gets.
@@ -9,8 +9,11 @@
 //!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind;
 //!   `cargo xtask bench --servers [--quick] [--rounds N]`: the event loop under load, a guest
 //!   server against a native epoll one (see `servers.rs`).
+//! - `cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]`: mutation testing of host code
+//!   against the guest tests (see `mutants.rs`).
 
 mod bench;
+mod mutants;
 mod servers;
 
 use std::io::{BufRead, BufReader};
@@ -22,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART] | bench --servers [--quick] [--rounds N]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART] | bench --servers [--quick] [--rounds N] | mutants FILE… [--resume] [-- TEST-FILTER…]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("mutants") => mutants::mutants(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -128,6 +132,24 @@ fn test(extra: &[String]) -> Result<()> {
             }
         );
     }
+    let status = in_test_netns()?
+        .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["test", "--workspace", "--offline"])
+        .args(&args)
+        .current_dir(root())
+        .status();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => bail!("the suite failed ({status}) in its network namespace"),
+        Err(e) => bail!("cannot start unshare: {e}"),
+    }
+}
+
+/// `unshare --net --mount -- sh -c SETUP sh`, to which the caller adds the command to run in
+/// the test namespace: `lo` up with `::1` (else it fails, saying so), and the namespace's own
+/// `/etc/hosts`, `/etc/resolv.conf` and `/etc/nsswitch.conf`, written to
+/// `target/xtask-netns/`.
+fn in_test_netns() -> Result<Command> {
     let dir = root().join("target/xtask-netns");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // `localhost` is 127.0.0.1 alone: the result counts the tests assert are this file's.
@@ -156,19 +178,10 @@ for f in hosts resolv.conf nsswitch.conf; do
     if [ -e "/etc/$f" ]; then mount --bind "$DIR/$f" "/etc/$f"; fi
 done
 exec "$@""#;
-    let status = Command::new("unshare")
-        .args(["--net", "--mount", "--", "sh", "-c", SETUP, "sh"])
-        .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["test", "--workspace", "--offline"])
-        .args(&args)
-        .env("DIR", &dir)
-        .current_dir(root())
-        .status();
-    match status {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => bail!("the suite failed ({status}) in its network namespace"),
-        Err(e) => bail!("cannot start unshare: {e}"),
-    }
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--net", "--mount", "--", "sh", "-c", SETUP, "sh"])
+        .env("DIR", &dir);
+    Ok(cmd)
 }
 
 /// A child process that is killed if it is still running when dropped.

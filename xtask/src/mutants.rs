@@ -1,0 +1,248 @@
+//! `cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]`: mutation testing of host code
+//! that only the integration suite exercises (the doors), against the guest tests.
+//!
+//! cargo-mutants lists the mutants (`cargo mutants --list --diff --json`), but runs only the
+//! mutated package's own tests, and the doors are tested by `capsock-tests`. So, for each
+//! mutant in turn, in a scratch worktree of `HEAD` (`target/xtask-mutants/tree`, built into
+//! `target/xtask-mutants/target`, so neither your files nor your build are touched):
+//! 1. restore the tree and apply the mutant's diff;
+//! 2. build the guests test binary: a build that fails is `unviable`;
+//! 3. run it, with the filters given (every guest test by default), in the test namespace of
+//!    `cargo xtask test`: the first failing test ends the run, `caught`; a run over 5 minutes
+//!    is `timeout` (caught too, as cargo-mutants counts it); a run that passes is `missed`.
+//!
+//! Tests that run the `host` binary (`cli::`, `bypass::`, …) see an unmutated one: leave them
+//! out of the filters. Each outcome is a JSON line in `target/xtask-mutants/results.jsonl`;
+//! `--resume` keeps the lines there and skips their mutants.
+
+use std::io::{Read, Seek, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::{Value, json};
+
+use crate::{in_test_netns, root, run};
+
+/// The longest one test run may take before the mutant counts as a timeout.
+const RUN_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs the mutants of `args`' files; see the module's documentation.
+pub fn mutants(args: &[String]) -> Result<()> {
+    let (ours, filters) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    let resume = ours.iter().any(|a| a == "--resume");
+    let files: Vec<&String> = ours.iter().filter(|a| *a != "--resume").collect();
+    if files.is_empty() {
+        bail!("usage: cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]");
+    }
+    if Command::new("cargo")
+        .args(["mutants", "--version"])
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
+        bail!("cargo-mutants is not installed: `cargo install --locked cargo-mutants`");
+    }
+
+    let work = root().join("target/xtask-mutants");
+    let tree = work.join("tree");
+    let results = work.join("results.jsonl");
+    let scratch = work.join("output.txt");
+    std::fs::create_dir_all(&work)?;
+    // A fresh worktree of HEAD: what is tested is what is committed.
+    let _ = Command::new("git")
+        .args(["worktree", "remove", "--force"])
+        .arg(&tree)
+        .current_dir(root())
+        .output();
+    run(Command::new("git")
+        .args(["worktree", "add", "--detach", "--force"])
+        .arg(&tree)
+        .arg("HEAD")
+        .current_dir(root()))?;
+
+    let mut done = std::collections::HashSet::new();
+    if resume && results.exists() {
+        for line in std::fs::read_to_string(&results)?.lines() {
+            let v: Value = serde_json::from_str(line)?;
+            done.insert(v["name"].as_str().unwrap_or_default().to_owned());
+        }
+    } else {
+        std::fs::write(&results, "")?;
+    }
+    let mut log = std::fs::OpenOptions::new().append(true).open(&results)?;
+
+    let cargo_in_tree = || {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&tree)
+            .env("CARGO_TARGET_DIR", work.join("target"));
+        cmd
+    };
+    for file in files {
+        let listed = cargo_in_tree()
+            .args(["mutants", "--list", "--diff", "--json", "-f", file])
+            .output()
+            .context("run cargo mutants --list")?;
+        if !listed.status.success() {
+            bail!(
+                "cargo mutants --list -f {file} failed: {}",
+                String::from_utf8_lossy(&listed.stderr)
+            );
+        }
+        let listed: Vec<Value> = serde_json::from_slice(&listed.stdout)?;
+        println!("{file}: {} mutants", listed.len());
+        for mutant in listed {
+            let name = mutant["name"].as_str().unwrap_or_default().to_owned();
+            if done.contains(&name) {
+                continue;
+            }
+            let started = Instant::now();
+            let outcome = try_mutant(&tree, file, &mutant, filters, &scratch, &cargo_in_tree)?;
+            let line = json!({
+                "file": file,
+                "name": name,
+                "outcome": outcome,
+                "secs": started.elapsed().as_secs(),
+            });
+            writeln!(log, "{line}")?;
+            println!("{outcome:>9}  {name}");
+        }
+    }
+    run(Command::new("git")
+        .args(["checkout", "-q", "--", "."])
+        .current_dir(&tree))?;
+    summarize(&results)
+}
+
+/// Applies `mutant` to the clean `tree`, builds and runs the tests: the outcome's name.
+fn try_mutant(
+    tree: &Path,
+    file: &str,
+    mutant: &Value,
+    filters: &[String],
+    scratch: &Path,
+    cargo_in_tree: &dyn Fn() -> Command,
+) -> Result<&'static str> {
+    run(Command::new("git")
+        .args(["checkout", "-q", "--", "."])
+        .current_dir(tree))?;
+    let mut patch = Command::new("patch")
+        .args(["-s", "-p0", file])
+        .current_dir(tree)
+        .stdin(Stdio::piped())
+        .spawn()
+        .context("run patch")?;
+    let diff = mutant["diff"].as_str().unwrap_or_default();
+    patch
+        .stdin
+        .take()
+        .context("patch's stdin")?
+        .write_all(diff.as_bytes())?;
+    if !patch.wait()?.success() {
+        bail!("the diff of {} does not apply", mutant["name"]);
+    }
+    let built = cargo_in_tree()
+        .args([
+            "test",
+            "-q",
+            "--offline",
+            "-p",
+            "capsock-tests",
+            "--test",
+            "guests",
+        ])
+        .arg("--no-run")
+        .output()?;
+    if !built.status.success() {
+        return Ok("unviable");
+    }
+    let mut cmd = in_test_netns()?;
+    cmd.arg("cargo")
+        .args([
+            "test",
+            "-q",
+            "--offline",
+            "-p",
+            "capsock-tests",
+            "--test",
+            "guests",
+        ])
+        .arg("--")
+        .args(filters)
+        // Most guest tests wait on peers and timers, not on the CPU.
+        .arg("--test-threads=12")
+        .current_dir(tree)
+        .env("CARGO_TARGET_DIR", tree.with_file_name("target"));
+    tests_pass(cmd, scratch).map(|pass| match pass {
+        Some(true) => "missed",
+        Some(false) => "caught",
+        None => "timeout",
+    })
+}
+
+/// Runs the test command `cmd` in a process group of its own, its output into `scratch` (a
+/// file, not a pipe: a peer process a failing test leaves behind must not keep the run open),
+/// and ends the group at the first failing test. `None`: over [`RUN_LIMIT`].
+fn tests_pass(mut cmd: Command, scratch: &Path) -> Result<Option<bool>> {
+    let mut out = std::fs::File::options()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(scratch)?;
+    let mut child = cmd
+        .stdout(out.try_clone()?)
+        .stderr(out.try_clone()?)
+        .process_group(0)
+        .spawn()
+        .context("run the guest tests")?;
+    let started = Instant::now();
+    let mut text = String::new();
+    let kill = |pid: u32| {
+        // SAFETY: kill(2) with a process group id (negative pid) and a signal number.
+        unsafe { libc::kill(-(pid as libc::pid_t), libc::SIGKILL) };
+    };
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status.success()));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        out.seek(std::io::SeekFrom::Start(0))?;
+        text.clear();
+        out.read_to_string(&mut text)?;
+        // libtest's quiet output names each failed test as it ends: `NAME --- FAILED`.
+        if text.contains(" --- FAILED") {
+            kill(child.id());
+            child.wait()?;
+            return Ok(Some(false));
+        }
+        if started.elapsed() > RUN_LIMIT {
+            kill(child.id());
+            child.wait()?;
+            return Ok(None);
+        }
+    }
+}
+
+/// Prints the counts by outcome and the missed mutants of a results file.
+fn summarize(results: &Path) -> Result<()> {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut missed = Vec::new();
+    for line in std::fs::read_to_string(results)?.lines() {
+        let v: Value = serde_json::from_str(line)?;
+        let outcome = v["outcome"].as_str().unwrap_or_default().to_owned();
+        if outcome == "missed" {
+            missed.push(v["name"].as_str().unwrap_or_default().to_owned());
+        }
+        *counts.entry(outcome).or_default() += 1;
+    }
+    println!("\n{counts:?}");
+    for name in missed {
+        println!("missed: {name}");
+    }
+    Ok(())
+}
