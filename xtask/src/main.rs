@@ -9,7 +9,7 @@
 //!   NAME-PART]`: the same workloads' user-space instructions per operation, under callgrind;
 //!   `cargo xtask bench --servers [--quick] [--rounds N]`: the event loop under load, a guest
 //!   server against a native epoll one (see `servers.rs`).
-//! - `cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]`: mutation testing of host code
+//! - `cargo xtask mutants FILE… [--re REGEX] [--resume] [-- TEST-FILTER…]`: mutation testing of host code
 //!   against the guest tests (see `mutants.rs`).
 
 mod bench;
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART] | bench --servers [--quick] [--rounds N] | mutants FILE… [--resume] [-- TEST-FILTER…]>";
+const USAGE: &str = "usage: cargo xtask <demo | test [-- CARGO TEST ARGS] | bench [--quick] [--rounds N] [--only NAME-PART] | bench --instructions [--only NAME-PART] | bench --servers [--quick] [--rounds N] | mutants FILE… [--re REGEX] [--resume] [-- TEST-FILTER…]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,5 +1,5 @@
-//! `cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]`: mutation testing of host code
-//! that only the integration suite exercises (the doors), against the guest tests.
+//! `cargo xtask mutants FILE… [--re REGEX] [--resume] [-- TEST-FILTER…]`: mutation testing of
+//! host code that only the integration suite exercises (the doors), against the guest tests.
 //!
 //! cargo-mutants lists the mutants (`cargo mutants --list --diff --json`), but runs only the
 //! mutated package's own tests, and the doors are tested by `capsock-tests`. So, for each
@@ -11,9 +11,10 @@
 //!    `cargo xtask test`: the first failing test ends the run, `caught`; a run over 5 minutes
 //!    is `timeout` (caught too, as cargo-mutants counts it); a run that passes is `missed`.
 //!
-//! Tests that run the `host` binary (`cli::`, `bypass::`, …) see an unmutated one: leave them
-//! out of the filters. Each outcome is a JSON line in `target/xtask-mutants/results.jsonl`;
-//! `--resume` keeps the lines there and skips their mutants.
+//! Tests that run the `host` binary (`cli::`, `bypass::`, …) rebuild it when it is older than
+//! the host's sources, so they see the mutant too, after a second build. Each outcome is a JSON line in `target/xtask-mutants/results.jsonl`;
+//! `--resume` keeps the lines there and skips their mutants; `--re REGEX` takes only the
+//! mutants whose names match (cargo-mutants' `--re`).
 
 use std::io::{Read, Seek, Write};
 use std::os::unix::process::CommandExt;
@@ -35,10 +36,17 @@ pub fn mutants(args: &[String]) -> Result<()> {
         Some(i) => (&args[..i], &args[i + 1..]),
         None => (args, &[][..]),
     };
-    let resume = ours.iter().any(|a| a == "--resume");
-    let files: Vec<&String> = ours.iter().filter(|a| *a != "--resume").collect();
+    let (mut files, mut resume, mut re) = (Vec::new(), false, None);
+    let mut rest = ours.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--resume" => resume = true,
+            "--re" => re = Some(rest.next().context("--re needs a regular expression")?),
+            _ => files.push(arg),
+        }
+    }
     if files.is_empty() {
-        bail!("usage: cargo xtask mutants FILE… [--resume] [-- TEST-FILTER…]");
+        bail!("usage: cargo xtask mutants FILE… [--re REGEX] [--resume] [-- TEST-FILTER…]");
     }
     if Command::new("cargo")
         .args(["mutants", "--version"])
@@ -83,10 +91,12 @@ pub fn mutants(args: &[String]) -> Result<()> {
         cmd
     };
     for file in files {
-        let listed = cargo_in_tree()
-            .args(["mutants", "--list", "--diff", "--json", "-f", file])
-            .output()
-            .context("run cargo mutants --list")?;
+        let mut list = cargo_in_tree();
+        list.args(["mutants", "--list", "--diff", "--json", "-f", file]);
+        if let Some(re) = re {
+            list.args(["--re", re]);
+        }
+        let listed = list.output().context("run cargo mutants --list")?;
         if !listed.status.success() {
             bail!(
                 "cargo mutants --list -f {file} failed: {}",

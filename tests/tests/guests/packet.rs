@@ -8,7 +8,7 @@ use super::bypass::host_run;
 use super::peer::Peer;
 
 /// In the namespace: hears `v1` (every protocol), says `ready`, waits (at most 30 s) for the
-/// guest's frame, then sends one on `lo` (which the guest must not hear) and, once it has
+/// guest's three frames, then sends one on `lo` (which the guest must not hear) and, once it has
 /// heard that one delivered on `lo`, one on `v1`: a guest that heard `lo` would get the `lo`
 /// frame first.
 const PY_PEER: &str = r#"
@@ -21,10 +21,10 @@ lo_in = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(TYPE))
 lo_in.bind(("lo", 0))
 lo_in.settimeout(30)
 print("ready", flush=True)
-while True:
+wanted = {b"from guest", b"sendmsg bound", b"sendmsg to v0"}
+while wanted:
     data = v1.recv(2048)
-    if data.endswith(b"from guest"):
-        break
+    wanted = {w for w in wanted if not data.endswith(w)}
 print("heard the guest", flush=True)
 def frame(payload):
     return b"\xff" * 6 + bytes([2, 0, 0, 0, 0, 2]) + TYPE.to_bytes(2, "big") + payload

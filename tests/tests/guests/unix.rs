@@ -86,6 +86,16 @@ pub fn unix_sockets() {
     );
     assert_eq!(client.output(), "from python\n");
 
+    // Datagrams to a bound name, with sendmsg and sendto: each decided by the send rule.
+    let dgram = format!("@capsock-dgram-{}", std::process::id());
+    let out = Guest::new(UNIX_SOCKETS)
+        .arg("datagrams")
+        .arg(&dgram)
+        .allow(&format!("bind unix:{dgram}"))
+        .allow(&format!("send unix:{dgram}"))
+        .run_ok();
+    assert_eq!(out, "via sendmsg from None\nvia sendto from None\n");
+
     let name = format!("@capsock-test-{}", std::process::id());
     let _server = Peer::python(PY_ECHO_SERVER, &[&name]).ready();
     let out = Guest::new(UNIX_SOCKETS)

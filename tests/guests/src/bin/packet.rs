@@ -1,6 +1,6 @@
 //! `AF_PACKET` under `packet:` rules, in a namespace with a veth pair `v0`–`v1`. argv: `MODE`:
 //! - `frames` (rules `bind packet:v*`, `send packet:v0`): binds to `v0` for every protocol,
-//!   sends a frame out of it, and reads frames until the runner's native peer on `v1`
+//!   sends frames out of it (`send`; `sendmsg` without and with an address), and reads frames until the runner's native peer on `v1`
 //!   answers; every frame heard must come from `v0` (the peer also sends one on `lo`). Then
 //!   tries what the rules do not allow, printing each refusal.
 //! - `try`: makes a packet socket and prints the outcome.
@@ -35,6 +35,12 @@ fn frames() {
         other => panic!("getsockname: {other:?}"),
     }
     s.send(&frame(b"from guest")).expect("send out of v0");
+    // sendmsg, bound (decided by the interface bound to) and addressed (by the one named).
+    s.sendmsg(&[&frame(b"sendmsg ")[..], b"bound"], &[], 0, None)
+        .expect("sendmsg out of v0");
+    let v0 = Address::Packet("v0".to_owned(), ETHERTYPE, 0, 0, vec![0xff; 6]);
+    s.sendmsg(&[&frame(b"sendmsg to v0")], &[], 0, Some(v0))
+        .expect("sendmsg to v0");
     s.settimeout(Some(20.0)).unwrap();
     let mut heard_peer = false;
     let mut frames = 0;

@@ -5,6 +5,8 @@
 //!   abstract name), sends a line, checks the echo, and prints the server's name.
 //! - `serve PATH`: binds PATH, listens, prints `listening NAME` (its `getsockname`), accepts
 //!   one client, echoes one line, prints `served`.
+//! - `datagrams NAME`: binds a datagram socket to NAME, then an unbound one sends it a
+//!   datagram with `sendmsg` (two buffers) and one with `sendto`; prints what arrived.
 //! - `try PATH…`: connects to each PATH and prints `PATH -> ok` or `PATH -> denied: MESSAGE` or
 //!   `PATH -> KIND`.
 use capsock::errno::EACCES;
@@ -97,6 +99,20 @@ fn main() {
                 String::from_utf8_lossy(&line).trim(),
                 shown(&peer)
             );
+        }
+        "datagrams" => {
+            let to = address(&args[1]);
+            let r = Socket::new(AF_UNIX, SOCK_DGRAM, 0).unwrap();
+            r.bind(to.clone()).expect("bind");
+            let s = Socket::new(AF_UNIX, SOCK_DGRAM, 0).unwrap();
+            let sent = s.sendmsg(&[b"via ", b"sendmsg"], &[], 0, Some(to.clone()));
+            assert_eq!(sent.expect("sendmsg"), 11);
+            assert_eq!(s.sendto(b"via sendto", to).expect("sendto"), 10);
+            r.settimeout(Some(10.0)).unwrap();
+            for _ in 0..2 {
+                let (data, from) = r.recvfrom(100).expect("recvfrom");
+                println!("{} from {from:?}", String::from_utf8_lossy(&data));
+            }
         }
         "try" => {
             for path in &args[1..] {
