@@ -83,6 +83,22 @@ fn main() {
         port: port.parse().unwrap(),
     });
 
+    // The timeout the host keeps for a socket, in nanoseconds: as created, then as set (0 is
+    // non-blocking, none is blocking).
+    let t = Socket::create(
+        AddressFamily::Inet,
+        SocketKind::Stream,
+        0,
+        Some(1_500_000_000),
+    )
+    .expect("create");
+    assert_eq!(t.get_timeout(), Some(1_500_000_000));
+    for timeout in [Some(0), None, Some(7)] {
+        t.set_timeout(timeout);
+        assert_eq!(t.get_timeout(), timeout);
+    }
+    drop(t);
+
     // create with hostile arguments: the kernel's answer, or the host's refusal.
     expect_err(
         "create proto -1",

@@ -12,8 +12,8 @@
 //!   time limit stops it).
 use capsock::errno::{EAGAIN, EBADF, EINVAL, EOPNOTSUPP, EPERM};
 use capsock::{
-    AF_INET, AF_UNIX, MSG_CTRUNC, SCM_CREDENTIALS, SCM_RIGHTS, SO_PASSCRED, SO_PEERCRED,
-    SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, Socket, recv_fds, send_fds, socketpair,
+    AF_INET, AF_UNIX, IPPROTO_TCP, MSG_CTRUNC, SCM_CREDENTIALS, SCM_RIGHTS, SO_PASSCRED,
+    SO_PEERCRED, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, Socket, recv_fds, send_fds, socketpair,
 };
 
 fn expect_errno<T: std::fmt::Debug>(r: capsock::Result<T>, errno: i32, what: &str) {
@@ -205,9 +205,12 @@ fn from_native(path: &str) {
     for fd in fds {
         let s = Socket::from_fileno(fd).unwrap();
         s.settimeout(Some(20.0)).unwrap();
+        // Family, type and protocol are the passed socket's own (SO_PROTOCOL).
         let family = if s.family() == AF_UNIX {
+            assert_eq!((s.type_(), s.proto()), (SOCK_STREAM, 0));
             "AF_UNIX"
         } else {
+            assert_eq!((s.type_(), s.proto()), (SOCK_STREAM, IPPROTO_TCP));
             "AF_INET"
         };
         s.sendall(format!("hello over the passed {family} socket\n").as_bytes())
