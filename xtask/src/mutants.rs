@@ -73,6 +73,8 @@ pub fn mutants(args: &[String]) -> Result<()> {
         .arg("HEAD")
         .current_dir(root()))?;
 
+    see_through_alias(&tree, &files)?;
+
     let mut done = std::collections::HashSet::new();
     if resume && results.exists() {
         for line in std::fs::read_to_string(&results)?.lines() {
@@ -90,6 +92,22 @@ pub fn mutants(args: &[String]) -> Result<()> {
             .env("CARGO_TARGET_DIR", work.join("target"));
         cmd
     };
+    // The baseline: the unmutated worktree builds, or every mutant would read as unviable.
+    let base = cargo_in_tree()
+        .args([
+            "test",
+            "-q",
+            "--offline",
+            "-p",
+            "capsock-tests",
+            "--test",
+            "guests",
+        ])
+        .arg("--no-run")
+        .status()?;
+    if !base.success() {
+        bail!("the worktree does not build before any mutant ({base})");
+    }
     for file in files {
         let mut list = cargo_in_tree();
         list.args(["mutants", "--list", "--diff", "--json", "-f", file]);
@@ -126,6 +144,59 @@ pub fn mutants(args: &[String]) -> Result<()> {
         .args(["checkout", "-q", "--", "."])
         .current_dir(&tree))?;
     summarize(&results)
+}
+
+/// The host's result alias, and the `Result` it stands for.
+const ALIAS: (&str, &str) = ("SocketResult<", "crate::error::SocketError");
+
+/// cargo-mutants makes its `Ok(…)` mutants only for a return type it sees as a `Result`; it
+/// takes `SocketResult<T>` for a type of its own (and makes unviable `SocketResult::new()`
+/// mutants instead). So in the worktree the files spell it `Result<T, SocketError>`, committed
+/// there, before the mutants are listed.
+fn see_through_alias(tree: &Path, files: &[&String]) -> Result<()> {
+    for file in files {
+        let path = tree.join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        std::fs::write(&path, spell_out(&text))?;
+    }
+    run(Command::new("git")
+        .args(["-c", "user.name=xtask", "-c", "user.email=xtask@localhost"])
+        .args([
+            "commit",
+            "-q",
+            "-a",
+            "--allow-empty",
+            "-m",
+            "spell out SocketResult",
+        ])
+        .current_dir(tree))
+}
+
+/// `text` with each `SocketResult<T>` written `Result<T, crate::error::SocketError>`.
+fn spell_out(text: &str) -> String {
+    let (alias, error) = ALIAS;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(alias) {
+        // The `>` that closes the alias's `<`.
+        let args = &rest[at + alias.len()..];
+        let mut depth = 1;
+        let close = args.char_indices().find_map(|(i, c)| {
+            match c {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        });
+        let Some(close) = close else { break };
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("Result<{}, {error}>", &args[..close]));
+        rest = &args[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Applies `mutant` to the clean `tree`, builds and runs the tests: the outcome's name.
@@ -255,4 +326,21 @@ fn summarize(results: &Path) -> Result<()> {
         println!("missed: {name}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spell_out;
+
+    #[test]
+    fn the_alias_is_spelled_out_with_its_generic_arguments() {
+        assert_eq!(
+            spell_out(
+                "fn f() -> SocketResult<(Resource<NetSocket>, Vec<u8>)> { g::<SocketResult<()>>() }"
+            ),
+            "fn f() -> Result<(Resource<NetSocket>, Vec<u8>), crate::error::SocketError> \
+             { g::<Result<(), crate::error::SocketError>>() }"
+        );
+        assert_eq!(spell_out("no alias here"), "no alias here");
+    }
 }
