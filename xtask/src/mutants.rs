@@ -129,15 +129,20 @@ pub fn mutants(args: &[String]) -> Result<()> {
                 continue;
             }
             let started = Instant::now();
-            let outcome = try_mutant(&tree, file, &mutant, filters, &scratch, &cargo_in_tree)?;
+            let (outcome, failed) =
+                try_mutant(&tree, file, &mutant, filters, &scratch, &cargo_in_tree)?;
             let line = json!({
                 "file": file,
                 "name": name,
                 "outcome": outcome,
+                "failed": failed,
                 "secs": started.elapsed().as_secs(),
             });
             writeln!(log, "{line}")?;
             println!("{outcome:>9}  {name}");
+            if let Some(test) = failed {
+                println!("           by {test}");
+            }
         }
     }
     run(Command::new("git")
@@ -199,7 +204,8 @@ fn spell_out(text: &str) -> String {
     out
 }
 
-/// Applies `mutant` to the clean `tree`, builds and runs the tests: the outcome's name.
+/// Applies `mutant` to the clean `tree`, builds and runs the tests: the outcome's name, and
+/// the test that caught it.
 fn try_mutant(
     tree: &Path,
     file: &str,
@@ -207,7 +213,7 @@ fn try_mutant(
     filters: &[String],
     scratch: &Path,
     cargo_in_tree: &dyn Fn() -> Command,
-) -> Result<&'static str> {
+) -> Result<(&'static str, Option<String>)> {
     run(Command::new("git")
         .args(["checkout", "-q", "--", "."])
         .current_dir(tree))?;
@@ -239,7 +245,7 @@ fn try_mutant(
         .arg("--no-run")
         .output()?;
     if !built.status.success() {
-        return Ok("unviable");
+        return Ok(("unviable", None));
     }
     let mut cmd = in_test_netns()?;
     cmd.arg("cargo")
@@ -259,16 +265,18 @@ fn try_mutant(
         .current_dir(tree)
         .env("CARGO_TARGET_DIR", tree.with_file_name("target"));
     tests_pass(cmd, scratch).map(|pass| match pass {
-        Some(true) => "missed",
-        Some(false) => "caught",
-        None => "timeout",
+        Some(None) => ("missed", None),
+        Some(failed) => ("caught", failed),
+        None => ("timeout", None),
     })
 }
 
 /// Runs the test command `cmd` in a process group of its own, its output into `scratch` (a
 /// file, not a pipe: a peer process a failing test leaves behind must not keep the run open),
-/// and ends the group at the first failing test. `None`: over [`RUN_LIMIT`].
-fn tests_pass(mut cmd: Command, scratch: &Path) -> Result<Option<bool>> {
+/// and ends the group at the first failing test. `Some(None)`: every test passed;
+/// `Some(Some(name))`: `name` failed (or, with an empty name, the run failed without naming a
+/// test); `None`: over [`RUN_LIMIT`].
+fn tests_pass(mut cmd: Command, scratch: &Path) -> Result<Option<Option<String>>> {
     let mut out = std::fs::File::options()
         .create(true)
         .truncate(true)
@@ -289,17 +297,20 @@ fn tests_pass(mut cmd: Command, scratch: &Path) -> Result<Option<bool>> {
     };
     loop {
         if let Some(status) = child.try_wait()? {
-            return Ok(Some(status.success()));
+            return Ok(Some((!status.success()).then(String::new)));
         }
         std::thread::sleep(Duration::from_millis(200));
         out.seek(std::io::SeekFrom::Start(0))?;
         text.clear();
         out.read_to_string(&mut text)?;
         // libtest's quiet output names each failed test as it ends: `NAME --- FAILED`.
-        if text.contains(" --- FAILED") {
+        if let Some(line) = text.lines().find(|l| l.ends_with(" --- FAILED")) {
             kill(child.id());
             child.wait()?;
-            return Ok(Some(false));
+            let test = line.trim_end_matches(" --- FAILED");
+            return Ok(Some(Some(
+                test.rsplit(' ').next().unwrap_or(test).to_owned(),
+            )));
         }
         if started.elapsed() > RUN_LIMIT {
             kill(child.id());
