@@ -1,8 +1,9 @@
 //! `AF_PACKET` under `packet:` rules, in a namespace with a veth pair `v0`–`v1`. argv: `MODE`:
 //! - `frames` (rules `bind packet:v*`, `send packet:v0`): binds to `v0` for every protocol,
-//!   sends frames out of it (`send`; `sendmsg` without and with an address), and reads frames until the runner's native peer on `v1`
-//!   answers; every frame heard must come from `v0` (the peer also sends one on `lo`). Then
-//!   tries what the rules do not allow, printing each refusal.
+//!   sends frames out of it (`send`; `sendmsg` without and with an address), and reads frames
+//!   until the runner's native peer on `v1` answers; every frame heard must come from `v0` (the
+//!   peer also sends one on `lo`). Then tries what the rules do not allow, printing each
+//!   refusal.
 //! - `try`: makes a packet socket and prints the outcome.
 use capsock::errno::{EACCES, EOPNOTSUPP};
 use capsock::{AF_PACKET, Address, ETH_P_ALL, SOCK_DGRAM, SOCK_RAW, Socket, htons};
