@@ -18,7 +18,7 @@
 
 use std::io::{Read, Seek, Write};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,35 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
 use crate::{in_test_netns, root, run};
+
+/// `cargo ARGS`: a quiet, offline `test` of the guests test binary, the one the doors' tests
+/// are in.
+const GUEST_TESTS: [&str; 7] = [
+    "test",
+    "-q",
+    "--offline",
+    "-p",
+    "capsock-tests",
+    "--test",
+    "guests",
+];
+
+/// Where a run works: the worktree, its build directory, and the file the tests write to.
+struct Scratch {
+    tree: PathBuf,
+    target: PathBuf,
+    output: PathBuf,
+}
+
+impl Scratch {
+    /// `cargo` in the worktree, building into its own directory.
+    fn cargo(&self) -> Command {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&self.tree)
+            .env("CARGO_TARGET_DIR", &self.target);
+        cmd
+    }
+}
 
 /// The longest one test run may take before the mutant counts as a timeout.
 const RUN_LIMIT: Duration = Duration::from_secs(300);
@@ -57,23 +86,27 @@ pub fn mutants(args: &[String]) -> Result<()> {
     }
 
     let work = root().join("target/xtask-mutants");
-    let tree = work.join("tree");
+    let scratch = Scratch {
+        tree: work.join("tree"),
+        target: work.join("target"),
+        output: work.join("output.txt"),
+    };
+    let tree = &scratch.tree;
     let results = work.join("results.jsonl");
-    let scratch = work.join("output.txt");
     std::fs::create_dir_all(&work)?;
     // A fresh worktree of HEAD: what is tested is what is committed.
     let _ = Command::new("git")
         .args(["worktree", "remove", "--force"])
-        .arg(&tree)
+        .arg(tree)
         .current_dir(root())
         .output();
     run(Command::new("git")
         .args(["worktree", "add", "--detach", "--force"])
-        .arg(&tree)
+        .arg(tree)
         .arg("HEAD")
         .current_dir(root()))?;
 
-    see_through_alias(&tree, &files)?;
+    see_through_alias(tree, &files)?;
 
     let mut done = std::collections::HashSet::new();
     if resume && results.exists() {
@@ -86,30 +119,13 @@ pub fn mutants(args: &[String]) -> Result<()> {
     }
     let mut log = std::fs::OpenOptions::new().append(true).open(&results)?;
 
-    let cargo_in_tree = || {
-        let mut cmd = Command::new("cargo");
-        cmd.current_dir(&tree)
-            .env("CARGO_TARGET_DIR", work.join("target"));
-        cmd
-    };
     // The baseline: the unmutated worktree builds, or every mutant would read as unviable.
-    let base = cargo_in_tree()
-        .args([
-            "test",
-            "-q",
-            "--offline",
-            "-p",
-            "capsock-tests",
-            "--test",
-            "guests",
-        ])
-        .arg("--no-run")
-        .status()?;
+    let base = scratch.cargo().args(GUEST_TESTS).arg("--no-run").status()?;
     if !base.success() {
         bail!("the worktree does not build before any mutant ({base})");
     }
     for file in files {
-        let mut list = cargo_in_tree();
+        let mut list = scratch.cargo();
         list.args(["mutants", "--list", "--diff", "--json", "-f", file]);
         if let Some(re) = re {
             list.args(["--re", re]);
@@ -129,8 +145,7 @@ pub fn mutants(args: &[String]) -> Result<()> {
                 continue;
             }
             let started = Instant::now();
-            let (outcome, failed) =
-                try_mutant(&tree, file, &mutant, filters, &scratch, &cargo_in_tree)?;
+            let (outcome, failed) = try_mutant(&scratch, file, &mutant, filters)?;
             let line = json!({
                 "file": file,
                 "name": name,
@@ -147,7 +162,7 @@ pub fn mutants(args: &[String]) -> Result<()> {
     }
     run(Command::new("git")
         .args(["checkout", "-q", "--", "."])
-        .current_dir(&tree))?;
+        .current_dir(tree))?;
     summarize(&results)
 }
 
@@ -207,13 +222,12 @@ fn spell_out(text: &str) -> String {
 /// Applies `mutant` to the clean `tree`, builds and runs the tests: the outcome's name, and
 /// the test that caught it.
 fn try_mutant(
-    tree: &Path,
+    scratch: &Scratch,
     file: &str,
     mutant: &Value,
     filters: &[String],
-    scratch: &Path,
-    cargo_in_tree: &dyn Fn() -> Command,
 ) -> Result<(&'static str, Option<String>)> {
+    let tree = &scratch.tree;
     run(Command::new("git")
         .args(["checkout", "-q", "--", "."])
         .current_dir(tree))?;
@@ -232,39 +246,20 @@ fn try_mutant(
     if !patch.wait()?.success() {
         bail!("the diff of {} does not apply", mutant["name"]);
     }
-    let built = cargo_in_tree()
-        .args([
-            "test",
-            "-q",
-            "--offline",
-            "-p",
-            "capsock-tests",
-            "--test",
-            "guests",
-        ])
-        .arg("--no-run")
-        .output()?;
+    let built = scratch.cargo().args(GUEST_TESTS).arg("--no-run").output()?;
     if !built.status.success() {
         return Ok(("unviable", None));
     }
     let mut cmd = in_test_netns()?;
     cmd.arg("cargo")
-        .args([
-            "test",
-            "-q",
-            "--offline",
-            "-p",
-            "capsock-tests",
-            "--test",
-            "guests",
-        ])
+        .args(GUEST_TESTS)
         .arg("--")
         .args(filters)
         // Most guest tests wait on peers and timers, not on the CPU.
         .arg("--test-threads=12")
         .current_dir(tree)
-        .env("CARGO_TARGET_DIR", tree.with_file_name("target"));
-    tests_pass(cmd, scratch).map(|pass| match pass {
+        .env("CARGO_TARGET_DIR", &scratch.target);
+    tests_pass(cmd, &scratch.output).map(|pass| match pass {
         Some(None) => ("missed", None),
         Some(failed) => ("caught", failed),
         None => ("timeout", None),
